@@ -1,0 +1,155 @@
+"""Stroke formats and the conversions between them, as small pure functions.
+
+Formats (names as in Magenta's sketch-rnn):
+- lines:    absolute polylines, a list of strokes, each a float array of shape (n_points, 2) as [x, y].
+            Canvas strokes are lines in canvas pixels; Quick, Draw! "simplified" drawings are lines in the
+            0..255 box (``[[xs], [ys]]`` per stroke in the ndjson, converted by ``quickdraw_to_lines``).
+- stroke-3: float array (n, 3) of [dx, dy, pen_lifted]; pen_lifted = 1 on the last point of each stroke.
+            Offsets are from the previous point; the first row is the offset from the drawing's first
+            point to its second (the absolute start is dropped, as sketch-rnn-js's ``linesToStrokes`` does).
+- stroke-5: float array (n, 5) of [dx, dy, p_down, p_up, p_end], one-hot pen state; p_end marks the end
+            of the drawing (a row with no point).
+
+Units: "box" units are Quick, Draw!'s 0..255 box; the canvas's longest side maps onto it
+(DESIGN.md: the child is assumed to draw the whole object across the canvas).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+BOX = 255.0  # Quick, Draw!'s coordinate box: drawings are scaled so their longest side spans 0..255
+RDP_EPSILON = 2.0  # Google's Ramer-Douglas-Peucker tolerance for the simplified data, in box units
+
+
+def rdp(points: np.ndarray, epsilon: float = RDP_EPSILON) -> np.ndarray:
+    """Ramer-Douglas-Peucker simplification of one polyline (n, 2) -> (m, 2); endpoints are always kept."""
+    points = np.asarray(points, dtype=np.float64)
+    n = len(points)
+    if n < 3:
+        return points.copy()
+    keep = np.zeros(n, dtype=bool)
+    keep[0] = keep[-1] = True
+    stack = [(0, n - 1)]
+    while stack:
+        first, last = stack.pop()
+        if last - first < 2:
+            continue
+        start, end = points[first], points[last]
+        inner = points[first + 1:last]
+        seg = end - start
+        seg_len = np.hypot(*seg)
+        if seg_len == 0.0:
+            dist = np.hypot(*(inner - start).T)
+        else:  # perpendicular distance to the line through start and end
+            dist = np.abs(seg[0] * (inner[:, 1] - start[1]) - seg[1] * (inner[:, 0] - start[0])) / seg_len
+        i = int(np.argmax(dist))
+        if dist[i] > epsilon:
+            split = first + 1 + i
+            keep[split] = True
+            stack.append((first, split))
+            stack.append((split, last))
+    return points[keep]
+
+
+def quickdraw_to_lines(drawing: list) -> list[np.ndarray]:
+    """Quick, Draw! ndjson ``drawing`` ([[xs], [ys](, [ts])] per stroke) -> lines [(n, 2) float arrays]."""
+    return [np.stack([np.asarray(s[0], np.float64), np.asarray(s[1], np.float64)], axis=1) for s in drawing]
+
+
+def normalize_lines(lines: list[np.ndarray], size: float = BOX) -> list[np.ndarray]:
+    """Align lines to the top-left corner and scale uniformly so the longest side spans 0..size."""
+    allp = np.concatenate(lines)
+    low = allp.min(axis=0)
+    extent = float((allp.max(axis=0) - low).max())
+    scale = size / extent if extent > 0 else 1.0
+    return [(line - low) * scale for line in lines]
+
+
+def resample_line(line: np.ndarray, spacing: float = 1.0) -> np.ndarray:
+    """Resample a polyline at (about) equal arc-length spacing, keeping both endpoints."""
+    seg = np.hypot(*np.diff(line, axis=0).T)
+    total = seg.sum()
+    if len(line) < 2 or total == 0.0:
+        return line.copy()
+    arc = np.concatenate([[0.0], np.cumsum(seg)])
+    at = np.linspace(0.0, total, max(int(np.ceil(total / spacing)) + 1, 2))
+    return np.stack([np.interp(at, arc, line[:, 0]), np.interp(at, arc, line[:, 1])], axis=1)
+
+
+def simplify_raw_lines(lines: list[np.ndarray]) -> list[np.ndarray]:
+    """Google's recipe for the 'simplified' data set: align, scale to 0..255, resample at 1 px, RDP 2.0."""
+    return [np.round(rdp(resample_line(line))) for line in normalize_lines(lines)]
+
+
+def canvas_to_box_lines(lines: list[np.ndarray], width: float, height: float) -> list[np.ndarray]:
+    """Canvas-pixel lines -> box-unit lines (canvas's longest side = 255), simplified by RDP epsilon 2.0."""
+    scale = BOX / max(width, height)
+    return [rdp(np.asarray(line, np.float64) * scale) for line in lines]
+
+
+def lines_to_stroke3(lines: list[np.ndarray]) -> np.ndarray:
+    """lines -> stroke-3 (n, 3); single-point strokes become dots (the point repeated)."""
+    rows = []
+    for line in lines:
+        line = np.asarray(line, np.float64).reshape(-1, 2)
+        if len(line) == 1:
+            line = np.repeat(line, 2, axis=0)
+        if len(line) == 0:
+            continue
+        pen = np.zeros((len(line), 1))
+        pen[-1] = 1.0
+        rows.append(np.concatenate([line, pen], axis=1))
+    if not rows:
+        return np.zeros((0, 3))
+    absolute = np.concatenate(rows)
+    stroke3 = absolute.copy()
+    stroke3[1:, :2] = np.diff(absolute[:, :2], axis=0)
+    return stroke3[1:]  # the absolute start is not an offset
+
+
+def stroke3_to_lines(stroke3: np.ndarray, start=(0.0, 0.0), start_lifted: bool = False) -> list[np.ndarray]:
+    """stroke-3 (n, 3) -> lines, the offsets taken from the absolute point ``start``.
+
+    With ``start_lifted`` False the start point is the drawing's first point (the one ``lines_to_stroke3``
+    dropped); with True the pen is up there, so the start is not drawn (a continuation of a drawing).
+    """
+    stroke3 = np.asarray(stroke3, np.float64).reshape(-1, 3)
+    start = np.asarray(start, np.float64).reshape(1, 2)
+    points = np.concatenate([start, start + np.cumsum(stroke3[:, :2], axis=0)])
+    lifted = np.concatenate([[1.0 if start_lifted else 0.0], stroke3[:, 2]])
+    lines, begin = [], 0
+    for end in np.flatnonzero(lifted > 0.5):
+        lines.append(points[begin:end + 1])
+        begin = end + 1
+    if begin < len(points):
+        lines.append(points[begin:])
+    return lines[1:] if start_lifted else lines
+
+
+def stroke3_to_stroke5(stroke3: np.ndarray, end: bool = True) -> np.ndarray:
+    """stroke-3 (n, 3) -> stroke-5 (n [+1], 5); with ``end`` an end-of-drawing row [0, 0, 0, 0, 1] is added."""
+    stroke3 = np.asarray(stroke3, np.float64).reshape(-1, 3)
+    n = len(stroke3)
+    out = np.zeros((n + int(end), 5))
+    out[:n, :2] = stroke3[:, :2]
+    out[:n, 3] = stroke3[:, 2]
+    out[:n, 2] = 1.0 - stroke3[:, 2]
+    if end:
+        out[n, 4] = 1.0
+    return out
+
+
+def stroke5_to_stroke3(stroke5: np.ndarray) -> np.ndarray:
+    """stroke-5 (n, 5) -> stroke-3 (m, 3), stopping at the first end-of-drawing row."""
+    stroke5 = np.asarray(stroke5, np.float64).reshape(-1, 5)
+    ends = np.flatnonzero(stroke5[:, 4] > 0.5)
+    if len(ends):
+        stroke5 = stroke5[:ends[0]]
+    return np.concatenate([stroke5[:, :2], stroke5[:, 3:4]], axis=1)
+
+
+def box_to_canvas(lines: list[np.ndarray], width: float, height: float) -> list[np.ndarray]:
+    """Box-unit lines -> canvas-pixel lines (inverse scale of ``canvas_to_box_lines``)."""
+    scale = max(width, height) / BOX
+    return [np.asarray(line, np.float64) * scale for line in lines]

@@ -1,0 +1,29 @@
+"""The 28x28 renderer against Google's numpy_bitmap files."""
+
+import numpy as np
+import pytest
+
+from app.render import render
+from tests.conftest import need
+from training.data import QUICKDRAW_DIR, SHARED, read_ndjson
+
+
+def test_blank_and_centred():
+    assert render([]).sum() == 0
+    img = render([np.array([[0.0, 0.0], [100.0, 0.0]])])
+    # a horizontal line is centred vertically and spans the width between the margins
+    rows = np.flatnonzero(img.sum(axis=1))
+    assert rows.min() + rows.max() == 27
+    assert img.max() > 150 and img[:, 0].sum() == 0 and img[:, -1].sum() == 0
+    np.testing.assert_array_equal(img, img[:, ::-1])
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("cls", ["cat", "bicycle", "apple", "fish"])
+def test_ink_statistics_match_googles_bitmaps(cls):
+    google = np.load(need(SHARED / "data" / "quickdraw_bitmaps" / f"{cls}.npy")).reshape(-1, 784) / 255.0
+    ours = np.array([render(d["lines"]).reshape(-1) / 255.0
+                     for d in read_ndjson(need(QUICKDRAW_DIR / f"{cls}.ndjson"), limit=300)])
+    assert abs(ours.mean() - google.mean()) < 0.1 * google.mean()  # total ink (line thickness)
+    assert abs((ours > 0).mean() - (google > 0).mean()) < 0.1 * (google > 0).mean()  # inked area
+    assert abs((ours == 1).mean() - (google == 1).mean()) < 0.3 * (google == 1).mean()  # solid core

@@ -1,0 +1,72 @@
+"""Stroke formats: round trips, RDP against hand-computed cases, canvas <-> box units."""
+
+import numpy as np
+import pytest
+
+from app import strokes as fmt
+
+LINES = [np.array([[10.0, 10.0], [50.0, 12.0], [90.0, 40.0]]), np.array([[20.0, 80.0], [25.0, 100.0]]),
+         np.array([[60.0, 60.0]])]
+
+
+def test_lines_stroke3_round_trip():
+    s3 = fmt.lines_to_stroke3(LINES)
+    assert s3.shape == (6, 3)  # 3 + 2 + 2 (a dot is its point twice) points, minus the dropped start
+    assert s3[:, 2].tolist() == [0, 1, 0, 1, 0, 1]
+    back = fmt.stroke3_to_lines(s3, start=LINES[0][0])
+    assert len(back) == 3
+    np.testing.assert_allclose(back[0], LINES[0])
+    np.testing.assert_allclose(back[1], LINES[1])
+    np.testing.assert_allclose(back[2], [[60, 60], [60, 60]])
+
+
+def test_stroke3_stroke5_round_trip():
+    s3 = fmt.lines_to_stroke3(LINES)
+    s5 = fmt.stroke3_to_stroke5(s3)
+    assert s5.shape == (7, 5)
+    np.testing.assert_array_equal(s5[-1], [0, 0, 0, 0, 1])
+    np.testing.assert_array_equal(s5[:-1, 2:].sum(axis=1), 1)
+    np.testing.assert_allclose(fmt.stroke5_to_stroke3(s5), s3)
+
+
+def test_continuation_starts_with_the_pen_up():
+    # a continuation from (100, 100): the first offset moves the pen without drawing
+    s3 = np.array([[5.0, 0.0, 0.0], [5.0, 0.0, 1.0], [0.0, 10.0, 0.0], [3.0, 0.0, 1.0]])
+    lines = fmt.stroke3_to_lines(s3, start=(100.0, 100.0), start_lifted=True)
+    assert [line.tolist() for line in lines] == [[[105, 100], [110, 100]], [[110, 110], [113, 110]]]
+
+
+@pytest.mark.parametrize("points, epsilon, expected", [
+    # a straight line keeps only its ends
+    ([[0, 0], [1, 0], [2, 0], [3, 0]], 2.0, [[0, 0], [3, 0]]),
+    # a bump of 3 > 2 is kept; 1 < 2 is dropped
+    ([[0, 0], [5, 3], [10, 0]], 2.0, [[0, 0], [5, 3], [10, 0]]),
+    ([[0, 0], [5, 1], [10, 0]], 2.0, [[0, 0], [10, 0]]),
+    # exactly at epsilon is dropped (strictly greater splits)
+    ([[0, 0], [5, 2], [10, 0]], 2.0, [[0, 0], [10, 0]]),
+    # an L: the corner is 7.07 from the chord, the two middles are under 2 from their chords after the split
+    ([[0, 0], [5, 0.5], [10, 0], [10, 5], [10, 10]], 2.0, [[0, 0], [10, 0], [10, 10]]),
+    # a closed loop (start == end): distances from the start point pick (10, 10) (14.1); then (10, 0) is
+    # 7.07 from the chord (0, 0)-(10, 10) and stays
+    ([[0, 0], [10, 0], [10, 10], [0, 0]], 2.0, [[0, 0], [10, 0], [10, 10], [0, 0]]),
+    ([[0, 0], [5, 4], [10, 10], [5, 6], [0, 0]], 2.0, [[0, 0], [10, 10], [0, 0]]),
+    ([[1, 1]], 2.0, [[1, 1]]),
+    ([[1, 1], [2, 2]], 2.0, [[1, 1], [2, 2]]),
+])
+def test_rdp_hand_computed(points, epsilon, expected):
+    np.testing.assert_allclose(fmt.rdp(np.array(points, float), epsilon), expected)
+
+
+def test_canvas_to_box_uses_the_longest_side():
+    lines = [np.array([[0.0, 0.0], [800.0, 400.0]])]
+    box = fmt.canvas_to_box_lines(lines, width=800, height=400)
+    np.testing.assert_allclose(box[0], [[0, 0], [255, 127.5]])
+    np.testing.assert_allclose(fmt.box_to_canvas(box, 800, 400)[0], lines[0])
+
+
+def test_simplify_raw_lines_fits_the_box():
+    raw = [np.array([[100.0, 100.0], [300.0, 100.0], [300.0, 200.0]]), np.array([[150.0, 150.0], [150.0, 151.0]])]
+    out = fmt.simplify_raw_lines(raw)
+    allp = np.concatenate(out)
+    assert allp.min() == 0 and allp.max() == 255
+    np.testing.assert_allclose(out[0], [[0, 0], [255, 0], [255, 127.5]], atol=0.5)  # straight runs collapse

@@ -1,0 +1,1 @@
+"""Data readers, training and evaluation scripts for Doodle Buddy's models (imports ``app``, never the reverse)."""

@@ -1,0 +1,55 @@
+"""Readers for the drawing data sets: Quick, Draw! ndjson (simplified or raw) and sketch-rnn ``.npz``.
+
+Both small local slices (../shared/data) and Google's full files read the same way:
+- ``<class>.ndjson``: one JSON object per line with ``word``, ``key_id``, ``recognized`` and ``drawing``,
+  a list of strokes ``[[xs], [ys]]`` (simplified: integers 0..255) or ``[[xs], [ys], [ts]]`` (raw: canvas
+  pixels with timestamps). Raw drawings are simplified here with Google's recipe.
+- ``<class>.npz`` (sketch-rnn): keys ``train``/``valid``/``test``, object arrays of int16 stroke-3 drawings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from app.strokes import lines_to_stroke3, quickdraw_to_lines, simplify_raw_lines
+
+SHARED = Path(os.environ.get("DOODLE_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
+QUICKDRAW_DIR = SHARED / "data" / "quickdraw"  # simplified ndjson, one file per class
+PRETRAINED_DIR = SHARED / "pretrained" / "sketch-rnn"  # Google's .gen.json decoders
+
+
+def read_ndjson(path: str | os.PathLike, limit: int | None = None) -> Iterator[dict]:
+    """Yield drawings from a Quick, Draw! ndjson file as dicts with ``word``, ``key_id``, ``recognized``
+    and ``lines`` (simplified box-unit polylines); raw drawings (with timestamps) are simplified first."""
+    with open(path, encoding="utf-8") as fh:
+        count = 0
+        for line in fh:
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            drawing = record["drawing"]
+            lines = quickdraw_to_lines(drawing)
+            if drawing and len(drawing[0]) == 3:  # raw: [xs, ys, ts]
+                lines = simplify_raw_lines(lines)
+            yield {"word": record.get("word"), "key_id": record.get("key_id"),
+                   "recognized": record.get("recognized"), "lines": lines}
+            count += 1
+            if limit is not None and count >= limit:
+                return
+
+
+def ndjson_stroke3(path: str | os.PathLike, limit: int | None = None) -> list[np.ndarray]:
+    """All drawings of an ndjson file as stroke-3 arrays (box units)."""
+    return [lines_to_stroke3(d["lines"]) for d in read_ndjson(path, limit)]
+
+
+def read_sketchrnn_npz(path: str | os.PathLike) -> dict[str, list[np.ndarray]]:
+    """A sketch-rnn ``.npz`` -> {split: [stroke-3 float arrays]}; its first row is already an offset."""
+    # Google's files are object arrays pickled by Python 2: latin1 decodes them.
+    with np.load(path, allow_pickle=True, encoding="latin1") as data:
+        return {split: [np.asarray(d, np.float64) for d in data[split]] for split in data.files}
