@@ -1,1 +1,37 @@
 """Doodle Buddy: a Flask app where children draw and sketch-rnn decoders help them finish the drawing."""
+
+import logging
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: settings from the environment (overridden by ``config``), models loaded once."""
+    from app import api, settings  # noqa: PLC0415 - keep importing the package cheap
+    from app.registry import Registry  # noqa: PLC0415
+
+    app = Flask(__name__, instance_relative_config=True, static_folder="../static",
+                template_folder="../templates")
+    app.config.update(settings.from_environment())
+    app.config.update(config or {})
+    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    registry = Registry().load(app.config["MODEL_DIRS"], app.config["EXTRA_MODEL_DIRS"])
+    if app.config["WARMUP"]:
+        registry.warm_up()
+    app.extensions["doodle_registry"] = registry
+    app.register_blueprint(api.bp)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        """HTTP errors (404, 405, 413 ...) on API paths answer in the API's JSON error shape."""
+        return api.http_error_response(exc) if request.path.startswith("/api/") else exc
+
+    @app.get("/healthz")
+    def healthz():
+        """Ready (200) only when the models are loaded."""
+        status = 200 if registry.ready else 503
+        return jsonify({"ready": registry.ready, "decoders": len(registry.decoders)}), status
+
+    return app

@@ -47,3 +47,70 @@ def real_cats():
     from training.data import ndjson_stroke3
 
     return ndjson_stroke3(need(QUICKDRAW_DIR / "cat.ndjson"), limit=300)
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory):
+    """A models directory with two tiny decoders in the project's own format."""
+    from app.decoder import save_decoder
+
+    path = tmp_path_factory.mktemp("models")
+    for i, name in enumerate(["cat", "pig"]):
+        save_decoder(make_tiny_decoder(seed=i, name=name), path / f"{name}.npz")
+    return path
+
+
+@pytest.fixture(scope="session")
+def app(model_dir):
+    """The app on the tiny models (no warm-up: tests compile what they use)."""
+    from app import create_app
+
+    return create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False,
+                       "MAX_STROKES": 50, "MAX_POINTS": 500, "MAX_CONTENT_LENGTH": 100_000, "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the app."""
+    return app.test_client()
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(model_dir):
+    """The real gunicorn server (the README's command and config) on a free port, on the tiny models."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    root = Path(__file__).resolve().parents[1]
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "DOODLE_MODEL_DIRS": str(model_dir), "DOODLE_EXTRA_MODEL_DIRS": "",
+           "DOODLE_WARMUP": "0", "DOODLE_LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:create_app()"], cwd=root, env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("gunicorn did not become healthy")
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)

@@ -1,0 +1,105 @@
+"""The JSON API (/api): classes, complete, hint, classify, and its OpenAPI document."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from app import engine
+from app import validation as v
+from app.openapi import openapi_document
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def error_response(status: int, code: str, message: str):
+    """The one error shape of the API: {"error": {"code", "message"}} with a 4xx/5xx status."""
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+@bp.errorhandler(v.ApiError)
+def _api_error(exc: v.ApiError):
+    """Client errors raised while validating or serving."""
+    return error_response(exc.status, exc.code, exc.message)
+
+
+def http_error_response(exc: HTTPException):
+    """An HTTP error (404, 405, 413 ...) in the API's error shape."""
+    return error_response(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"),
+                          exc.description or exc.name)
+
+
+@bp.errorhandler(Exception)
+def _unexpected(exc: Exception):
+    """A bug must still answer in the API's shape (and be logged), and the server keeps serving."""
+    if isinstance(exc, HTTPException):
+        return http_error_response(exc)
+    current_app.logger.exception("unexpected error on %s", request.path)
+    return error_response(500, "internal_error", "something went wrong on the server; please try again")
+
+
+def _registry():
+    """The app's model registry."""
+    return current_app.extensions["doodle_registry"]
+
+
+def _drawing_request():
+    """Validate the fields shared by complete and hint -> (decoder, strokes, width, height, temperature, seed)."""
+    data = v.parse_json_object(request.content_type, request.get_data(cache=False))
+    registry = _registry()
+    name = v.object_name(data, registry.decoders)
+    width, height = v.canvas(data)
+    lines = v.strokes(data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"])
+    temperature = v.number(data, "temperature", *v.TEMPERATURE_RANGE, default=engine.DEFAULT_TEMPERATURE)
+    seed = data.get("seed")
+    seed = None if seed is None else v.integer(data, "seed", 0, v.MAX_SEED)
+    return data, registry.decoders[name], lines, width, height, temperature, seed
+
+
+def _points(line) -> list:
+    """A canvas polyline as JSON points rounded to 0.1 px."""
+    return [[round(float(x), 1), round(float(y), 1)] for x, y in line]
+
+
+@bp.get("/classes")
+def classes():
+    """The objects a child can pick, with label and icon."""
+    return jsonify({"classes": _registry().classes()})
+
+
+@bp.post("/complete")
+def complete():
+    """Finish the drawing (or draw it from scratch): only the new strokes, per variation."""
+    data, decoder, lines, width, height, temperature, seed = _drawing_request()
+    variations = v.integer(data, "variations", 1, v.MAX_VARIATIONS, default=1)
+    with _registry().lock:
+        completions, seed = engine.complete(decoder, lines, width, height, temperature=temperature,
+                                            variations=variations, seed=seed)
+    return jsonify({"class": decoder.name, "seed": seed, "temperature": temperature,
+                    "completions": [{"strokes": [_points(line) for line in c.lines], "finished": c.finished}
+                                    for c in completions]})
+
+
+@bp.post("/hint")
+def hint():
+    """The single next pen-down stroke, or null when the model thinks the drawing is done."""
+    _, decoder, lines, width, height, temperature, seed = _drawing_request()
+    with _registry().lock:
+        stroke, seed = engine.hint(decoder, lines, width, height, temperature=temperature, seed=seed)
+    return jsonify({"class": decoder.name, "seed": seed, "stroke": None if stroke is None else _points(stroke)})
+
+
+@bp.post("/classify")
+def classify():
+    """Top-3 guesses of what is being drawn. No classifier ships yet (issue 5): the request is validated and
+    answered with a clear 503, never a made-up guess."""
+    data = v.parse_json_object(request.content_type, request.get_data(cache=False))
+    v.canvas(data)
+    v.strokes(data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"])
+    return error_response(503, "classifier_unavailable", "no classifier is installed on this server yet")
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The API contract as an OpenAPI 3.1 document."""
+    return jsonify(openapi_document(current_app.config))

@@ -1,0 +1,70 @@
+"""The API contract as an OpenAPI 3.1 document, built from the same limits the validators enforce."""
+
+from app import validation as v
+
+POINT = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
+         "description": "[x, y] in canvas pixels"}
+ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
+    "type": "object", "required": ["code", "message"],
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}
+
+
+def openapi_document(config) -> dict:
+    """The OpenAPI document for this server's limits."""
+    strokes = {"type": "array", "maxItems": config["MAX_STROKES"],
+               "items": {"type": "array", "minItems": 1, "items": POINT},
+               "description": f"the child's strokes so far, at most {config['MAX_POINTS']} points in all"}
+    canvas = {"type": "object", "required": ["width", "height"], "properties": {
+        "width": {"type": "number", "minimum": 1, "maximum": v.MAX_CANVAS_SIDE},
+        "height": {"type": "number", "minimum": 1, "maximum": v.MAX_CANVAS_SIDE}}}
+    drawing = {"type": "object", "required": ["class", "strokes", "canvas"], "properties": {
+        "class": {"type": "string", "description": "an object name from /api/classes"},
+        "strokes": strokes, "canvas": canvas,
+        "temperature": {"type": "number", "minimum": v.TEMPERATURE_RANGE[0], "maximum": v.TEMPERATURE_RANGE[1],
+                        "description": "careful (low) .. wild (high)"},
+        "seed": {"type": "integer", "minimum": 0, "maximum": v.MAX_SEED}}}
+    complete = {**drawing, "properties": {**drawing["properties"], "variations": {
+        "type": "integer", "minimum": 1, "maximum": v.MAX_VARIATIONS}}}
+
+    def errors(*statuses):
+        return {str(s): {"description": "error", "content": {"application/json": {"schema": ERROR}}}
+                for s in statuses}
+
+    def body(schema):
+        return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+    def ok(schema):
+        return {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}}
+
+    line = {"type": "array", "items": POINT}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Doodle Buddy API", "version": "1.0.0",
+                 "description": "Errors are {\"error\": {\"code\", \"message\"}} with a 4xx status."},
+        "paths": {
+            "/api/classes": {"get": {"summary": "objects available", "responses": ok({
+                "type": "object", "properties": {"classes": {"type": "array", "items": {
+                    "type": "object", "properties": {k: {"type": "string"} for k in
+                                                     ("name", "label", "icon", "source")}}}}})}},
+            "/api/complete": {"post": {
+                "summary": "finish the drawing (empty strokes: draw it from scratch)", "requestBody": body(complete),
+                "responses": {**ok({"type": "object", "properties": {
+                    "seed": {"type": "integer"}, "completions": {"type": "array", "items": {
+                        "type": "object", "properties": {"strokes": {"type": "array", "items": line},
+                                                         "finished": {"type": "boolean"}}}}}}),
+                    **errors(400, 404, 413, 415)}}},
+            "/api/hint": {"post": {
+                "summary": "the next pen-down stroke", "requestBody": body(drawing),
+                "responses": {**ok({"type": "object", "properties": {"stroke": {"oneOf": [line, {"type": "null"}]},
+                                                                      "seed": {"type": "integer"}}}),
+                              **errors(400, 404, 413, 415)}}},
+            "/api/classify": {"post": {
+                "summary": "top-3 guesses of what is drawn", "requestBody": body(
+                    {"type": "object", "required": ["strokes", "canvas"],
+                     "properties": {"strokes": strokes, "canvas": canvas}}),
+                "responses": {**ok({"type": "object", "properties": {"guesses": {"type": "array", "items": {
+                    "type": "object", "properties": {"class": {"type": "string"}, "label": {"type": "string"},
+                                                     "probability": {"type": "number"}}}}}}),
+                              **errors(400, 413, 415, 503)}}},
+        },
+    }

@@ -1,0 +1,61 @@
+"""The model registry: every decoder found in the configured directories, loaded once, shared by all threads."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from app import catalog
+from app import decoder as dec
+
+log = logging.getLogger(__name__)
+
+
+class Registry:
+    """Decoders by object name (first directory wins)."""
+
+    def __init__(self):
+        """An empty registry; ``load`` fills it."""
+        self.decoders: dict[str, dec.Decoder] = {}
+        self.ready = False
+        self.lock = threading.Lock()  # one sampling pass at a time per process: TF uses both cores for each
+
+    def load(self, model_dirs: list[str], extra_dirs: list[str] = ()) -> "Registry":
+        """Load every ``*.gen.json`` / ``*.npz`` decoder under the directories, earlier directories first."""
+        for directory in [*model_dirs, *extra_dirs]:
+            path = Path(directory)
+            if not path.is_dir():
+                log.warning("model directory %s does not exist; skipped", path)
+                continue
+            for file in sorted([*path.glob("*.gen.json"), *path.glob("*.npz")]):
+                try:
+                    decoder = dec.load_decoder(file)
+                except (ValueError, OSError, KeyError) as exc:
+                    log.warning("skipped %s: %s", file, exc)
+                    continue
+                if decoder.name not in self.decoders:
+                    decoder.meta.setdefault("path", str(file))
+                    self.decoders[decoder.name] = decoder
+        log.info("loaded %d decoders: %s", len(self.decoders), ", ".join(sorted(self.decoders)))
+        self.ready = True
+        return self
+
+    def warm_up(self) -> None:
+        """Compile the common shapes (a short prime; 1 and 9 rows) once per LSTM width, so first requests are fast."""
+        seen = set()
+        for decoder in self.decoders.values():
+            if decoder.config.num_units in seen:
+                continue
+            seen.add(decoder.config.num_units)
+            state = dec.prime(decoder, np.zeros((3, 5)))
+            for rows in (1, 9):
+                dec.sample(decoder, state, list(range(rows)), temperature=0.5, max_steps=decoder.max_seq_len)
+        log.info("warm-up compiled for LSTM widths %s", sorted(seen))
+
+    def classes(self) -> list[dict]:
+        """The objects available, for the picker: name, label, icon and where the model came from."""
+        return [{"name": name, "label": catalog.label(name), "icon": catalog.icon(name),
+                 "source": d.meta.get("source", "doodle-buddy")} for name, d in sorted(self.decoders.items())]

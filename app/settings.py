@@ -1,0 +1,26 @@
+"""Settings, read from the environment with embedded defaults; ``create_app(config)`` may override any."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _dirs(value: str) -> list[str]:
+    """A PATH-like list of directories (``os.pathsep``-separated), empty entries dropped."""
+    return [d for d in value.split(os.pathsep) if d]
+
+
+def from_environment() -> dict:
+    """The app's settings from environment variables (documented in the README)."""
+    env = os.environ.get
+    return {
+        # the project's own decoders first; then extra directories (e.g. ../shared/pretrained/sketch-rnn)
+        "MODEL_DIRS": _dirs(env("DOODLE_MODEL_DIRS", str(ROOT / "models"))),
+        "EXTRA_MODEL_DIRS": _dirs(env("DOODLE_EXTRA_MODEL_DIRS", "")),
+        "MAX_CONTENT_LENGTH": int(env("DOODLE_MAX_BODY_BYTES", 1_000_000)),  # bigger bodies get a 413
+        "MAX_STROKES": int(env("DOODLE_MAX_STROKES", 300)),  # strokes in one request
+        "MAX_POINTS": int(env("DOODLE_MAX_POINTS", 10_000)),  # points over all strokes in one request
+        "WARMUP": env("DOODLE_WARMUP", "1") != "0",  # compile the common shapes at start-up
+        "LOG_LEVEL": env("DOODLE_LOG_LEVEL", "INFO"),
+    }

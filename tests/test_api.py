@@ -1,0 +1,166 @@
+"""The JSON API: a client posts drawings and gets new strokes; bad input always gets a clear 4xx."""
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+CANVAS = {"width": 800, "height": 600}
+CAT_SO_FAR = [[[100, 100], [200, 120], [250, 200]], [[300, 300], [320, 340]]]
+
+
+def post(client, path, body):
+    """POST a JSON body (already a string, or an object to dump)."""
+    data = body if isinstance(body, str) else json.dumps(body)
+    return client.post(path, data=data, content_type="application/json")
+
+
+def test_health_and_classes(client):
+    assert client.get("/healthz").json == {"ready": True, "decoders": 2}
+    classes = client.get("/api/classes").json["classes"]
+    assert [c["name"] for c in classes] == ["cat", "pig"]
+    assert classes[0]["icon"] == "🐱" and classes[0]["label"] == "cat" and classes[0]["source"] == "test"
+
+
+def test_complete_returns_new_strokes_in_canvas_pixels(client):
+    r = post(client, "/api/complete", {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS,
+                                       "variations": 3, "seed": 42, "temperature": 0.3})
+    assert r.status_code == 200
+    body = r.json
+    assert body["seed"] == 42 and len(body["completions"]) == 3
+    for completion in body["completions"]:
+        assert isinstance(completion["finished"], bool)
+        for stroke in completion["strokes"]:
+            assert all(len(p) == 2 and all(isinstance(v, float) for v in p) for p in stroke)
+    again = post(client, "/api/complete", {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS,
+                                           "variations": 3, "seed": 42, "temperature": 0.3}).json
+    assert again == body  # same seed, same drawings
+
+
+def test_empty_strokes_draw_from_scratch_on_the_canvas(client):
+    r = post(client, "/api/complete", {"class": "pig", "strokes": [], "canvas": CANVAS, "seed": 1})
+    assert r.status_code == 200
+    points = [p for s in r.json["completions"][0]["strokes"] for p in s]
+    assert all(0 <= x <= 800 and 0 <= y <= 600 for x, y in points)
+
+
+def test_hint_is_one_stroke_or_null(client):
+    r = post(client, "/api/hint", {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS, "seed": 3})
+    assert r.status_code == 200
+    assert r.json["stroke"] is None or len(r.json["stroke"]) >= 2
+
+
+def test_classify_says_clearly_that_no_classifier_is_installed(client):
+    r = post(client, "/api/classify", {"strokes": CAT_SO_FAR, "canvas": CANVAS})
+    assert r.status_code == 503 and r.json["error"]["code"] == "classifier_unavailable"
+
+
+GOOD = {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS}
+
+
+@pytest.mark.parametrize("body, status, code", [
+    ("{not json", 400, "bad_json"),
+    ('{"class": "cat", "strokes": [[[NaN, 1]]], "canvas": {"width": 8, "height": 6}}', 400, "bad_json"),
+    ('{"class": "cat", "strokes": [], "canvas": {"width": Infinity, "height": 6}}', 400, "bad_json"),
+    ("[1, 2]", 400, "bad_json"),
+    ("", 400, "bad_json"),
+    ({**GOOD, "class": "unicorn"}, 404, "unknown_class"),
+    ({**GOOD, "class": 7}, 400, "missing_field"),
+    ({k: v for k, v in GOOD.items() if k != "class"}, 400, "missing_field"),
+    ({**GOOD, "strokes": "a cat"}, 400, "bad_type"),
+    ({**GOOD, "strokes": [[]]}, 400, "bad_stroke"),
+    ({**GOOD, "strokes": [[[1, 2, 3]]]}, 400, "bad_point"),
+    ({**GOOD, "strokes": [[["1", 2]]]}, 400, "bad_point"),
+    ({**GOOD, "strokes": [[[True, 2]]]}, 400, "bad_point"),
+    ({**GOOD, "strokes": [[[1e300, 2]]]}, 400, "out_of_range"),
+    ({**GOOD, "strokes": [[[1, 2]]] * 51}, 400, "too_many_strokes"),
+    ({**GOOD, "strokes": [[[1, 2]] * 501]}, 400, "too_many_points"),
+    ({**GOOD, "canvas": None}, 400, "bad_type"),
+    ({**GOOD, "canvas": {"width": -5, "height": 600}}, 400, "out_of_range"),
+    ({**GOOD, "canvas": {"width": 0, "height": 600}}, 400, "out_of_range"),
+    ({**GOOD, "canvas": {"width": 1e9, "height": 600}}, 400, "out_of_range"),
+    ({**GOOD, "canvas": {"width": "800", "height": 600}}, 400, "bad_type"),
+    ({**GOOD, "temperature": 7}, 400, "out_of_range"),
+    ({**GOOD, "temperature": -1}, 400, "out_of_range"),
+    ({**GOOD, "temperature": "hot"}, 400, "bad_type"),
+    ({**GOOD, "variations": 10}, 400, "out_of_range"),
+    ({**GOOD, "variations": 0}, 400, "out_of_range"),
+    ({**GOOD, "variations": 2.5}, 400, "bad_type"),
+    ({**GOOD, "seed": -1}, 400, "out_of_range"),
+    ({**GOOD, "seed": 2**40}, 400, "out_of_range"),
+])
+def test_bad_input_gets_a_clear_4xx(client, body, status, code):
+    r = post(client, "/api/complete", body)
+    assert r.status_code == status
+    assert r.json["error"]["code"] == code and r.json["error"]["message"]
+    assert client.get("/healthz").status_code == 200  # and the server keeps serving
+
+
+def test_wrong_content_type_oversized_body_and_unknown_routes(client):
+    r = client.post("/api/complete", data=json.dumps(GOOD), content_type="text/plain")
+    assert r.status_code == 415 and r.json["error"]["code"] == "unsupported_media_type"
+    r = client.post("/api/complete", data="x" * 200_000, content_type="application/json")
+    assert r.status_code == 413 and "error" in r.json
+    assert client.get("/api/nothing").json["error"]["code"] == "not_found"
+    assert client.get("/api/complete").status_code == 405
+
+
+def test_openapi_document_describes_the_endpoints(client):
+    doc = client.get("/api/openapi.json").json
+    assert doc["openapi"].startswith("3.")
+    assert set(doc["paths"]) == {"/api/classes", "/api/complete", "/api/hint", "/api/classify"}
+    props = doc["paths"]["/api/complete"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert props["properties"]["variations"]["maximum"] == 9
+
+
+# --- fuzzing: requests generated from the OpenAPI document's schemas, plus arbitrary JSON -----------------
+
+def from_schema(schema):
+    """A hypothesis strategy for (a useful subset of) JSON Schema, straying outside the limits too."""
+    kind = schema.get("type")
+    if "oneOf" in schema:
+        return st.one_of([from_schema(s) for s in schema["oneOf"]])
+    if kind == "number":
+        return st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-10**6, 10**6),
+                         st.floats(schema.get("minimum", -1e3), schema.get("maximum", 1e3)))
+    if kind == "integer":
+        return st.integers(schema.get("minimum", -100) - 5, schema.get("maximum", 100) + 5)
+    if kind == "string":
+        return st.one_of(st.sampled_from(["cat", "pig", "dog", ""]), st.text(max_size=20))
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "array":
+        return st.lists(from_schema(schema.get("items", {})), max_size=min(schema.get("maxItems", 6), 6))
+    if kind == "object":
+        props = {k: from_schema(s) for k, s in schema.get("properties", {}).items()}
+        required = set(schema.get("required", []))
+        return st.fixed_dictionaries({k: s for k, s in props.items() if k in required},
+                                     optional={k: s for k, s in props.items() if k not in required})
+    return st.none()
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                    max_leaves=20)
+
+
+@pytest.fixture(scope="module")
+def api_doc(app):
+    """The served OpenAPI document."""
+    return app.test_client().get("/api/openapi.json").json
+
+
+@pytest.mark.parametrize("path", ["/api/complete", "/api/hint", "/api/classify"])
+def test_fuzz_never_gives_a_5xx(app, api_doc, path):
+    schema = api_doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    client = app.test_client()
+
+    @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(st.one_of(from_schema(schema), JSON))
+    def check(body):
+        r = post(client, path, body)
+        assert r.status_code < 500 or (path == "/api/classify" and r.status_code == 503), (body, r.json)
+        assert r.is_json
+
+    check()
