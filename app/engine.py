@@ -37,12 +37,12 @@ def variation_seeds(seed: int, n: int) -> list:
 
 
 def _primed(decoder: dec.Decoder, lines_px, width, height):
-    """Prime the decoder on the child's canvas lines -> (state, last point in box units or None)."""
+    """Prime the decoder on the child's canvas lines -> (state, last point in box units or None, rows used)."""
     lines = fmt.canvas_to_box_lines([np.asarray(line, np.float64) for line in lines_px if len(line)], width, height)
     if not lines:
-        return dec.prime(decoder, np.zeros((0, 5))), None
+        return dec.prime(decoder, np.zeros((0, 5))), None, 0
     stroke5 = fmt.stroke3_to_stroke5(fmt.lines_to_stroke3(lines), end=False)
-    return dec.prime(decoder, stroke5), lines[-1][-1]
+    return dec.prime(decoder, stroke5), lines[-1][-1], len(stroke5)
 
 
 def _place_from_scratch(lines: list[np.ndarray], width: float, height: float) -> list[np.ndarray]:
@@ -77,9 +77,8 @@ def complete(decoder: dec.Decoder, lines_px, width: float, height: float, *,
     Returns the completions (only the new strokes, canvas pixels) and the seed used.
     """
     seed = new_seed() if seed is None else seed
-    state, last = _primed(decoder, lines_px, width, height)
+    state, last, used = _primed(decoder, lines_px, width, height)
     if max_steps is None:  # room left under the model's longest drawing, but never less than a quarter of it
-        used = 0 if last is None else sum(len(line) for line in lines_px)
         max_steps = max(decoder.max_seq_len - used, decoder.max_seq_len // 4)
     results = dec.sample(decoder, state, variation_seeds(seed, variations), temperature=temperature,
                          max_steps=max_steps)
@@ -91,7 +90,7 @@ def hint(decoder: dec.Decoder, lines_px, width: float, height: float, *,
     """The next pen-down stroke (canvas pixels, (n, 2)) after the child's drawing, or None if the model
     would end the drawing here. Returns (stroke, seed)."""
     seed = new_seed() if seed is None else seed
-    state, last = _primed(decoder, lines_px, width, height)
+    state, last, _ = _primed(decoder, lines_px, width, height)
     [(rows, _)] = dec.sample(decoder, state, [seed], temperature=temperature, max_steps=decoder.max_seq_len,
                              stop_at_pen_up=True)
     strokes = [line for line in _new_lines(rows, last, width, height) if len(line) >= 2]
