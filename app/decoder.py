@@ -50,6 +50,8 @@ class Decoder:
     weights: dict[str, np.ndarray]  # WEIGHT_NAMES -> float32 arrays (shapes as in the .gen.json)
     meta: dict = field(default_factory=dict)  # provenance, training data, metrics (free-form, JSON-able)
     data_scale: float = 1.0  # units of the training data per box unit (1 for ours; see GEN_JSON_DATA_SCALE)
+    # the weights as TensorFlow constants, made on first use; set to None after changing ``weights``
+    tensors: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def box_scale_factor(self) -> float:
@@ -279,7 +281,7 @@ def _compiled_fn(name):
     if name not in _compiled:
         tf = _tf()
         fn = {"prime": _prime_loop, "sample": _sample_loop}[name]
-        _compiled[name] = tf.function(fn, jit_compile=JIT_COMPILE, reduce_retracing=False)
+        _compiled[name] = tf.function(fn, jit_compile=JIT_COMPILE)
     return _compiled[name]
 
 
@@ -301,12 +303,10 @@ def batch_bucket(n: int) -> int:
 
 def _tensors(decoder: Decoder):
     """The decoder's weights as TensorFlow constants, made once per decoder."""
-    cached = getattr(decoder, "_tensors", None)
-    if cached is None:
+    if decoder.tensors is None:
         tf = _tf()
-        cached = {name: tf.constant(decoder.weights[name]) for name in WEIGHT_NAMES}
-        object.__setattr__(decoder, "_tensors", cached)
-    return cached
+        decoder.tensors = {name: tf.constant(decoder.weights[name]) for name in WEIGHT_NAMES}
+    return decoder.tensors
 
 
 def prime(decoder: Decoder, stroke5: np.ndarray):

@@ -54,7 +54,7 @@ def test_stops_at_end_of_drawing_and_at_pen_up():
     [(rows, finished)] = dec.sample(decoder, dec.prime(decoder, PRIME), [0], temperature=0.5, max_steps=40)
     assert finished and len(rows) == 0
     decoder.weights["output_b"][:3] = [0.0, 0.0, -50.0]
-    decoder.__dict__.pop("_tensors", None)
+    decoder.tensors = None  # the weights changed
     results = dec.sample(decoder, dec.prime(decoder, PRIME), list(range(8)), temperature=0.5, max_steps=40,
                          stop_at_pen_up=True)
     for rows, finished in results:
