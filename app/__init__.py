@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings from the environment (overridden by ``config``), models loaded once."""
-    from app import api, settings  # noqa: PLC0415 - keep importing the package cheap
+    from app import api, pages, settings  # noqa: PLC0415 - keep importing the package cheap
     from app.registry import Registry  # noqa: PLC0415
 
     app = Flask(__name__, instance_relative_config=True, static_folder="../static",
@@ -22,6 +22,8 @@ def create_app(config: dict | None = None) -> Flask:
         registry.warm_up()
     app.extensions["doodle_registry"] = registry
     app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    app.after_request(pages.security_headers)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from app import engine
+from app import catalog, engine
 from app import validation as v
 from app.openapi import openapi_document
 
@@ -91,12 +91,16 @@ def hint():
 
 @bp.post("/classify")
 def classify():
-    """Top-3 guesses of what is being drawn. No classifier ships yet (issue 5): the request is validated and
-    answered with a clear 503, never a made-up guess."""
+    """Top-3 guesses of what is being drawn; a clear 503 when no classifier is installed, never a made-up one."""
     data = v.parse_json_object(request.content_type, request.get_data(cache=False))
-    v.canvas(data)
-    v.strokes(data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"])
-    return error_response(503, "classifier_unavailable", "no classifier is installed on this server yet")
+    width, height = v.canvas(data)
+    lines = v.strokes(data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"])
+    classifier = _registry().classifier
+    if classifier is None:
+        return error_response(503, "classifier_unavailable", "no classifier is installed on this server")
+    guesses = classifier.classify(lines, width, height, top=3)
+    return jsonify({"guesses": [{"class": name, "label": catalog.label(name), "icon": catalog.icon(name),
+                                 "probability": round(p, 4)} for name, p in guesses]})
 
 
 @bp.get("/openapi.json")

@@ -10,6 +10,7 @@ import numpy as np
 
 from app import catalog
 from app import decoder as dec
+from app.classifier import Classifier
 
 log = logging.getLogger(__name__)
 
@@ -20,16 +21,24 @@ class Registry:
     def __init__(self):
         """An empty registry; ``load`` fills it."""
         self.decoders: dict[str, dec.Decoder] = {}
+        self.classifier: Classifier | None = None
         self.ready = False
         self.lock = threading.Lock()  # one sampling pass at a time per process: TF uses both cores for each
 
     def load(self, model_dirs: list[str], extra_dirs: list[str] = ()) -> "Registry":
-        """Load every ``*.gen.json`` / ``*.npz`` decoder under the directories, earlier directories first."""
+        """Load every ``*.gen.json`` / ``*.npz`` decoder under the directories, earlier directories first,
+        and the first classifier (``classifier.keras`` + ``classifier.json``) found."""
         for directory in [*model_dirs, *extra_dirs]:
             path = Path(directory)
             if not path.is_dir():
                 log.warning("model directory %s does not exist; skipped", path)
                 continue
+            if self.classifier is None and (path / "classifier.json").exists():
+                try:
+                    self.classifier = Classifier.load(path)
+                    log.info("loaded the classifier from %s (%d classes)", path, len(self.classifier.names))
+                except (ValueError, OSError, KeyError) as exc:
+                    log.warning("skipped the classifier in %s: %s", path, exc)
             for file in sorted([*path.glob("*.gen.json"), *path.glob("*.npz")]):
                 try:
                     decoder = dec.load_decoder(file)
@@ -53,6 +62,8 @@ class Registry:
             state = dec.prime(decoder, np.zeros((3, 5)))
             for rows in (1, 9):
                 dec.sample(decoder, state, list(range(rows)), temperature=0.5, max_steps=decoder.max_seq_len)
+        if self.classifier is not None:
+            self.classifier.probabilities(np.zeros((1, 28, 28), np.uint8))
         log.info("warm-up compiled for LSTM widths %s", sorted(seen))
 
     def classes(self) -> list[dict]:

@@ -84,9 +84,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(model_dir):
-    """The real gunicorn server (the README's command and config) on a free port, on the tiny models."""
+def start_gunicorn(env_overrides: dict):
+    """Start the real gunicorn server (the README's command and config) on a free port; yield its URL."""
     import os
     import subprocess
     import sys
@@ -95,11 +94,10 @@ def live_server(model_dir):
 
     root = Path(__file__).resolve().parents[1]
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "DOODLE_MODEL_DIRS": str(model_dir), "DOODLE_EXTRA_MODEL_DIRS": "",
-           "DOODLE_WARMUP": "0", "DOODLE_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "PORT": str(port), "DOODLE_LOG_LEVEL": "WARNING", **env_overrides}
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:create_app()"], cwd=root, env=env)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 180
     while True:
         try:
             with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
@@ -114,3 +112,16 @@ def live_server(model_dir):
     yield url
     proc.terminate()
     proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_server(model_dir):
+    """gunicorn on the tiny models."""
+    yield from start_gunicorn({"DOODLE_MODEL_DIRS": str(model_dir), "DOODLE_EXTRA_MODEL_DIRS": "",
+                               "DOODLE_WARMUP": "0"})
+
+
+@pytest.fixture(scope="session")
+def shipped_server():
+    """gunicorn on its embedded defaults: the models shipped in models/, warmed up, as a school runs it."""
+    yield from start_gunicorn({"DOODLE_EXTRA_MODEL_DIRS": ""})

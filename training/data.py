@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,3 +54,27 @@ def read_sketchrnn_npz(path: str | os.PathLike) -> dict[str, list[np.ndarray]]:
     # Google's files are object arrays pickled by Python 2: latin1 decodes them.
     with np.load(path, allow_pickle=True, encoding="latin1") as data:
         return {split: [np.asarray(d, np.float64) for d in data[split]] for split in data.files}
+
+
+def split_of(key_id) -> str:
+    """The split a real drawing belongs to, fixed by its key_id: 70% train, 10% valid, 20% test.
+
+    Every model of the project uses this one split, so "test" drawings are never seen by any of them.
+    """
+    bucket = zlib.crc32(str(key_id).encode()) % 10
+    return "test" if bucket < 2 else "valid" if bucket == 2 else "train"
+
+
+def real_drawings(name: str, data_dir: str | os.PathLike = QUICKDRAW_DIR) -> dict[str, list[np.ndarray]]:
+    """Real drawings of one object as stroke-3 (box units) by split, from Google's full sketch-rnn ``.npz``
+    (``<name>.npz``, its own train/valid/test) when that file is in ``data_dir``, else from ``<name>.ndjson``
+    split by ``split_of``."""
+    data_dir = Path(data_dir)
+    if (data_dir / f"{name}.npz").exists():
+        return read_sketchrnn_npz(data_dir / f"{name}.npz")
+    splits = {"train": [], "valid": [], "test": []}
+    for record in read_ndjson(data_dir / f"{name}.ndjson"):
+        stroke3 = lines_to_stroke3(record["lines"])
+        if len(stroke3):
+            splits[split_of(record["key_id"])].append(stroke3)
+    return splits

@@ -1,0 +1,69 @@
+"""The doodle classifier: a small CNN over the 28x28 render of the strokes (``app.render``), top-k guesses.
+
+Its files are made by ``python -m training.train_classifier``: ``classifier.keras`` (architecture + weights,
+rescaling inside) and ``classifier.json`` (classes, data, metrics, provenance).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from app import strokes as fmt
+from app.render import SIDE, render
+
+
+@dataclass
+class Classifier:
+    """A loaded classifier: class names, its card, and a compiled predict function."""
+
+    names: list[str]
+    card: dict
+    model: object = field(repr=False)
+    _predict: object = field(default=None, init=False, repr=False)
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike) -> "Classifier":
+        """Load ``classifier.keras`` + ``classifier.json`` from a model directory."""
+        import keras  # noqa: PLC0415 - TensorFlow loads lazily
+
+        directory = Path(directory)
+        card = json.loads((directory / "classifier.json").read_text())
+        if card.get("format") != "doodle-buddy-classifier":
+            raise ValueError(f"{directory}/classifier.json: not a Doodle Buddy classifier card")
+        model = keras.saving.load_model(directory / "classifier.keras", compile=False)
+        if model.output_shape[-1] != len(card["classes"]):
+            raise ValueError(f"{directory}: the model has {model.output_shape[-1]} outputs for "
+                             f"{len(card['classes'])} classes")
+        return cls(list(card["classes"]), card, model)
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        """uint8 renders (n, 28, 28) -> class probabilities (n, classes)."""
+        import tensorflow as tf  # noqa: PLC0415
+
+        if self._predict is None:
+            self._predict = tf.function(lambda x: self.model(x, training=False), reduce_retracing=True)
+        x = tf.constant(np.asarray(images, np.float32).reshape(-1, SIDE, SIDE, 1))
+        return np.asarray(self._predict(x))
+
+    def classify(self, lines_px, width: float, height: float, top: int = 3,
+                 allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """The ``top`` guesses (name, probability) for canvas-pixel strokes, most likely first; with
+        ``allowed``, only those classes are guessed (probabilities renormalised over them)."""
+        lines = fmt.canvas_to_box_lines([np.asarray(line, np.float64) for line in lines_px if len(line)],
+                                        width, height)
+        if not lines:
+            return []
+        probs = self.probabilities(render(lines)[None])[0].astype(np.float64)
+        if allowed is not None:
+            probs = np.where([n in allowed for n in self.names], probs, 0.0)
+            total = probs.sum()
+            if total <= 0:
+                return []
+            probs = probs / total
+        order = np.argsort(-probs)[:top]
+        return [(self.names[i], float(probs[i])) for i in order if probs[i] > 0]

@@ -1,0 +1,299 @@
+// The drawing page: wires the pad, the object picker and the helpers (finish, show me more, draw with me,
+// show me how, guesses) to the JSON API. Every request shows a loading state and any failure shows one
+// kind message; nothing here can freeze the page (requests time out, animations can be cut short).
+
+import { api } from "./api.js";
+import { COLORS, DrawingPad, drawFitted } from "./pad.js";
+
+const $ = (id) => document.getElementById(id);
+const pad = new DrawingPad($("pad"), $("ghost"));
+const state = {
+  classes: [],
+  current: null, // the chosen object's name
+  withMe: false,
+  classifier: true, // false once the server says it has none
+  version: 0, // bumps on every change of the drawing: late answers about an old drawing are dropped
+  busy: 0,
+  lastGuesses: [],
+  counters: { completions: 0, hints: 0, classifies: 0, errors: 0 },
+};
+
+// ---- loading states and the kind message ---------------------------------------------------------------
+
+async function busy(button, work) {
+  state.busy++;
+  $("thinking").hidden = false;
+  button?.setAttribute("aria-busy", "true");
+  try {
+    return await work();
+  } catch (error) {
+    oops(error);
+    return null;
+  } finally {
+    button?.removeAttribute("aria-busy");
+    if (--state.busy === 0) $("thinking").hidden = true;
+  }
+}
+
+let oopsTimer = null;
+function oops(error, text = "Oops! Buddy got mixed up. Let's try again!") {
+  state.counters.errors++;
+  if (error) console.warn("Doodle Buddy:", error.code ?? "", error.message ?? error);
+  if (error?.status === 413 || error?.code === "too_many_points" || error?.code === "too_many_strokes") {
+    text = "Wow, that's a big drawing! Press 🧽 to start a new one.";
+  } else if (error?.code === "timeout" || error?.code === "network") {
+    text = "Buddy can't hear the server. Try again in a moment!";
+  }
+  $("oops-text").textContent = text;
+  $("oops").hidden = false;
+  clearTimeout(oopsTimer);
+  oopsTimer = setTimeout(() => { $("oops").hidden = true; }, 7000);
+}
+$("oops-close").addEventListener("click", () => { $("oops").hidden = true; });
+
+// ---- the object picker ---------------------------------------------------------------------------------
+
+function choose(name) {
+  state.current = name;
+  for (const b of document.querySelectorAll(".pick")) b.setAttribute("aria-pressed", String(b.dataset.name === name));
+  document.querySelector(`.pick[data-name="${CSS.escape(name)}"]`)?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  pad.setGhost(null);
+  if (state.withMe) requestHint();
+}
+
+async function loadClasses() {
+  const picker = $("picker");
+  const data = await busy(null, () => api.classes(picker.dataset.classroom || null));
+  $("picker-loading").hidden = true;
+  if (!data) return;
+  state.classes = data.classes;
+  for (const c of data.classes) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "pick";
+    b.dataset.name = c.name;
+    b.setAttribute("aria-pressed", "false");
+    b.setAttribute("aria-label", c.label);
+    b.innerHTML = `<span class="ico" aria-hidden="true"></span><span class="lbl" aria-hidden="true"></span>`;
+    b.querySelector(".ico").textContent = c.icon;
+    b.querySelector(".lbl").textContent = c.label;
+    b.addEventListener("click", () => choose(c.name));
+    picker.append(b);
+  }
+  if (data.classes.length) choose(data.classes.some((c) => c.name === "cat") ? "cat" : data.classes[0].name);
+}
+
+// ---- requests ------------------------------------------------------------------------------------------
+
+const temperature = () => Number($("temperature").value);
+const canvasSize = (size = pad.size) => ({ width: Math.round(size.width), height: Math.round(size.height) });
+const drawingRequest = (extra = {}) => ({
+  class: state.current, strokes: pad.toData(), canvas: canvasSize(), temperature: temperature(), ...extra,
+});
+
+// Reveal lines point by point on a 2D context, then resolve. `draw(partial)` repaints one frame.
+function animate(lines, draw, { pointsPerFrame = 6, strokePause = 0 } = {}) {
+  return new Promise((resolve) => {
+    let stroke = 0, upTo = 1, pauseUntil = 0;
+    const frame = (now) => {
+      if (stroke >= lines.length) { draw(lines); resolve(); return; }
+      if (now < pauseUntil) { requestAnimationFrame(frame); return; }
+      upTo = Math.min(upTo + pointsPerFrame, lines[stroke].length);
+      draw([...lines.slice(0, stroke), lines[stroke].slice(0, upTo)]);
+      if (upTo >= lines[stroke].length) { stroke++; upTo = 1; pauseUntil = now + strokePause; }
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  });
+}
+
+function animateOnPad(lines) {
+  const ctx = pad.canvas.getContext("2d");
+  pad.enabled = false;
+  return animate(lines, (partial) => {
+    pad.redraw();
+    for (const pts of partial) DrawingPad.trace(ctx, pts, COLORS.buddy, pad.lineWidth());
+  }, { pointsPerFrame: 3, strokePause: 60 }).finally(() => { pad.enabled = true; });
+}
+
+async function finish() {
+  if (!state.current) return;
+  await busy($("finish"), async () => {
+    const data = await api.complete(drawingRequest({ variations: 1 }));
+    state.counters.completions++;
+    const [completion] = data.completions;
+    if (!completion.strokes.length) {
+      oops(null, "Buddy thinks your drawing is finished! 🎉");
+      return;
+    }
+    await animateOnPad(completion.strokes);
+    pad.addStrokes(completion.strokes, "buddy");
+  });
+}
+
+// ---- show me more --------------------------------------------------------------------------------------
+
+async function showMore() {
+  if (!state.current) return;
+  const panel = $("more-panel");
+  const choices = $("choices");
+  panel.hidden = false;
+  choices.replaceChildren();
+  const n = Number($("more-count").value);
+  const mine = pad.toData();
+  const size = canvasSize();
+  await busy($("more"), async () => {
+    const data = await api.complete(drawingRequest({ variations: n }));
+    state.counters.completions++;
+    data.completions.forEach((completion, i) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "choice";
+      b.setAttribute("aria-label", `Ending ${i + 1}`);
+      const c = document.createElement("canvas");
+      b.append(c);
+      choices.append(b);
+      drawFitted(c, [{ lines: mine, color: COLORS.child }, { lines: completion.strokes, color: COLORS.buddy }], size);
+      b.addEventListener("click", () => {
+        panel.hidden = true;
+        if (completion.strokes.length) pad.addStrokes(completion.strokes, "buddy");
+      });
+    });
+    choices.querySelector("button")?.focus();
+  });
+}
+
+// ---- draw with me: the ghost of the next stroke ----------------------------------------------------------
+
+async function requestHint() {
+  if (!state.withMe || !state.current || pad.isEmpty) return;
+  const version = state.version;
+  try {
+    const data = await api.hint(drawingRequest());
+    state.counters.hints++;
+    if (version === state.version && state.withMe && data.stroke) pad.setGhost(data.stroke);
+  } catch (error) {
+    oops(error);
+  }
+}
+
+// ---- show me how: the model draws the object slowly from a blank page ------------------------------------
+
+async function showHow() {
+  if (!state.current) return;
+  const panel = $("how-panel");
+  panel.hidden = false;
+  const canvas = $("how-canvas");
+  const rect = canvas.getBoundingClientRect();
+  const size = { width: Math.round(rect.width), height: Math.round(rect.height) };
+  drawFitted(canvas, [], size);
+  await busy($("how"), async () => {
+    const data = await api.complete({ class: state.current, strokes: [], canvas: size, temperature: temperature(), variations: 1 });
+    state.counters.completions++;
+    const lines = data.completions[0].strokes;
+    await animate(lines, (partial) => drawFitted(canvas, [{ lines: partial, color: COLORS.buddy }], size),
+      { pointsPerFrame: 1, strokePause: 350 });
+  });
+}
+
+// ---- what am I drawing? ----------------------------------------------------------------------------------
+
+let classifyTimer = null;
+function scheduleClassify() {
+  clearTimeout(classifyTimer);
+  if (pad.isEmpty) { showGuesses([]); return; }
+  if (state.classifier) classifyTimer = setTimeout(classify, 150);
+}
+
+async function classify() {
+  const version = state.version;
+  try {
+    const data = await api.classify({ strokes: pad.toData(), canvas: canvasSize() });
+    state.counters.classifies++;
+    if (version === state.version) showGuesses(data.guesses);
+  } catch (error) {
+    if (error.status === 503) { state.classifier = false; showGuesses([]); return; } // no classifier here
+    showGuesses([]);
+  }
+}
+
+function showGuesses(guesses) {
+  state.lastGuesses = guesses;
+  const list = $("guess-list");
+  list.replaceChildren();
+  const available = new Set(state.classes.map((c) => c.name));
+  for (const g of guesses) {
+    const li = document.createElement("li");
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "guess";
+    b.dataset.name = g.class;
+    b.disabled = !available.has(g.class);
+    b.setAttribute("aria-label", `${g.label}, ${Math.round(g.probability * 100)} percent${b.disabled ? "" : ": draw this"}`);
+    b.innerHTML = `<span class="ico" aria-hidden="true"></span><span class="name" aria-hidden="true"></span><span class="pct" aria-hidden="true"></span>`;
+    b.querySelector(".ico").textContent = g.icon ?? "";
+    b.querySelector(".name").textContent = g.label;
+    b.querySelector(".pct").textContent = `${Math.round(g.probability * 100)}%`;
+    b.addEventListener("click", () => choose(g.class));
+    li.append(b);
+    list.append(li);
+  }
+  $("guesses").hidden = guesses.length === 0;
+}
+
+// ---- the plain tools -------------------------------------------------------------------------------------
+
+function save() {
+  const out = document.createElement("canvas");
+  out.width = pad.canvas.width;
+  out.height = pad.canvas.height;
+  const ctx = out.getContext("2d");
+  ctx.fillStyle = "#fffdf7";
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.drawImage(pad.canvas, 0, 0);
+  out.toBlob((blob) => {
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = `doodle-${state.current ?? "drawing"}.png`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  }, "image/png");
+}
+
+pad.addEventListener("change", (e) => {
+  state.version++;
+  scheduleClassify();
+  if (e.detail.reason === "stroke") requestHint();
+});
+pad.addEventListener("strokestart", () => { state.version++; });
+
+$("finish").addEventListener("click", finish);
+$("more").addEventListener("click", showMore);
+$("more-again").addEventListener("click", showMore);
+$("more-count").addEventListener("change", showMore);
+$("more-close").addEventListener("click", () => { $("more-panel").hidden = true; });
+$("how").addEventListener("click", showHow);
+$("how-again").addEventListener("click", showHow);
+$("how-close").addEventListener("click", () => { $("how-panel").hidden = true; });
+$("undo").addEventListener("click", () => pad.undo());
+$("clear").addEventListener("click", () => pad.clear());
+$("save").addEventListener("click", save);
+$("with-me").addEventListener("click", () => {
+  state.withMe = !state.withMe;
+  $("with-me").setAttribute("aria-pressed", String(state.withMe));
+  if (state.withMe) requestHint(); else pad.setGhost(null);
+});
+document.addEventListener("keydown", (e) => {
+  if (e.key === "Escape") for (const id of ["more-panel", "how-panel", "oops"]) $(id).hidden = true;
+  if ((e.ctrlKey || e.metaKey) && e.key === "z") { e.preventDefault(); pad.undo(); }
+});
+
+// For tests and curious grown-ups: the drawing as data and what the page has done.
+window.doodleBuddy = {
+  pad,
+  state,
+  strokes: () => pad.strokes.map((s) => ({ by: s.by, points: s.points })),
+  ghost: () => pad.ghost,
+};
+
+loadClasses();

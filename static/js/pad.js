@@ -1,0 +1,189 @@
+// DrawingPad: one canvas, pointer events for mouse, finger and pen, strokes kept as data.
+//
+// The way signature_pad does it: every input device becomes one PointerEvent path (begin / move / end),
+// `touch-action: none` on the canvas, `pointercancel` ends a stroke cleanly, and the picture is always
+// redrawn from the stroke data (on resize, undo, high-DPI changes), never the other way round.
+//
+// A stroke is {points: [[x, y], ...] in CSS pixels of the canvas, by: "child" | "buddy", group: number}.
+// Strokes added together (a whole completion) share a group, so one undo removes them together.
+
+export const COLORS = { child: "#23324a", buddy: "#f0643c", ghost: "rgba(63, 123, 224, 0.55)" };
+const MIN_DISTANCE = 2; // px between kept points: light thinning of what the pointer reports
+
+export class DrawingPad extends EventTarget {
+  constructor(canvas, ghostCanvas = null) {
+    super();
+    this.canvas = canvas;
+    this.ghostCanvas = ghostCanvas;
+    this.strokes = [];
+    this.ghost = null;
+    this.current = null;
+    this.nextGroup = 1;
+    this.size = { width: 0, height: 0 };
+    this.enabled = true;
+    canvas.addEventListener("pointerdown", (e) => this.#down(e));
+    canvas.addEventListener("pointermove", (e) => this.#move(e));
+    canvas.addEventListener("pointerup", (e) => this.#up(e));
+    canvas.addEventListener("pointercancel", (e) => this.#up(e));
+    new ResizeObserver(() => this.resize()).observe(canvas);
+    this.resize();
+  }
+
+  get isEmpty() { return this.strokes.length === 0; }
+
+  // The strokes as the API wants them: [[[x, y], ...], ...] in canvas pixels.
+  toData() { return this.strokes.map((s) => s.points.map(([x, y]) => [x, y])); }
+
+  // Match the backing store to the CSS size x devicePixelRatio; scale the strokes if the canvas changed size.
+  resize() {
+    const rect = this.canvas.getBoundingClientRect();
+    if (!rect.width || !rect.height) return;
+    const { width: oldW, height: oldH } = this.size;
+    if (oldW && oldH && (oldW !== rect.width || oldH !== rect.height)) {
+      const k = Math.min(rect.width / oldW, rect.height / oldH);
+      for (const s of this.strokes) s.points = s.points.map(([x, y]) => [x * k, y * k]);
+      if (this.ghost) this.ghost = this.ghost.map(([x, y]) => [x * k, y * k]);
+    }
+    this.size = { width: rect.width, height: rect.height };
+    const dpr = window.devicePixelRatio || 1;
+    for (const c of [this.canvas, this.ghostCanvas]) {
+      if (!c) continue;
+      c.width = Math.round(rect.width * dpr);
+      c.height = Math.round(rect.height * dpr);
+      c.getContext("2d").setTransform(dpr, 0, 0, dpr, 0, 0);
+    }
+    this.redraw();
+  }
+
+  lineWidth() { return Math.max(3, Math.min(this.size.width, this.size.height) / 110); }
+
+  // Draw one polyline smoothly: quadratic curves through the midpoints of the kept points.
+  static trace(ctx, points, color, width, dashed = false) {
+    if (!points.length) return;
+    ctx.save();
+    ctx.strokeStyle = color;
+    ctx.fillStyle = color;
+    ctx.lineWidth = width;
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    if (dashed) ctx.setLineDash([width * 2, width * 2]);
+    if (points.length === 1) {
+      ctx.beginPath();
+      ctx.arc(points[0][0], points[0][1], width / 2, 0, 2 * Math.PI);
+      ctx.fill();
+    } else {
+      ctx.beginPath();
+      ctx.moveTo(points[0][0], points[0][1]);
+      for (let i = 1; i < points.length - 1; i++) {
+        const [x, y] = points[i];
+        const [nx, ny] = points[i + 1];
+        ctx.quadraticCurveTo(x, y, (x + nx) / 2, (y + ny) / 2);
+      }
+      const last = points[points.length - 1];
+      ctx.lineTo(last[0], last[1]);
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
+
+  redraw() {
+    const ctx = this.canvas.getContext("2d");
+    ctx.clearRect(0, 0, this.size.width, this.size.height);
+    for (const s of this.strokes) DrawingPad.trace(ctx, s.points, COLORS[s.by], this.lineWidth());
+    if (this.current) DrawingPad.trace(ctx, this.current.points, COLORS.child, this.lineWidth());
+    this.#drawGhost();
+  }
+
+  // Add finished strokes (e.g. a completion) as one undo step.
+  addStrokes(lines, by = "buddy") {
+    const group = this.nextGroup++;
+    for (const points of lines) if (points.length) this.strokes.push({ points, by, group });
+    this.redraw();
+    this.#changed("add");
+  }
+
+  undo() {
+    if (!this.strokes.length) return;
+    const group = this.strokes[this.strokes.length - 1].group;
+    this.strokes = this.strokes.filter((s) => s.group !== group);
+    this.setGhost(null);
+    this.redraw();
+    this.#changed("undo");
+  }
+
+  clear() {
+    this.strokes = [];
+    this.setGhost(null);
+    this.redraw();
+    this.#changed("clear");
+  }
+
+  // The faint dashed "what could come next" stroke, on its own layer; null removes it.
+  setGhost(points) {
+    this.ghost = points;
+    this.#drawGhost();
+  }
+
+  #drawGhost() {
+    if (!this.ghostCanvas) return;
+    const ctx = this.ghostCanvas.getContext("2d");
+    ctx.clearRect(0, 0, this.size.width, this.size.height);
+    if (this.ghost) DrawingPad.trace(ctx, this.ghost, COLORS.ghost, this.lineWidth(), true);
+  }
+
+  #point(e) {
+    const rect = this.canvas.getBoundingClientRect();
+    return [e.clientX - rect.left, e.clientY - rect.top];
+  }
+
+  #down(e) {
+    if (!this.enabled || (e.pointerType === "mouse" && e.button !== 0)) return;
+    e.preventDefault();
+    this.canvas.setPointerCapture?.(e.pointerId);
+    this.current = { points: [this.#point(e)], by: "child", group: this.nextGroup++, pointerId: e.pointerId };
+    this.setGhost(null);
+    this.dispatchEvent(new CustomEvent("strokestart"));
+    this.redraw();
+  }
+
+  #move(e) {
+    if (!this.current || e.pointerId !== this.current.pointerId) return;
+    e.preventDefault();
+    const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [e];
+    const pts = this.current.points;
+    for (const ev of events.length ? events : [e]) {
+      const p = this.#point(ev);
+      const last = pts[pts.length - 1];
+      if (Math.hypot(p[0] - last[0], p[1] - last[1]) >= MIN_DISTANCE) pts.push(p);
+    }
+    this.redraw();
+  }
+
+  #up(e) {
+    if (!this.current || e.pointerId !== this.current.pointerId) return;
+    const { points, by, group } = this.current;
+    const p = this.#point(e);
+    const last = points[points.length - 1];
+    if (e.type === "pointerup" && Math.hypot(p[0] - last[0], p[1] - last[1]) > 0) points.push(p);
+    this.current = null;
+    this.strokes.push({ points, by, group });
+    this.redraw();
+    this.#changed("stroke");
+  }
+
+  #changed(reason) { this.dispatchEvent(new CustomEvent("change", { detail: { reason } })); }
+}
+
+// Draw lines on a small canvas, fitted and centred (for the "show me more" thumbnails and the demo).
+export function drawFitted(canvas, layers, size) {
+  const dpr = window.devicePixelRatio || 1;
+  const rect = canvas.getBoundingClientRect();
+  canvas.width = Math.round(rect.width * dpr);
+  canvas.height = Math.round(rect.height * dpr);
+  const ctx = canvas.getContext("2d");
+  const k = Math.min(rect.width / size.width, rect.height / size.height);
+  ctx.setTransform(dpr * k, 0, 0, dpr * k, (rect.width - size.width * k) / 2 * dpr, (rect.height - size.height * k) / 2 * dpr);
+  ctx.clearRect(0, 0, size.width, size.height);
+  const width = Math.max(3, Math.min(size.width, size.height) / 110) * Math.max(1, 0.6 / k);
+  for (const { lines, color } of layers) for (const pts of lines) DrawingPad.trace(ctx, pts, color, width);
+}

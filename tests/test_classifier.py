@@ -1,0 +1,94 @@
+"""The classifier: loads its self-describing files, guesses the top 3 over the API, and (with ../shared)
+the shipped classifier recognises real drawings it never saw."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.test_api import CANVAS, CAT_SO_FAR, post
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY_CLASSES = ["cat", "pig", "bicycle", "owl"]
+
+
+def make_tiny_classifier(directory: Path) -> Path:
+    """A random 4-class CNN saved the way training/train_classifier.py saves the real one."""
+    import keras
+
+    from training.train_classifier import make_model
+
+    keras.utils.set_random_seed(0)
+    model = make_model(len(TINY_CLASSES))
+    model.save(directory / "classifier.keras")
+    card = {"format": "doodle-buddy-classifier", "format_version": 1, "classes": TINY_CLASSES}
+    (directory / "classifier.json").write_text(json.dumps(card))
+    return directory
+
+
+@pytest.fixture(scope="module")
+def classifier_client(tmp_path_factory, model_dir):
+    """An app whose first model directory has a tiny classifier (decoders from the tiny model_dir)."""
+    from app import create_app
+
+    directory = make_tiny_classifier(tmp_path_factory.mktemp("classifier"))
+    app = create_app({"MODEL_DIRS": [str(directory), str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False,
+                      "TESTING": True})
+    return app.test_client()
+
+
+def test_the_loaded_classifier_gives_the_saved_models_probabilities(tmp_path):
+    import keras
+
+    from app.classifier import Classifier
+
+    make_tiny_classifier(tmp_path)
+    classifier = Classifier.load(tmp_path)
+    model = keras.saving.load_model(tmp_path / "classifier.keras")
+    images = np.random.default_rng(0).integers(0, 256, (5, 28, 28)).astype(np.uint8)
+    expected = model.predict(images[..., None].astype(np.float32), verbose=0)
+    np.testing.assert_allclose(classifier.probabilities(images), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_a_card_that_does_not_match_the_model_is_refused(tmp_path):
+    from app.classifier import Classifier
+
+    make_tiny_classifier(tmp_path)
+    (tmp_path / "classifier.json").write_text(json.dumps({"format": "doodle-buddy-classifier",
+                                                          "classes": ["cat", "pig"]}))
+    with pytest.raises(ValueError, match="outputs"):
+        Classifier.load(tmp_path)
+
+
+def test_classify_answers_the_top_three_guesses(classifier_client):
+    r = post(classifier_client, "/api/classify", {"strokes": CAT_SO_FAR, "canvas": CANVAS})
+    assert r.status_code == 200
+    guesses = r.json["guesses"]
+    assert len(guesses) == 3
+    assert {g["class"] for g in guesses} <= set(TINY_CLASSES)
+    probabilities = [g["probability"] for g in guesses]
+    assert probabilities == sorted(probabilities, reverse=True) and 0 < sum(probabilities) <= 1.0001
+    assert all(g["label"] and g["icon"] for g in guesses)
+
+
+def test_classify_of_an_empty_drawing_has_no_guesses(classifier_client):
+    r = post(classifier_client, "/api/classify", {"strokes": [], "canvas": CANVAS})
+    assert r.status_code == 200 and r.json["guesses"] == []
+
+
+@pytest.mark.shared
+def test_the_shipped_classifier_recognises_real_drawings_it_never_saw():
+    from app.classifier import Classifier
+    from app.strokes import stroke3_to_lines
+    from tests.conftest import need
+    from training.data import QUICKDRAW_DIR, real_drawings
+
+    need(QUICKDRAW_DIR)
+    classifier = Classifier.load(ROOT / "models")
+    hits = {}
+    for name in ("cat", "bicycle", "owl"):
+        test = real_drawings(name)["test"][:60]
+        top3 = [classifier.classify(stroke3_to_lines(d), 255, 255) for d in test]
+        hits[name] = np.mean([name in [g for g, _ in guesses] for guesses in top3])
+    assert min(hits.values()) >= 0.8, hits

@@ -1,0 +1,74 @@
+"""Teacher drawings: whole drawings sampled from Google's pretrained decoder (knowledge distillation).
+
+Real drawings are thin here for most objects (30-60 each), so a student decoder or the classifier also
+learns from drawings that Google's decoder (trained on 70,000 real drawings of the object) makes from
+scratch, at a spread of temperatures. Only drawings the teacher finished (ended with end-of-drawing
+before its maximum length) are kept. Samples are cached under ``training/cache/`` (not committed;
+``python -m training.teacher`` or any training command recreates them, the same for the same seed).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from app import decoder as dec
+from app.strokes import stroke5_to_stroke3
+from training.data import PRETRAINED_DIR
+
+CACHE_DIR = Path(__file__).resolve().parent / "cache"
+TEMPERATURES = (1.0, 1.0, 0.8, 0.6)  # equal shares: half at the teacher's own distribution, half more careful
+BATCH = 64
+
+
+def sample_drawings(teacher: dec.Decoder, n: int, temperatures=TEMPERATURES, seed: int = 0) -> list[np.ndarray]:
+    """n finished drawings (stroke-3, box units) from scratch, cycling through the temperatures per batch."""
+    state = dec.prime(teacher, np.zeros((0, 5)))
+    out, batch_index = [], 0
+    while len(out) < n:
+        temperature = temperatures[batch_index % len(temperatures)]
+        seeds = [[seed, batch_index, i] for i in range(BATCH)]
+        for rows, finished in dec.sample(teacher, state, seeds, temperature=temperature,
+                                         max_steps=teacher.max_seq_len):
+            if finished and len(rows) >= 2:
+                out.append(stroke5_to_stroke3(rows))
+        batch_index += 1
+        if batch_index > 4 * n // BATCH + 20:  # a teacher that almost never finishes: give what we have
+            break
+    return out[:n]
+
+
+def teacher_drawings(name: str, n: int, seed: int = 0, pretrained_dir: Path = PRETRAINED_DIR,
+                     cache_dir: Path = CACHE_DIR) -> list[np.ndarray]:
+    """n teacher drawings of one object, from the cache when they were made before."""
+    path = Path(cache_dir) / f"teacher-{name}-{n}-{seed}.npz"
+    # a cached run of n or more drawings with the same seed starts with these n (batches are made in order)
+    for cached in sorted(Path(cache_dir).glob(f"teacher-{name}-*-{seed}.npz")):
+        if int(cached.stem.split("-")[-2]) >= n:
+            with np.load(cached) as data:
+                drawings = np.split(data["rows"], data["ends"][:-1]) if len(data["ends"]) else []
+            return drawings[:n]
+    drawings = sample_drawings(dec.load_gen_json(Path(pretrained_dir) / f"{name}.gen.json"), n, seed=seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ends = np.cumsum([len(d) for d in drawings])
+    np.savez_compressed(path, rows=np.concatenate(drawings).astype(np.float32), ends=ends)
+    return drawings
+
+
+def main(argv=None):
+    """Make (and cache) teacher drawings for the named objects."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="+")
+    parser.add_argument("--count", type=int, default=4000)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    for name in args.names:
+        drawings = teacher_drawings(name, args.count, args.seed)
+        lengths = [len(d) for d in drawings]
+        print(f"{name}: {len(drawings)} drawings, median length {int(np.median(lengths))}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""Train the doodle classifier: a small CNN over the engine's own 28x28 renders, and export it to ``models/``.
+
+    python -m training.train_classifier
+
+Classes: every object with a Google decoder in ../shared/pretrained (45) plus any decoder shipped in
+``models/``. Data per class: the real drawings of the fixed train split (``training.data.split_of``) and
+``--teacher`` drawings sampled from Google's decoder; each drawing is rendered ``--copies`` times with a
+random x/y scale (+-15%) by ``app.render.render``, the function serving uses. Evaluation is on the real
+test split, which no model of the project ever trains on. Renders are cached in ``training/cache/``.
+
+The exported model is ``models/classifier.keras`` (Keras' own format: architecture + weights; input
+uint8-valued 28x28, the rescaling is inside the model) and ``models/classifier.json`` (classes, data counts,
+metrics, provenance).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from app.render import SIDE, render
+from app.strokes import stroke3_to_lines
+from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
+from training.teacher import CACHE_DIR, TEMPERATURES, teacher_drawings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def class_names(pretrained_dir: Path = PRETRAINED_DIR, models_dir: Path = ROOT / "models") -> list[str]:
+    """Objects with a Google decoder, plus objects with a shipped decoder, sorted."""
+    names = {p.name[: -len(".gen.json")] for p in Path(pretrained_dir).glob("*.gen.json")}
+    names |= {p.stem for p in Path(models_dir).glob("*.npz")}
+    return sorted(names)
+
+
+def render_many(drawings, rng, copies: int, jitter: float = 0.15) -> np.ndarray:
+    """Render stroke-3 drawings (each ``copies`` times; copies beyond the first get a random x/y scale)."""
+    out = []
+    for d in drawings:
+        for k in range(copies):
+            d3 = np.asarray(d, np.float64).copy()
+            if k:
+                d3[:, :2] *= rng.uniform(1 - jitter, 1 + jitter, size=2)
+            out.append(render(stroke3_to_lines(d3)))
+    return np.asarray(out, np.uint8).reshape(-1, SIDE, SIDE)
+
+
+def build_data(names, args) -> dict:
+    """Rendered train / valid / test sets and per-class counts (cached by the arguments that shape them)."""
+    key = f"classifier-{len(names)}-{args.teacher}-{args.copies}-{args.seed}"
+    path = CACHE_DIR / f"{key}.npz"
+    if path.exists():
+        with np.load(path, allow_pickle=False) as data:
+            cached = {k: data[k] for k in data.files}
+        if list(cached["names"]) == names:
+            return cached
+    rng = np.random.default_rng(args.seed)
+    parts = {split: ([], []) for split in ("train", "valid", "test")}
+    counts = np.zeros((len(names), 4), np.int64)  # real train, teacher train, real valid, real test
+    for label, name in enumerate(names):
+        started = time.time()
+        real = real_drawings(name, args.data_dir)
+        teacher = (teacher_drawings(name, args.teacher, pretrained_dir=args.pretrained_dir)
+                   if (Path(args.pretrained_dir) / f"{name}.gen.json").exists() and args.teacher else [])
+        train_images = [render_many(real["train"], rng, args.copies), render_many(teacher, rng, 1)]
+        for split, images in (("train", np.concatenate(train_images)),
+                              ("valid", render_many(real["valid"], rng, 1)),
+                              ("test", render_many(real["test"], rng, 1))):
+            parts[split][0].append(images)
+            parts[split][1].append(np.full(len(images), label, np.int64))
+        counts[label] = [len(real["train"]), len(teacher), len(real["valid"]), len(real["test"])]
+        print(f"{name}: real {len(real['train'])}/{len(real['valid'])}/{len(real['test'])}, "
+              f"teacher {len(teacher)} ({time.time() - started:.0f} s)", flush=True)
+    data = {"names": np.asarray(names), "counts": counts}
+    for split, (images, labels) in parts.items():
+        data[f"x_{split}"], data[f"y_{split}"] = np.concatenate(images), np.concatenate(labels)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **data)
+    return data
+
+
+def make_model(num_classes: int):
+    """A small CNN; rescaling inside the model, so serving feeds the raw 0..255 render."""
+    import keras  # noqa: PLC0415
+    from keras import layers  # noqa: PLC0415
+
+    return keras.Sequential([
+        keras.Input((SIDE, SIDE, 1)),
+        layers.Rescaling(1.0 / 255),
+        layers.RandomTranslation(0.06, 0.06, fill_mode="constant"),
+        layers.RandomRotation(0.04, fill_mode="constant"),
+        layers.Conv2D(32, 3, padding="same", activation="relu"),
+        layers.Conv2D(32, 3, padding="same", activation="relu"),
+        layers.MaxPooling2D(),
+        layers.Conv2D(64, 3, padding="same", activation="relu"),
+        layers.Conv2D(64, 3, padding="same", activation="relu"),
+        layers.MaxPooling2D(),
+        layers.Conv2D(128, 3, padding="same", activation="relu"),
+        layers.GlobalAveragePooling2D(),
+        layers.Dropout(0.3),
+        layers.Dense(256, activation="relu"),
+        layers.Dropout(0.3),
+        layers.Dense(num_classes, activation="softmax"),
+    ], name="doodle_classifier")
+
+
+def metrics(probs: np.ndarray, labels: np.ndarray, names: list[str]) -> dict:
+    """Top-1 / top-3 accuracy, per class, and the most frequent confusion pairs."""
+    order = np.argsort(-probs, axis=1)
+    top1 = order[:, 0] == labels
+    top3 = (order[:, :3] == labels[:, None]).any(axis=1)
+    per_class = {}
+    for k, name in enumerate(names):
+        mask = labels == k
+        if mask.any():
+            per_class[name] = {"n": int(mask.sum()), "top1": round(float(top1[mask].mean()), 4),
+                               "top3": round(float(top3[mask].mean()), 4)}
+    pairs: dict[tuple[str, str], int] = {}
+    for truth, guess in zip(labels[~top1], order[~top1, 0]):
+        pairs[(names[truth], names[guess])] = pairs.get((names[truth], names[guess]), 0) + 1
+    confusions = [{"true": t, "guessed": g, "count": c} for (t, g), c in sorted(pairs.items(), key=lambda kv: -kv[1])]
+    return {"n": int(len(labels)), "top1": round(float(top1.mean()), 4), "top3": round(float(top3.mean()), 4),
+            "per_class": per_class, "confusions": confusions[:15]}
+
+
+def google_bitmap_check(model, names: list[str], bitmaps_dir: Path) -> dict:
+    """Accuracy on Google's own 28x28 bitmaps for the classes that have them (cat, bicycle) - a sanity check
+    that our renders match theirs."""
+    out = {}
+    for name in ("cat", "bicycle"):
+        path = Path(bitmaps_dir) / f"{name}.npy"
+        if name not in names or not path.exists():
+            continue
+        x = np.load(path).reshape(-1, SIDE, SIDE, 1)[:1000].astype(np.float32)
+        probs = model.predict(x, verbose=0, batch_size=256)
+        order = np.argsort(-probs, axis=1)
+        k = names.index(name)
+        out[name] = {"n": len(x), "top1": round(float((order[:, 0] == k).mean()), 4),
+                     "top3": round(float((order[:, :3] == k).any(axis=1).mean()), 4)}
+    return out
+
+
+def main(argv=None):
+    """Build the data, train with early stopping and checkpoints (resumable), evaluate, export."""
+    import keras  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--teacher", type=int, default=1500, help="teacher drawings per class")
+    parser.add_argument("--copies", type=int, default=3, help="renders of each real training drawing")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
+    parser.add_argument("--pretrained-dir", type=Path, default=PRETRAINED_DIR)
+    parser.add_argument("--bitmaps-dir", type=Path, default=QUICKDRAW_DIR.parent / "quickdraw_bitmaps")
+    parser.add_argument("--out", type=Path, default=ROOT / "models")
+    args = parser.parse_args(argv)
+
+    started = time.time()
+    names = class_names(args.pretrained_dir, args.out)
+    data = build_data(names, args)
+    keras.utils.set_random_seed(args.seed)
+    run_dir = ROOT / "training" / "runs" / "classifier"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    model = make_model(len(names))
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(3, name="top3")])
+    x_train, y_train = data["x_train"][..., None], data["y_train"]
+    # the valid set: the real valid split (thin per class) - what early stopping watches
+    x_valid, y_valid = data["x_valid"][..., None], data["y_valid"]
+    weights_file = run_dir / "best.weights.h5"
+    model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs, validation_data=(x_valid, y_valid),
+              shuffle=True, verbose=2, callbacks=[
+                  keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+                  keras.callbacks.ModelCheckpoint(str(weights_file), monitor="val_loss", save_best_only=True,
+                                                  save_weights_only=True),
+                  keras.callbacks.ReduceLROnPlateau(patience=2, factor=0.3),
+                  keras.callbacks.EarlyStopping(patience=5),
+                  keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True)])
+    model.load_weights(str(weights_file))
+    test = metrics(model.predict(data["x_test"][..., None], verbose=0, batch_size=256), data["y_test"], names)
+    counts = {name: dict(zip(("real_train", "teacher_train", "real_valid", "real_test"), map(int, row)))
+              for name, row in zip(names, data["counts"])}
+    card = {"format": "doodle-buddy-classifier", "format_version": 1, "classes": names,
+            "input": {"side": SIDE, "renderer": "app.render.render", "values": "0..255, 255 = ink"},
+            "trained_by": "python -m training.train_classifier", "seconds": round(time.time() - started, 1),
+            "hyper_parameters": {"teacher_per_class": args.teacher, "copies": args.copies,
+                                 "batch_size": args.batch_size, "epochs_max": args.epochs, "seed": args.seed,
+                                 "teacher_temperatures": list(TEMPERATURES)},
+            "data": counts, "test_real": test,
+            "google_bitmaps": google_bitmap_check(model, names, args.bitmaps_dir),
+            "license": "trained on Quick, Draw! data (CC BY 4.0) and drawings by Magenta's models (Apache 2.0)"}
+    args.out.mkdir(parents=True, exist_ok=True)
+    model.save(args.out / "classifier.keras")
+    (args.out / "classifier.json").write_text(json.dumps(card, indent=1) + "\n")
+    print(f"classifier: {len(names)} classes, real test top-1 {test['top1']:.3f}, top-3 {test['top3']:.3f}, "
+          f"google bitmaps {card['google_bitmaps']}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

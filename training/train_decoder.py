@@ -1,0 +1,210 @@
+"""Train per-object sketch-rnn decoders on real + teacher drawings and export them to ``models/``.
+
+    python -m training.train_decoder cat dog pig --units 256 --teacher 4000
+
+Recipe (sketch-rnn's, sized for 2 CPU cores):
+- data: the object's real drawings (``training.data.real_drawings``: the fixed train split) plus
+  ``--teacher`` drawings sampled from Google's pretrained decoder (``training.teacher``); drawings longer
+  than ``--max-len`` steps are dropped; the scale factor is the std of the training offsets;
+- each epoch re-augments every drawing: random x/y scale (+-15%) and stroke augmentation (a point inside a
+  stroke is merged into the next with probability 0.1), as sketch-rnn's ``random_scale_factor`` and
+  ``augment_stroke_prob``;
+- length bucketing: batches are cut from drawings of similar length, padded to a multiple of 32 steps, so
+  little work is wasted on padding and only a few shapes are compiled;
+- Adam (lr 1e-3, decaying), gradient norm clipped at 1.0; the loss is the paper's L_R per step;
+- checkpoints every epoch under ``training/runs/<name>/`` (``BackupAndRestore``): the same command resumes
+  after an interruption; early stop on the validation loss (real valid split + held-out teacher drawings),
+  the best epoch is exported. A finished object is skipped unless ``--force``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+
+from app.decoder import DecoderConfig, save_decoder
+from app.strokes import stroke3_to_stroke5
+from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
+from training.keras_decoder import build_model, reconstruction_loss, teacher_inputs, to_decoder
+from training.teacher import TEMPERATURES, teacher_drawings
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNS_DIR = ROOT / "training" / "runs"
+BUCKET = 32  # sequences are padded to a multiple of this many steps
+TEACHER_VALID_SHARE = 0.05
+
+
+def augment(stroke3: np.ndarray, rng: np.random.Generator, scale: float = 0.15, drop: float = 0.1) -> np.ndarray:
+    """Random x/y scaling and sketch-rnn's stroke augmentation (merge a mid-stroke point into the next)."""
+    d = np.asarray(stroke3, np.float32).copy()
+    d[:, :2] *= rng.uniform(1 - scale, 1 + scale, size=2).astype(np.float32)
+    if drop <= 0 or len(d) < 3:
+        return d
+    out = [d[0].copy()]
+    for i in range(1, len(d)):
+        prev_in_stroke = out[-1][2] == 0 and d[i - 1][2] == 0
+        if d[i][2] == 0 and prev_in_stroke and len(out) > 1 and out[-2][2] == 0 and rng.random() < drop:
+            out[-1][:2] += d[i][:2]  # merge this offset into the previous point: one fewer point in the line
+            continue
+        out.append(d[i].copy())
+    return np.asarray(out, np.float32)
+
+
+class Batches:
+    """Length-bucketed, re-augmented batches of one epoch: (inputs (B, T, 5), targets+mask (B, T, 6))."""
+
+    def __init__(self, drawings, scale_factor, batch_size, seed=0, augmented=True):
+        """drawings: stroke-3 arrays (box units); offsets are divided by ``scale_factor``."""
+        self.drawings, self.scale_factor, self.batch_size = drawings, scale_factor, batch_size
+        self.rng, self.augmented = np.random.default_rng(seed), augmented
+
+    def epoch(self):
+        """Yield the batches of one pass over the data, in random order."""
+        items = [augment(d, self.rng) if self.augmented else np.asarray(d, np.float32) for d in self.drawings]
+        order = self.rng.permutation(len(items)) if self.augmented else np.arange(len(items))
+        by_bucket: dict[int, list[int]] = {}
+        for i in order:
+            by_bucket.setdefault(math.ceil((len(items[i]) + 1) / BUCKET) * BUCKET, []).append(i)
+        batches = [(size, idx[k:k + self.batch_size]) for size, idx in by_bucket.items()
+                   for k in range(0, len(idx), self.batch_size)]
+        if self.augmented:
+            batches = [batches[k] for k in self.rng.permutation(len(batches))]
+        for size, idx in batches:
+            yield self.make(items, idx, size)
+
+    def make(self, items, idx, size):
+        """Pad the chosen drawings to ``size`` steps; the mask column marks real steps (points + end row)."""
+        y = np.zeros((len(idx), size, 6), np.float32)
+        for row, i in enumerate(idx):
+            s5 = stroke3_to_stroke5(items[i], end=True).astype(np.float32)
+            s5[:, :2] /= self.scale_factor
+            y[row, :len(s5), :5] = s5
+            y[row, :len(s5), 5] = 1.0
+            y[row, len(s5):, 4] = 1.0  # padding reads as "ended", like sketch-rnn's
+        return teacher_inputs(y[..., :5]), y
+
+    def __len__(self):
+        """Roughly the number of batches in an epoch."""
+        return max(1, math.ceil(len(self.drawings) / self.batch_size))
+
+
+def dataset(batches: Batches, repeat: bool):
+    """A tf.data pipeline over ``Batches`` with a dynamic time axis."""
+    import tensorflow as tf  # noqa: PLC0415
+
+    def gen():
+        while True:
+            yield from batches.epoch()
+            if not repeat:
+                return
+
+    spec = (tf.TensorSpec((None, None, 5), tf.float32), tf.TensorSpec((None, None, 6), tf.float32))
+    return tf.data.Dataset.from_generator(gen, output_signature=spec).prefetch(2)
+
+
+def prepare(name: str, args) -> dict:
+    """Real + teacher drawings of one object, filtered by length, and the scale factor."""
+    real = real_drawings(name, args.data_dir)
+    teacher = teacher_drawings(name, args.teacher, pretrained_dir=args.pretrained_dir) if args.teacher else []
+    n_valid = int(len(teacher) * TEACHER_VALID_SHARE)
+
+    def keep(ds):
+        return [d for d in ds if 2 <= len(d) < args.max_len]
+
+    train = keep(real["train"]) + keep(teacher[n_valid:])
+    valid = keep(real["valid"]) + keep(teacher[:n_valid])
+    offsets = np.concatenate([d[:, :2] for d in train])
+    return {"train": train, "valid": valid, "scale_factor": float(np.std(offsets)),
+            "counts": {"real_train": len(keep(real["train"])), "teacher_train": len(keep(teacher[n_valid:])),
+                       "real_valid": len(keep(real["valid"])), "teacher_valid": len(keep(teacher[:n_valid])),
+                       "real_test": len(real["test"])}}
+
+
+def train_one(name: str, args) -> Path | None:
+    """Train (or resume) one object's decoder and export it; returns the exported file."""
+    import keras  # noqa: PLC0415
+
+    out = Path(args.out) / f"{name}.npz"
+    run_dir = RUNS_DIR / f"{name}-{args.units}"
+    done = run_dir / "done.json"
+    if done.exists() and out.exists() and not args.force:
+        print(f"{name}: already trained ({out}); --force retrains", flush=True)
+        return out
+    run_dir.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    data = prepare(name, args)
+    print(f"{name}: {json.dumps(data['counts'])}, scale factor {data['scale_factor']:.2f}", flush=True)
+    config = DecoderConfig(num_units=args.units)
+    keras.utils.set_random_seed(args.seed)
+    model = build_model(config, name)
+    steps = len(Batches(data["train"], 1.0, args.batch_size))
+    schedule = keras.optimizers.schedules.ExponentialDecay(args.lr, decay_steps=steps, decay_rate=0.93)
+    model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss=reconstruction_loss,
+                  jit_compile=args.jit)
+    train = dataset(Batches(data["train"], data["scale_factor"], args.batch_size, args.seed), repeat=True)
+    valid_batches = Batches(data["valid"], data["scale_factor"], args.batch_size, augmented=False)
+    valid = dataset(valid_batches, repeat=True)
+    best = run_dir / "best.weights.h5"
+    callbacks = [keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+                 keras.callbacks.ModelCheckpoint(str(best), save_best_only=True, save_weights_only=True),
+                 keras.callbacks.EarlyStopping(patience=args.patience),
+                 keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True)]
+    history = model.fit(train, steps_per_epoch=steps, epochs=args.epochs, validation_data=valid,
+                        validation_steps=sum(1 for _ in valid_batches.epoch()),
+                        callbacks=callbacks, verbose=2, shuffle=False)
+    model.load_weights(str(best))
+    log = _read_history(run_dir / "history.csv")
+    meta = {"source": "doodle-buddy", "license": "CC-BY-4.0 data; Apache-2.0 teacher",
+            "trained_by": "python -m training.train_decoder", "teacher": f"google-magenta {name}.gen.json",
+            "teacher_temperatures": list(TEMPERATURES), "data": data["counts"],
+            "training": {"epochs_run": len(log), "best_val_loss": min((r["val_loss"] for r in log), default=None),
+                         "batch_size": args.batch_size, "lr": args.lr, "max_len": args.max_len,
+                         "seconds_this_run": round(time.time() - started, 1), "seed": args.seed}}
+    decoder = to_decoder(model, config, name, data["scale_factor"], args.max_len, meta)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    save_decoder(decoder, out)
+    done.write_text(json.dumps({"file": str(out), **meta}, indent=1))
+    print(f"{name}: exported {out} ({out.stat().st_size / 1e6:.2f} MB) after {len(history.epoch)} epochs "
+          f"this run, {time.time() - started:.0f} s", flush=True)
+    return out
+
+
+def _read_history(path: Path) -> list[dict]:
+    """The CSV log of every epoch (across resumed runs)."""
+    import csv  # noqa: PLC0415
+
+    if not path.exists():
+        return []
+    with open(path) as fh:
+        return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+def main(argv=None):
+    """Train each named object in turn."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="+")
+    parser.add_argument("--units", type=int, default=256)
+    parser.add_argument("--teacher", type=int, default=6000, help="teacher drawings per object (0: real only)")
+    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--patience", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--max-len", type=int, default=200, help="drop drawings with this many steps or more")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--jit", action=argparse.BooleanOptionalAction, default=False)
+    parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
+    parser.add_argument("--pretrained-dir", type=Path, default=PRETRAINED_DIR)
+    parser.add_argument("--out", type=Path, default=ROOT / "models")
+    parser.add_argument("--force", action="store_true")
+    args = parser.parse_args(argv)
+    for name in args.names:
+        train_one(name, args)
+
+
+if __name__ == "__main__":
+    main()
