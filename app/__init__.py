@@ -17,7 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    registry = Registry().load(app.config["MODEL_DIRS"], app.config["EXTRA_MODEL_DIRS"])
+    registry = Registry(batching=app.config["BATCHING"]).load(app.config["MODEL_DIRS"], app.config["EXTRA_MODEL_DIRS"])
     if app.config["WARMUP"]:
         registry.warm_up()
     app.extensions["doodle_registry"] = registry

@@ -72,9 +72,8 @@ def complete():
     """Finish the drawing (or draw it from scratch): only the new strokes, per variation."""
     data, decoder, lines, width, height, temperature, seed = _drawing_request()
     variations = v.integer(data, "variations", 1, v.MAX_VARIATIONS, default=1)
-    with _registry().lock:
-        completions, seed = engine.complete(decoder, lines, width, height, temperature=temperature,
-                                            variations=variations, seed=seed)
+    completions, seed = engine.complete(decoder, lines, width, height, temperature=temperature,
+                                        variations=variations, seed=seed, sampler=_registry().sample)
     return jsonify({"class": decoder.name, "seed": seed, "temperature": temperature,
                     "completions": [{"strokes": [_points(line) for line in c.lines], "finished": c.finished}
                                     for c in completions]})
@@ -84,8 +83,8 @@ def complete():
 def hint():
     """The single next pen-down stroke, or null when the model thinks the drawing is done."""
     _, decoder, lines, width, height, temperature, seed = _drawing_request()
-    with _registry().lock:
-        stroke, seed = engine.hint(decoder, lines, width, height, temperature=temperature, seed=seed)
+    stroke, seed = engine.hint(decoder, lines, width, height, temperature=temperature, seed=seed,
+                               sampler=_registry().sample)
     return jsonify({"class": decoder.name, "seed": seed, "stroke": None if stroke is None else _points(stroke)})
 
 

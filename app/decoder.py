@@ -230,9 +230,10 @@ def _prime_loop(weights, inputs, length):
 
 
 def _sample_loop(weights, c, h, x, noise, temperature, max_steps, stop_at_pen_up, stop_at_end):
-    """The one sampling loop: from state (c, h) and first input x (B, 5), draw up to ``max_steps`` rows.
+    """The one sampling loop: from states (c, h) and first inputs x (B, 5), each row draws up to its own
+    ``max_steps`` (B,) rows at its own ``temperature`` (B, 1): rows may come from different requests.
 
-    noise (B, T, 4) holds each row's uniforms; T >= max_steps. A row stops at end-of-drawing
+    noise (B, T, 4) holds each row's uniforms; T >= max(max_steps). A row stops at end-of-drawing
     (``stop_at_end``; that row is not part of the drawing) or, with ``stop_at_pen_up``, at the first
     pen-up that closes a stroke of two or more points (that row is kept).
     Returns rows (B, T, 5) in model units, lengths (B,) and finished (B,): whether the model ended the drawing.
@@ -254,13 +255,13 @@ def _sample_loop(weights, c, h, x, noise, temperature, max_steps, stop_at_pen_up
         live = tf.logical_not(done)
         lengths += tf.cast(tf.logical_and(live, tf.logical_not(ends)), tf.int32)
         finished = tf.logical_or(finished, tf.logical_and(live, ends))
-        done = tf.logical_or(done, tf.logical_or(ends, closes))
+        done = tf.logical_or(done, tf.logical_or(tf.logical_or(ends, closes), t + 1 >= max_steps))
         in_stroke = tf.where(tf.logical_or(pen_up, pen_end), 0, in_stroke + 1)
         rows = tf.tensor_scatter_nd_update(rows, [[t]], y[None])
         return t + 1, c, h, y, rows, done, finished, lengths, in_stroke
 
     def cond(t, c, h, x, rows, done, *_):
-        return tf.logical_and(t < max_steps, tf.logical_not(tf.reduce_all(done)))
+        return tf.logical_and(t < steps, tf.logical_not(tf.reduce_all(done)))
 
     state = (tf.constant(0), c, h, x, rows, done, finished, lengths, in_stroke)
     _, _, _, _, rows, _, finished, lengths, _ = tf.while_loop(cond, body, state)
@@ -333,21 +334,31 @@ def sample(decoder: Decoder, state, seeds, *, temperature: float, max_steps: int
     Returns a list of (rows, finished): rows (L, 5) stroke-5 in box units (no end-of-drawing row),
     finished = whether the model ended the drawing before ``max_steps``.
     """
+    return sample_rows(decoder, [state] * len(seeds), seeds, [temperature] * len(seeds),
+                       [max_steps] * len(seeds), stop_at_pen_up=stop_at_pen_up, stop_at_end=stop_at_end)
+
+
+def sample_rows(decoder: Decoder, states, seeds, temperatures, max_steps, *, stop_at_pen_up: bool = False,
+                stop_at_end: bool = True):
+    """One batched pass where every row has its own primed state, seed, temperature and length cap (rows may
+    belong to different requests). Returns ``sample``'s list, one entry per row. A row's result depends only
+    on its own inputs, so pooling requests never changes what any of them gets."""
     tf = _tf()
-    c, h, x = state
     n = len(seeds)
-    batch, steps = batch_bucket(n), bucket(max_steps)
+    batch, steps = batch_bucket(n), bucket(max(max_steps))
     noise = np.zeros((batch, steps, NOISE_COLUMNS), np.float32)
-    for i, seed in enumerate(seeds):
+    c = np.zeros((batch, decoder.config.num_units), np.float32)
+    h = np.zeros_like(c)
+    x = np.zeros((batch, 5), np.float32)
+    temperature = np.ones((batch, 1), np.float32)
+    caps = np.zeros(batch, np.int32)  # padding rows stop at once
+    for i, (state, seed) in enumerate(zip(states, seeds)):
         noise[i] = noise_table(seed, steps)
-
-    def tile(a):
-        return tf.constant(np.repeat(np.asarray(a, np.float32), batch, axis=0))
-
+        c[i], h[i], x[i] = (np.asarray(a, np.float32).reshape(-1) for a in state)
+        temperature[i], caps[i] = temperatures[i], max_steps[i]
     rows, lengths, finished = _compiled_fn("sample")(
-        _tensors(decoder), tile(c), tile(h), tile(x), tf.constant(noise),
-        tf.constant(float(temperature), tf.float32), tf.constant(int(max_steps)),
-        tf.constant(bool(stop_at_pen_up)), tf.constant(bool(stop_at_end)))
+        _tensors(decoder), tf.constant(c), tf.constant(h), tf.constant(x), tf.constant(noise),
+        tf.constant(temperature), tf.constant(caps), tf.constant(bool(stop_at_pen_up)), tf.constant(bool(stop_at_end)))
     rows, lengths, finished = rows.numpy(), lengths.numpy(), finished.numpy()
     out = []
     for i in range(n):

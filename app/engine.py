@@ -71,27 +71,29 @@ def _new_lines(rows: np.ndarray, last, width: float, height: float) -> list[np.n
 
 def complete(decoder: dec.Decoder, lines_px, width: float, height: float, *,
              temperature: float = DEFAULT_TEMPERATURE, variations: int = 1, seed: int | None = None,
-             max_steps: int | None = None) -> tuple[list[Completion], int]:
+             max_steps: int | None = None, sampler=dec.sample) -> tuple[list[Completion], int]:
     """Continue the child's drawing ``variations`` times (one batch); empty ``lines_px`` draws from scratch.
 
+    ``sampler`` runs the batched loop (``decoder.sample``, or a ``Batcher.sample`` that pools requests).
     Returns the completions (only the new strokes, canvas pixels) and the seed used.
     """
     seed = new_seed() if seed is None else seed
     state, last, used = _primed(decoder, lines_px, width, height)
     if max_steps is None:  # room left under the model's longest drawing, but never less than a quarter of it
         max_steps = max(decoder.max_seq_len - used, decoder.max_seq_len // 4)
-    results = dec.sample(decoder, state, variation_seeds(seed, variations), temperature=temperature,
-                         max_steps=max_steps)
+    results = sampler(decoder, state, variation_seeds(seed, variations), temperature=temperature,
+                      max_steps=max_steps)
     return [Completion(_new_lines(rows, last, width, height), finished) for rows, finished in results], seed
 
 
 def hint(decoder: dec.Decoder, lines_px, width: float, height: float, *,
-         temperature: float = DEFAULT_TEMPERATURE, seed: int | None = None) -> tuple[np.ndarray | None, int]:
+         temperature: float = DEFAULT_TEMPERATURE, seed: int | None = None,
+         sampler=dec.sample) -> tuple[np.ndarray | None, int]:
     """The next pen-down stroke (canvas pixels, (n, 2)) after the child's drawing, or None if the model
     would end the drawing here. Returns (stroke, seed)."""
     seed = new_seed() if seed is None else seed
     state, last, _ = _primed(decoder, lines_px, width, height)
-    [(rows, _)] = dec.sample(decoder, state, [seed], temperature=temperature, max_steps=decoder.max_seq_len,
-                             stop_at_pen_up=True)
+    [(rows, _)] = sampler(decoder, state, [seed], temperature=temperature, max_steps=decoder.max_seq_len,
+                          stop_at_pen_up=True)
     strokes = [line for line in _new_lines(rows, last, width, height) if len(line) >= 2]
     return (strokes[-1] if strokes else None), seed

@@ -10,6 +10,7 @@ import numpy as np
 
 from app import catalog
 from app import decoder as dec
+from app.batcher import Batcher
 from app.classifier import Classifier
 
 log = logging.getLogger(__name__)
@@ -18,12 +19,21 @@ log = logging.getLogger(__name__)
 class Registry:
     """Decoders by object name (first directory wins)."""
 
-    def __init__(self):
-        """An empty registry; ``load`` fills it."""
+    def __init__(self, batching: bool = True):
+        """An empty registry; ``load`` fills it. With ``batching``, concurrent requests share sampling passes
+        (``app.batcher``); without, they take turns, one pass each."""
         self.decoders: dict[str, dec.Decoder] = {}
         self.classifier: Classifier | None = None
         self.ready = False
         self.lock = threading.Lock()  # one sampling pass at a time per process: TF uses both cores for each
+        self.batcher = Batcher() if batching else None
+
+    def sample(self, decoder, state, seeds, **kwargs):
+        """The sampler the API uses: pooled across requests, or one locked pass per request."""
+        if self.batcher is not None:
+            return self.batcher.sample(decoder, state, seeds, **kwargs)
+        with self.lock:
+            return dec.sample(decoder, state, seeds, **kwargs)
 
     def load(self, model_dirs: list[str], extra_dirs: list[str] = ()) -> "Registry":
         """Load every ``*.gen.json`` / ``*.npz`` decoder under the directories, earlier directories first,
@@ -54,6 +64,11 @@ class Registry:
 
     def warm_up(self) -> None:
         """Compile the common shapes (a short prime; 1 and 9 rows) once per LSTM width, so first requests are fast."""
+        import tensorflow as tf  # noqa: PLC0415 - only when warming up
+
+        gpus = tf.config.list_physical_devices("GPU")
+        log.info("TensorFlow %s runs the models on %s", tf.__version__,
+                 ", ".join(g.name for g in gpus) if gpus else "the CPU (no GPU visible)")
         seen = set()
         for decoder in self.decoders.values():
             if decoder.config.num_units in seen:

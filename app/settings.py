@@ -23,4 +23,5 @@ def from_environment() -> dict:
         "MAX_POINTS": int(env("DOODLE_MAX_POINTS", 10_000)),  # points over all strokes in one request
         "WARMUP": env("DOODLE_WARMUP", "1") != "0",  # compile the common shapes at start-up
         "LOG_LEVEL": env("DOODLE_LOG_LEVEL", "INFO"),
+        "BATCHING": env("DOODLE_BATCHING", "1") != "0",  # concurrent requests share batched sampling passes
     }

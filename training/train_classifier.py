@@ -175,7 +175,7 @@ def main(argv=None):
     weights_file = run_dir / "best.weights.h5"
     model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs, validation_data=(x_valid, y_valid),
               shuffle=True, verbose=2, callbacks=[
-                  keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+                  keras.callbacks.BackupAndRestore(str(run_dir / "backup"), delete_checkpoint=False),
                   keras.callbacks.ModelCheckpoint(str(weights_file), monitor="val_loss", save_best_only=True,
                                                   save_weights_only=True),
                   keras.callbacks.ReduceLROnPlateau(patience=2, factor=0.3),

@@ -14,7 +14,8 @@ Recipe (sketch-rnn's, sized for 2 CPU cores):
 - Adam (lr 1e-3, decaying), gradient norm clipped at 1.0; the loss is the paper's L_R per step;
 - checkpoints every epoch under ``training/runs/<name>/`` (``BackupAndRestore``): the same command resumes
   after an interruption; early stop on the validation loss (real valid split + held-out teacher drawings),
-  the best epoch is exported. A finished object is skipped unless ``--force``.
+  the best epoch is exported. A finished object is skipped unless ``--force``, which continues from the last
+  checkpoint (e.g. with a larger ``--epochs``); delete ``training/runs/<name>-<units>/`` to start over.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def train_one(name: str, args) -> Path | None:
     import keras  # noqa: PLC0415
 
     out = Path(args.out) / f"{name}.npz"
-    run_dir = RUNS_DIR / f"{name}-{args.units}"
+    run_dir = Path(args.runs_dir) / f"{name}-{args.units}"
     done = run_dir / "done.json"
     if done.exists() and out.exists() and not args.force:
         print(f"{name}: already trained ({out}); --force retrains", flush=True)
@@ -150,7 +151,7 @@ def train_one(name: str, args) -> Path | None:
     valid_batches = Batches(data["valid"], data["scale_factor"], args.batch_size, augmented=False)
     valid = dataset(valid_batches, repeat=True)
     best = run_dir / "best.weights.h5"
-    callbacks = [keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+    callbacks = [keras.callbacks.BackupAndRestore(str(run_dir / "backup"), delete_checkpoint=False),
                  keras.callbacks.ModelCheckpoint(str(best), save_best_only=True, save_weights_only=True),
                  keras.callbacks.EarlyStopping(patience=args.patience),
                  keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True)]
@@ -200,6 +201,7 @@ def main(argv=None):
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
     parser.add_argument("--pretrained-dir", type=Path, default=PRETRAINED_DIR)
     parser.add_argument("--out", type=Path, default=ROOT / "models")
+    parser.add_argument("--runs-dir", type=Path, default=RUNS_DIR, help="checkpoints and logs")
     parser.add_argument("--force", action="store_true")
     args = parser.parse_args(argv)
     for name in args.names:

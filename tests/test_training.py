@@ -1,0 +1,106 @@
+"""Training code: the Keras decoder is the engine's decoder (same step outputs, same loss), augmentation and
+batching keep drawings intact, and a training run exports a model the app loads and resumes when re-run."""
+
+import json
+
+import numpy as np
+import pytest
+
+from app import decoder as dec
+from app.decoder import DecoderConfig
+from tests.conftest import make_tiny_decoder
+from training.keras_decoder import build_model, export_weights, import_weights, reconstruction_loss, teacher_inputs
+from training.train_decoder import BUCKET, Batches, augment
+
+
+def random_drawing(rng, n=20):
+    """A stroke-3 drawing with a few pen-ups."""
+    d = np.zeros((n, 3), np.float32)
+    d[:, :2] = rng.normal(0, 10, (n, 2))
+    d[rng.choice(n, 3, replace=False), 2] = 1
+    d[-1, 2] = 1
+    return d
+
+
+def test_exported_keras_weights_give_the_engines_step_outputs():
+    import tensorflow as tf
+
+    config = DecoderConfig(num_units=8)
+    model = build_model(config)
+    rng = np.random.default_rng(0)
+    model.set_weights([rng.normal(0, 0.5, w.shape).astype(np.float32) for w in model.get_weights()])
+    weights = {k: tf.constant(v) for k, v in export_weights(model, config).items()}
+    x = rng.normal(0, 1, (2, 6, 5)).astype(np.float32)
+    keras_out = np.asarray(model(x))
+    c = h = tf.zeros((2, 8))
+    for t in range(6):
+        c, h = dec.lstm_step(tf, weights, tf.constant(x[:, t]), c, h)
+        step_out = tf.matmul(h, weights["output_w"]) + weights["output_b"]
+        np.testing.assert_allclose(step_out.numpy(), keras_out[:, t], rtol=1e-4, atol=1e-5)
+
+
+def test_import_then_export_is_the_identity():
+    tiny = make_tiny_decoder(num_units=8)
+    model = build_model(tiny.config)
+    import_weights(model, tiny.weights, tiny.config)
+    for name, value in export_weights(model, tiny.config).items():
+        np.testing.assert_allclose(value, tiny.weights[name], rtol=1e-6, atol=1e-6)
+
+
+def test_the_training_loss_is_the_engines_reconstruction_loss():
+    tiny = make_tiny_decoder(num_units=8, weight_scale=0.3)
+    model = build_model(tiny.config)
+    import_weights(model, tiny.weights, tiny.config)
+    rng = np.random.default_rng(1)
+    drawings = [random_drawing(rng, 12), random_drawing(rng, 20)]
+    engine = dec.reconstruction_loss(tiny, drawings)
+    for drawing, expected in zip(drawings, engine):
+        _, y = Batches([drawing], tiny.scale_factor, 1, augmented=False).make([drawing], [0], BUCKET)
+        keras_loss = float(np.mean(reconstruction_loss(y, model(teacher_inputs(y[..., :5])))))
+        assert keras_loss == pytest.approx(float(expected), rel=1e-4)
+
+
+def test_augmentation_keeps_the_strokes_and_the_path():
+    rng = np.random.default_rng(2)
+    d = random_drawing(rng, 40)
+    out = augment(d, rng, scale=0.0, drop=0.5)
+    assert len(out) < len(d)
+    assert out[:, 2].sum() == d[:, 2].sum()  # no stroke lost
+    np.testing.assert_allclose(out[:, :2].sum(0), d[:, :2].sum(0), atol=1e-3)  # same end point
+
+
+def test_batches_pad_to_buckets_and_mask_points_plus_the_end_row():
+    rng = np.random.default_rng(3)
+    drawings = [random_drawing(rng, n) for n in (5, 30, 31, 70)]
+    seen = 0
+    for inputs, y in Batches(drawings, 10.0, 2, augmented=False).epoch():
+        assert inputs.shape[1] % BUCKET == 0 and y.shape[:2] == inputs.shape[:2]
+        np.testing.assert_array_equal(inputs[:, 0], np.tile(dec.START_TOKEN, (len(inputs), 1)))
+        seen += int(y[..., 5].sum())
+    assert seen == sum(len(d) + 1 for d in drawings)
+
+
+def test_a_training_run_exports_a_decoder_the_app_loads_and_resumes(tmp_path):
+    from training.train_decoder import main
+
+    rng = np.random.default_rng(4)
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    with open(data_dir / "circle.ndjson", "w") as fh:
+        for i in range(60):
+            t = np.linspace(0, 2 * np.pi, 12)
+            r = rng.uniform(60, 120)
+            xs, ys = (128 + r * np.cos(t)).round().tolist(), (128 + r * np.sin(t)).round().tolist()
+            fh.write(json.dumps({"word": "circle", "key_id": str(i), "recognized": True,
+                                 "drawing": [[xs, ys]]}) + "\n")
+    args = ["circle", "--units", "8", "--teacher", "0", "--batch-size", "16", "--data-dir", str(data_dir),
+            "--out", str(tmp_path / "models"), "--runs-dir", str(tmp_path / "runs")]
+    main([*args, "--epochs", "1"])
+    decoder = dec.load_decoder(tmp_path / "models" / "circle.npz")
+    assert decoder.config.num_units == 8 and decoder.meta["data"]["teacher_train"] == 0
+    assert decoder.meta["training"]["epochs_run"] == 1
+    main([*args, "--epochs", "2", "--force"])  # continues from the checkpoint: one more epoch, not two
+    decoder = dec.load_decoder(tmp_path / "models" / "circle.npz")
+    assert decoder.meta["training"]["epochs_run"] == 2
+    [(rows, _)] = dec.sample(decoder, dec.prime(decoder, np.zeros((0, 5))), [1], temperature=0.5, max_steps=30)
+    assert np.isfinite(rows).all()

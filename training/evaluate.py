@@ -1,0 +1,205 @@
+"""Evaluate the shipped models against Google's and write the model card: ``models/manifest.json``,
+``models/README.md`` and ``models/samples.svg``. Every figure in them comes from this script.
+
+    python -m training.evaluate
+
+For each decoder in ``models/`` (real drawings of the test split, which no model of the project trains on):
+- reconstruction loss (the paper's L_R per step, offsets in 0..255 box units so decoders of any scale
+  compare), ours and Google's, and their ratio (target: ours within 10% of Google's);
+- completions of half-drawn test sketches (the first half of the strokes), ``--variations`` per sketch at the
+  app's default temperature, recognised by the shipped classifier as the object (top-1), ours and Google's
+  (target: ours at least Google's minus 5 points).
+For the classifier: top-1 / top-3 on the real test split of every class, per class, and the confusions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from app import decoder as dec
+from app import engine
+from app.classifier import Classifier
+from app.render import render
+from app.strokes import stroke3_to_lines
+from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
+from training.train_classifier import metrics
+
+ROOT = Path(__file__).resolve().parents[1]
+LOSS_TARGET = 1.10  # ours / Google's
+RECOGNITION_MARGIN = 0.05  # ours >= Google's - this
+BOX = 255.0
+
+
+def half_drawing(stroke3: np.ndarray) -> list[np.ndarray]:
+    """The first half of a drawing's strokes (of its points when it is one stroke), as box-unit lines."""
+    lines = stroke3_to_lines(stroke3, (0.0, 0.0))
+    if len(lines) >= 2:
+        return lines[: math.ceil(len(lines) / 2)]
+    return [lines[0][: max(2, len(lines[0]) // 2)]]
+
+
+def recognition_rate(decoder: dec.Decoder, classifier: Classifier, drawings, variations: int, seed: int) -> float:
+    """Share of completions (half drawing + new strokes) that the classifier names as the decoder's object."""
+    hits = total = 0
+    for i, d in enumerate(drawings):
+        half = half_drawing(d)
+        completions, _ = engine.complete(decoder, half, BOX, BOX, variations=variations, seed=seed + i)
+        for completion in completions:
+            guesses = classifier.classify([*half, *completion.lines], BOX, BOX, top=1)
+            hits += bool(guesses) and guesses[0][0] == decoder.name
+            total += 1
+    return hits / max(total, 1)
+
+
+def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
+    """Loss and recognition figures of one shipped decoder next to Google's for the same object."""
+    ours = dec.load_decoder(path)
+    test = [d for d in real_drawings(ours.name, args.data_dir)["test"] if 2 <= len(d) < ours.max_seq_len]
+    result = {"name": ours.name, "file": path.name, "bytes": path.stat().st_size, "config": asdict(ours.config),
+              "scale_factor": round(ours.scale_factor, 3), "max_seq_len": ours.max_seq_len,
+              "data": ours.meta.get("data"), "training": ours.meta.get("training"), "test_drawings": len(test)}
+    google_path = Path(args.pretrained_dir) / f"{ours.name}.gen.json"
+    google = dec.load_gen_json(google_path) if google_path.exists() else None
+    if test:
+        result["loss"] = round(float(dec.reconstruction_loss(ours, test, box_units=True).mean()), 4)
+        if google is not None:
+            result["google_loss"] = round(float(dec.reconstruction_loss(google, test, box_units=True).mean()), 4)
+            result["loss_ratio"] = round(result["loss"] / result["google_loss"], 4)
+        if classifier is not None:
+            sample = test[: args.completions]
+            result["completion_drawings"] = len(sample) * args.variations
+            result["recognised"] = round(recognition_rate(ours, classifier, sample, args.variations, 0), 4)
+            if google is not None:
+                result["google_recognised"] = round(
+                    recognition_rate(google, classifier, sample, args.variations, 0), 4)
+    result["meets_loss"] = result.get("loss_ratio", math.inf) <= LOSS_TARGET
+    result["meets_recognition"] = (result.get("recognised", -1.0)
+                                   >= result.get("google_recognised", math.inf) - RECOGNITION_MARGIN)
+    print(json.dumps({k: result.get(k) for k in ("name", "test_drawings", "loss", "google_loss", "loss_ratio",
+                                                  "recognised", "google_recognised")}), flush=True)
+    return result
+
+
+def evaluate_classifier(classifier: Classifier, args) -> dict:
+    """Top-1 / top-3 of the shipped classifier on every class's real test split."""
+    images, labels = [], []
+    for k, name in enumerate(classifier.names):
+        for d in real_drawings(name, args.data_dir)["test"]:
+            images.append(render(stroke3_to_lines(d)))
+            labels.append(k)
+    probs = classifier.probabilities(np.asarray(images))
+    result = metrics(probs, np.asarray(labels), classifier.names)
+    print(f"classifier: {result['n']} real test drawings, top-1 {result['top1']}, top-3 {result['top3']}",
+          flush=True)
+    return result
+
+
+def samples_svg(decoders: list[dec.Decoder], per_row: int = 5, cell: int = 120, seed: int = 7) -> str:
+    """An SVG grid: one row per object, ``per_row`` drawings each made from scratch by our decoder."""
+    rows = []
+    for r, decoder in enumerate(decoders):
+        completions, _ = engine.complete(decoder, [], BOX, BOX, variations=per_row, seed=seed)
+        y0 = r * cell
+        rows.append(f'<text x="6" y="{y0 + cell / 2 + 5}" font-family="sans-serif" font-size="15">'
+                    f'{decoder.name}</text>')
+        for c, completion in enumerate(completions):
+            x0 = 100 + c * cell
+            scale = (cell - 10) / BOX
+            for line in completion.lines:
+                pts = " ".join(f"{x0 + 5 + x * scale:.1f},{y0 + 5 + y * scale:.1f}" for x, y in line)
+                rows.append(f'<polyline points="{pts}" fill="none" stroke="#23324a" stroke-width="1.6" '
+                            f'stroke-linecap="round" stroke-linejoin="round"/>')
+    width, height = 100 + per_row * cell, len(decoders) * cell
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}"><rect width="100%" height="100%" fill="#fffdf7"/>'
+            + "".join(rows) + "</svg>\n")
+
+
+def model_card(manifest: dict) -> str:
+    """models/README.md from the manifest."""
+    lines = ["# Doodle Buddy's models: the model card", "",
+             "Written by `python -m training.evaluate` from the figures it measured; do not edit by hand.", "",
+             "## Decoders", "",
+             "Sketch-rnn decoder-only models (an LSTM + a 20-component Gaussian mixture + pen state), one per object, "
+             "trained by `training/train_decoder.py` on this project's 2 CPU cores from real Quick, Draw! drawings "
+             "and drawings sampled from Google Magenta's pretrained decoder for the same object (distillation). "
+             "Loss: the sketch-rnn paper's reconstruction loss per step on real drawings of the test split "
+             "(never trained on), offsets in 0..255 box units. Recognised: share of completions of half-drawn "
+             "test sketches that the shipped classifier names as the object (top-1).", "",
+             "| object | LSTM | file | real + teacher drawings | epochs | loss (ours) | loss (Google) | ratio "
+             "| recognised (ours) | recognised (Google) | test drawings | meets both |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for d in manifest["decoders"]:
+        data, training = d.get("data") or {}, d.get("training") or {}
+        lines.append(
+            f"| {d['name']} | {d['config']['num_units']} | {d['file']} ({d['bytes'] / 1e6:.2f} MB) | "
+            f"{data.get('real_train', '?')} + {data.get('teacher_train', '?')} | {training.get('epochs_run', '?')} | "
+            f"{d.get('loss', '–')} | {d.get('google_loss', '–')} | {d.get('loss_ratio', '–')} | "
+            f"{_pct(d.get('recognised'))} | {_pct(d.get('google_recognised'))} | {d.get('test_drawings')} | "
+            f"{'yes' if d['meets_loss'] and d['meets_recognition'] else 'no'} |")
+    lines += ["", f"Targets: loss ratio ≤ {LOSS_TARGET}; recognised ≥ Google's − {RECOGNITION_MARGIN * 100:.0f} "
+              "points. Samples from scratch at the app's default temperature:", "", "![samples](samples.svg)", ""]
+    c = manifest.get("classifier")
+    if c:
+        t = c["test_real"]
+        lines += ["## Classifier", "",
+                  f"A small CNN over the 28×28 render (`app/render.py`, Google's bitmap geometry) of {len(c['classes'])}"
+                  " objects, trained by `training/train_classifier.py` on real drawings (train split) plus "
+                  f"{c['hyper_parameters']['teacher_per_class']} teacher drawings per object. Real test drawings: "
+                  f"**top-1 {t['top1']:.3f}, top-3 {t['top3']:.3f}** over {t['n']} drawings (targets 0.85 / 0.95).", ""]
+        if c.get("google_bitmaps"):
+            lines += ["On Google's own 28×28 bitmaps (a check that our renderer matches theirs): " + ", ".join(
+                f"{k} top-1 {v['top1']:.3f}, top-3 {v['top3']:.3f} (n={v['n']})" for k, v in c["google_bitmaps"].items())
+                + ".", ""]
+        lines += ["| object | test drawings | top-1 | top-3 |", "|---|---|---|---|"]
+        lines += [f"| {k} | {v['n']} | {v['top1']:.2f} | {v['top3']:.2f} |" for k, v in t["per_class"].items()]
+        lines += ["", "Most frequent confusions (true → guessed: count): " + "; ".join(
+            f"{x['true']} → {x['guessed']}: {x['count']}" for x in t["confusions"][:10]) + ".", ""]
+    lines += ["## Reproduce", "", "```", *manifest["commands"], "```", "",
+              "## Credits", "",
+              "- Drawings: Google's Quick, Draw! data set, CC BY 4.0 (https://quickdraw.withgoogle.com/data).",
+              "- Teacher decoders: Google Magenta's pretrained sketch-rnn models, Apache 2.0 "
+              "(https://github.com/magenta/magenta-js/tree/master/sketch).", ""]
+    return "\n".join(lines)
+
+
+def _pct(x):
+    return "–" if x is None else f"{x * 100:.0f}%"
+
+
+def main(argv=None):
+    """Evaluate everything in the models directory and write the manifest, card and sample grid."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=Path, default=ROOT / "models")
+    parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
+    parser.add_argument("--pretrained-dir", type=Path, default=PRETRAINED_DIR)
+    parser.add_argument("--completions", type=int, default=60, help="half-drawn test sketches per object")
+    parser.add_argument("--variations", type=int, default=3, help="completions per sketch")
+    args = parser.parse_args(argv)
+    classifier = Classifier.load(args.models) if (args.models / "classifier.json").exists() else None
+    decoders = [evaluate_decoder(p, classifier, args) for p in sorted(args.models.glob("*.npz"))]
+    manifest = {"format": "doodle-buddy-manifest", "format_version": 1,
+                "decoders": decoders,
+                "commands": ["python -m training.train_decoder " + " ".join(d["name"] for d in decoders),
+                             "python -m training.train_classifier", "python -m training.evaluate"]}
+    if classifier is not None:
+        card = dict(classifier.card)
+        card["test_real"] = evaluate_classifier(classifier, args)
+        card["files"] = {"model": "classifier.keras", "card": "classifier.json",
+                         "bytes": (args.models / "classifier.keras").stat().st_size}
+        manifest["classifier"] = card
+    (args.models / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    (args.models / "samples.svg").write_text(samples_svg([dec.load_decoder(args.models / d["file"])
+                                                          for d in decoders]))
+    (args.models / "README.md").write_text(model_card(manifest))
+    print(f"wrote {args.models}/manifest.json, README.md, samples.svg", flush=True)
+
+
+if __name__ == "__main__":
+    main()
