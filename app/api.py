@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from app import catalog, engine
 from app import validation as v
+from app.classrooms import ClassroomError
 from app.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -43,11 +44,29 @@ def _registry():
     return current_app.extensions["doodle_registry"]
 
 
+def _classroom_objects(code) -> set[str] | None:
+    """The objects a classroom allows (None: no classroom given); 400 for a malformed code, 404 unknown."""
+    if code is None:
+        return None
+    if not isinstance(code, str):
+        raise v.ApiError(400, "bad_classroom", "classroom must be a class code string")
+    try:
+        room = current_app.extensions["doodle_classrooms"].get(code)
+    except ClassroomError as exc:
+        raise v.ApiError(400, "bad_classroom", str(exc)) from None
+    if room is None:
+        raise v.ApiError(404, "unknown_classroom", "there is no classroom with that code")
+    return set(room.objects)
+
+
 def _drawing_request():
     """Validate the fields shared by complete and hint -> (decoder, strokes, width, height, temperature, seed)."""
     data = v.parse_json_object(request.content_type, request.get_data(cache=False))
     registry = _registry()
+    allowed = _classroom_objects(data.get("classroom"))
     name = v.object_name(data, registry.decoders)
+    if allowed is not None and name not in allowed:
+        raise v.ApiError(403, "class_not_in_classroom", f"this classroom does not draw {name!r}")
     width, height = v.canvas(data)
     lines = v.strokes(data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"])
     temperature = v.number(data, "temperature", *v.TEMPERATURE_RANGE, default=engine.DEFAULT_TEMPERATURE)
@@ -63,8 +82,10 @@ def _points(line) -> list:
 
 @bp.get("/classes")
 def classes():
-    """The objects a child can pick, with label and icon."""
-    return jsonify({"classes": _registry().classes()})
+    """The objects a child can pick, with label and icon (only the classroom's, with ?classroom=CODE)."""
+    allowed = _classroom_objects(request.args.get("classroom"))
+    classes = _registry().classes()
+    return jsonify({"classes": [c for c in classes if allowed is None or c["name"] in allowed]})
 
 
 @bp.post("/complete")
@@ -92,12 +113,13 @@ def hint():
 def classify():
     """Top-3 guesses of what is being drawn; a clear 503 when no classifier is installed, never a made-up one."""
     data = v.parse_json_object(request.content_type, request.get_data(cache=False))
+    allowed = _classroom_objects(data.get("classroom"))
     width, height = v.canvas(data)
     lines = v.strokes(data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"])
     classifier = _registry().classifier
     if classifier is None:
         return error_response(503, "classifier_unavailable", "no classifier is installed on this server")
-    guesses = classifier.classify(lines, width, height, top=3)
+    guesses = classifier.classify(lines, width, height, top=3, allowed=allowed)
     return jsonify({"guesses": [{"class": name, "label": catalog.label(name), "icon": catalog.icon(name),
                                  "probability": round(p, 4)} for name, p in guesses]})
 

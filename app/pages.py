@@ -1,10 +1,12 @@
-"""HTML pages: the children's drawing page. Every response carries a strict Content-Security-Policy."""
+"""HTML pages: the children's drawing page (open, or limited to a classroom's objects) and joining by code.
+Every response carries a strict Content-Security-Policy."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from app import engine
+from app.classrooms import ClassroomError, normalize_code
 
 bp = Blueprint("pages", __name__)
 
@@ -14,8 +16,32 @@ CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data: blob:; frame
 
 @bp.get("/")
 def index():
-    """The drawing page a child sees."""
+    """The drawing page a child sees, with every object."""
     return render_template("index.html", classroom=None, default_temperature=engine.DEFAULT_TEMPERATURE)
+
+
+@bp.get("/c/<code>")
+def classroom(code):
+    """The drawing page of a classroom: only its objects."""
+    try:
+        room = current_app.extensions["doodle_classrooms"].get(code)
+    except ClassroomError:
+        room = None
+    if room is None:
+        return render_template("not_found.html", message="We can't find that class. Check the code?"), 404
+    if room.code != code:
+        return redirect(url_for("pages.classroom", code=room.code))
+    return render_template("index.html", classroom=room, default_temperature=engine.DEFAULT_TEMPERATURE)
+
+
+@bp.get("/join")
+def join():
+    """The class-code form: go to the classroom's page."""
+    try:
+        code = normalize_code(request.args.get("code"))
+    except ClassroomError:
+        return render_template("not_found.html", message="A class code has 6 letters and numbers."), 400
+    return redirect(url_for("pages.classroom", code=code))
 
 
 def security_headers(response):

@@ -23,5 +23,12 @@ def from_environment() -> dict:
         "MAX_POINTS": int(env("DOODLE_MAX_POINTS", 10_000)),  # points over all strokes in one request
         "WARMUP": env("DOODLE_WARMUP", "1") != "0",  # compile the common shapes at start-up
         "LOG_LEVEL": env("DOODLE_LOG_LEVEL", "INFO"),
+        # classrooms: SQLAlchemy URL; empty = a SQLite file in Flask's instance folder (created on first start)
+        "DATABASE_URL": env("DATABASE_URL", ""),
+        # signs teacher session cookies; empty = a random key kept in the instance folder (set it when several
+        # app servers share a database, so a teacher's cookie works on all of them)
+        "SECRET_KEY": env("DOODLE_SECRET_KEY", ""),
+        "SESSION_COOKIE_SAMESITE": "Lax",  # teacher session cookies: signed, HttpOnly, same-site
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,  # a teacher stays signed in for a school day
         "BATCHING": env("DOODLE_BATCHING", "1") != "0",  # concurrent requests share batched sampling passes
     }

@@ -61,11 +61,13 @@ def model_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def app(model_dir):
+def app(model_dir, tmp_path_factory):
     """The app on the tiny models (no warm-up: tests compile what they use)."""
     from app import create_app
 
+    db = tmp_path_factory.mktemp("db") / "classrooms.sqlite3"
     return create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False,
+                       "DATABASE_URL": f"sqlite:///{db}", "SECRET_KEY": "test-secret",
                        "MAX_STROKES": 50, "MAX_POINTS": 500, "MAX_CONTENT_LENGTH": 100_000, "TESTING": True})
 
 
@@ -84,7 +86,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(env_overrides: dict):
+def start_gunicorn(env_overrides: dict, tmp_path: Path):
     """Start the real gunicorn server (the README's command and config) on a free port; yield its URL."""
     import os
     import subprocess
@@ -94,7 +96,8 @@ def start_gunicorn(env_overrides: dict):
 
     root = Path(__file__).resolve().parents[1]
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "DOODLE_LOG_LEVEL": "WARNING", **env_overrides}
+    env = {**os.environ, "PORT": str(port), "DOODLE_LOG_LEVEL": "WARNING", "DOODLE_SECRET_KEY": "test-secret",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'classrooms.sqlite3'}", **env_overrides}
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:create_app()"], cwd=root, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
@@ -115,13 +118,16 @@ def start_gunicorn(env_overrides: dict):
 
 
 @pytest.fixture(scope="session")
-def live_server(model_dir):
+def live_server(model_dir, tmp_path_factory):
     """gunicorn on the tiny models."""
     yield from start_gunicorn({"DOODLE_MODEL_DIRS": str(model_dir), "DOODLE_EXTRA_MODEL_DIRS": "",
-                               "DOODLE_WARMUP": "0"})
+                               "DOODLE_WARMUP": "0"}, tmp_path_factory.mktemp("live"))
 
 
 @pytest.fixture(scope="session")
-def shipped_server():
-    """gunicorn on its embedded defaults: the models shipped in models/, warmed up, as a school runs it."""
-    yield from start_gunicorn({"DOODLE_EXTRA_MODEL_DIRS": ""})
+def shipped_server(tmp_path_factory):
+    """gunicorn on its embedded defaults: the models shipped in models/, warmed up, as a school runs it
+    (the classroom database in a temporary SQLite file)."""
+    models = Path(__file__).resolve().parents[1] / "models"
+    yield from start_gunicorn({"DOODLE_MODEL_DIRS": str(models), "DOODLE_EXTRA_MODEL_DIRS": ""},
+                              tmp_path_factory.mktemp("shipped"))

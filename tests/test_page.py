@@ -232,3 +232,34 @@ def test_a_phone_can_draw_with_a_finger(browser, shipped_server):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "10-phone.png"))
     context.close()
+
+
+def test_a_teacher_chooses_three_objects_and_the_child_sees_exactly_those(browser, shipped_server):
+    teacher = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()
+    teacher.goto(shipped_server + "/teacher/")
+    names = teacher.locator(".object-tile input").evaluate_all("inputs => inputs.map(i => i.value)")
+    assert len(names) >= 4
+    teacher.get_by_label("Classroom name").fill("Room 4")
+    for name in names[:3]:
+        teacher.locator(f".object-tile:has(input[value='{name}'])").click()
+    teacher.get_by_label("Teacher PIN (4–8 digits").fill("2468")
+    teacher.get_by_role("button", name="Create classroom").click()
+    code = teacher.locator("#join-code").inner_text()
+    link = teacher.locator("#join-link").get_attribute("href")
+    assert len(code) == 6 and link.endswith(f"/c/{code}")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    teacher.screenshot(path=str(SHOTS / "11-teacher-classroom.png"), full_page=True)
+
+    child = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
+    child.goto(link)
+    child.wait_for_selector(".pick[aria-pressed=true]")
+    picker = "Array.from(document.querySelectorAll('.pick')).map(b => b.dataset.name)"
+    assert child.evaluate(picker) == sorted(names[:3])
+    child.screenshot(path=str(SHOTS / "12-child-in-classroom.png"))
+
+    teacher.locator(f".object-tile:has(input[value='{names[3]}'])").click()
+    teacher.get_by_role("button", name="Save").click()
+    teacher.wait_for_selector(".notice")
+    child.reload()
+    child.wait_for_selector(".pick[aria-pressed=true]")
+    assert child.evaluate(picker) == sorted(names[:4])

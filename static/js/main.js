@@ -63,7 +63,7 @@ function choose(name) {
 
 async function loadClasses() {
   const picker = $("picker");
-  const data = await busy(null, () => api.classes(picker.dataset.classroom || null));
+  const data = await busy(null, () => api.classes(classroom));
   $("picker-loading").hidden = true;
   if (!data) return;
   state.classes = data.classes;
@@ -85,9 +85,11 @@ async function loadClasses() {
 
 // ---- requests ------------------------------------------------------------------------------------------
 
+const classroom = $("picker").dataset.classroom || null;
+const inClassroom = (body) => (classroom ? { ...body, classroom } : body);
 const temperature = () => Number($("temperature").value);
 const canvasSize = (size = pad.size) => ({ width: Math.round(size.width), height: Math.round(size.height) });
-const drawingRequest = (extra = {}) => ({
+const drawingRequest = (extra = {}) => inClassroom({
   class: state.current, strokes: pad.toData(), canvas: canvasSize(), temperature: temperature(), ...extra,
 });
 
@@ -188,7 +190,7 @@ async function showHow() {
   const size = { width: Math.round(rect.width), height: Math.round(rect.height) };
   drawFitted(canvas, [], size);
   await busy($("how"), async () => {
-    const data = await api.complete({ class: state.current, strokes: [], canvas: size, temperature: temperature(), variations: 1 });
+    const data = await api.complete(inClassroom({ class: state.current, strokes: [], canvas: size, temperature: temperature(), variations: 1 }));
     state.counters.completions++;
     const lines = data.completions[0].strokes;
     await animate(lines, (partial) => drawFitted(canvas, [{ lines: partial, color: COLORS.buddy }], size),
@@ -208,7 +210,7 @@ function scheduleClassify() {
 async function classify() {
   const version = state.version;
   try {
-    const data = await api.classify({ strokes: pad.toData(), canvas: canvasSize() });
+    const data = await api.classify(inClassroom({ strokes: pad.toData(), canvas: canvasSize() }));
     state.counters.classifies++;
     if (version === state.version) showGuesses(data.guesses);
   } catch (error) {
