@@ -3,7 +3,9 @@ Every response carries a strict Content-Security-Policy."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory, url_for
 
 from app import engine
 from app.classrooms import ClassroomError, normalize_code
@@ -32,6 +34,15 @@ def classroom(code):
     if room.code != code:
         return redirect(url_for("pages.classroom", code=room.code))
     return render_template("index.html", classroom=room, default_temperature=engine.DEFAULT_TEMPERATURE)
+
+
+@bp.get("/music/model.json")
+def melody_model():
+    """The melody model the page plays along with (from the first model directory that has one)."""
+    for directory in current_app.config["MODEL_DIRS"]:
+        if (Path(directory) / "melody.json").is_file():
+            return send_from_directory(Path(directory).resolve(), "melody.json", max_age=3600)
+    abort(404)
 
 
 @bp.get("/join")

@@ -263,3 +263,29 @@ def test_a_teacher_chooses_three_objects_and_the_child_sees_exactly_those(browse
     child.reload()
     child.wait_for_selector(".pick[aria-pressed=true]")
     assert child.evaluate(picker) == sorted(names[:4])
+
+
+def test_music_is_muted_until_turned_on_plays_while_drawing_and_stops_when_muted(page):
+    music = page.get_by_role("button", name="Music")
+    music.wait_for(state="visible")
+    assert music.get_attribute("aria-pressed") == "false"
+    draw(page, [(0.2 + 0.02 * i, 0.5) for i in range(20)])
+    assert page.evaluate("doodleBuddy.music.scheduled") == 0  # muted by default
+    music.click()
+    assert music.get_attribute("aria-pressed") == "true"
+    box = page.locator("#pad").bounding_box()
+    page.mouse.move(box["x"] + 100, box["y"] + 100)
+    page.mouse.down()
+    for i in range(30):
+        page.mouse.move(box["x"] + 100 + 10 * i, box["y"] + 100 + 5 * i)
+        page.wait_for_timeout(30)
+    wait_until(page, "doodleBuddy.music.scheduled >= 2")
+    page.mouse.up()
+    assert page.evaluate("doodleBuddy.music.ctx.state") in ("running", "suspended")
+    shot(page, "13-music-on")
+    music.click()  # mute
+    assert music.get_attribute("aria-pressed") == "false"
+    before = page.evaluate("doodleBuddy.music.scheduled")
+    draw(page, [(0.3 + 0.02 * i, 0.7) for i in range(20)])
+    page.wait_for_timeout(300)
+    assert page.evaluate("doodleBuddy.music.scheduled") == before

@@ -3,6 +3,7 @@
 // kind message; nothing here can freeze the page (requests time out, animations can be cut short).
 
 import { api } from "./api.js";
+import { MelodyPlayer } from "./music.js";
 import { COLORS, DrawingPad, drawFitted } from "./pad.js";
 
 const $ = (id) => document.getElementById(id);
@@ -290,6 +291,36 @@ document.addEventListener("keydown", (e) => {
   if ((e.ctrlKey || e.metaKey) && e.key === "z") { e.preventDefault(); pad.undo(); }
 });
 
+// ---- music while drawing -------------------------------------------------------------------------------
+
+let player = null;
+async function loadMusic() {
+  try {
+    const response = await fetch("/music/model.json");
+    if (!response.ok) return; // no melody model on this server: no speaker button
+    player = new MelodyPlayer(await response.json());
+    window.doodleBuddy.music = player;
+    $("music").hidden = false;
+  } catch { /* offline page without the model: drawing works the same */ }
+}
+$("music").addEventListener("click", () => {
+  if (!player) return;
+  player.setOn(!player.on);
+  $("music").setAttribute("aria-pressed", String(player.on));
+  $("music").querySelector(".ico").textContent = player.on ? "🔊" : "🔇";
+});
+let lastMove = null;
+pad.addEventListener("penmove", (e) => {
+  const { x, y, time } = e.detail;
+  if (player?.on) {
+    const dt = lastMove ? Math.max(1, time - lastMove.time) / 1000 : 1;
+    const speed = lastMove ? Math.hypot(x - lastMove.x, y - lastMove.y) / pad.size.width / dt : 0;
+    player.penMove(speed, y / pad.size.height);
+  }
+  lastMove = { x, y, time };
+});
+pad.addEventListener("penup", () => { lastMove = null; player?.penUp(); });
+
 // For tests and curious grown-ups: the drawing as data and what the page has done.
 window.doodleBuddy = {
   pad,
@@ -299,3 +330,4 @@ window.doodleBuddy = {
 };
 
 loadClasses();
+loadMusic();

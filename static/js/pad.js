@@ -156,6 +156,8 @@ export class DrawingPad extends EventTarget {
       const last = pts[pts.length - 1];
       if (Math.hypot(p[0] - last[0], p[1] - last[1]) >= MIN_DISTANCE) pts.push(p);
     }
+    const [x, y] = pts[pts.length - 1];
+    this.dispatchEvent(new CustomEvent("penmove", { detail: { x, y, time: e.timeStamp } }));
     this.redraw();
   }
 
@@ -167,6 +169,7 @@ export class DrawingPad extends EventTarget {
     if (e.type === "pointerup" && Math.hypot(p[0] - last[0], p[1] - last[1]) > 0) points.push(p);
     this.current = null;
     this.strokes.push({ points, by, group });
+    this.dispatchEvent(new CustomEvent("penup"));
     this.redraw();
     this.#changed("stroke");
   }
