@@ -17,7 +17,10 @@ def openapi_document(config) -> dict:
     canvas = {"type": "object", "required": ["width", "height"], "properties": {
         "width": {"type": "number", "minimum": 1, "maximum": v.MAX_CANVAS_SIDE},
         "height": {"type": "number", "minimum": 1, "maximum": v.MAX_CANVAS_SIDE}}}
+    classroom = {"type": "string", "description": "a class code: only that classroom's objects are allowed "
+                                                  "(403 for others, 404 for an unknown code)"}
     drawing = {"type": "object", "required": ["class", "strokes", "canvas"], "properties": {
+        "classroom": classroom,
         "class": {"type": "string", "description": "an object name from /api/classes"},
         "strokes": strokes, "canvas": canvas,
         "temperature": {"type": "number", "minimum": v.TEMPERATURE_RANGE[0], "maximum": v.TEMPERATURE_RANGE[1],
@@ -42,29 +45,32 @@ def openapi_document(config) -> dict:
         "info": {"title": "Doodle Buddy API", "version": "1.0.0",
                  "description": "Errors are {\"error\": {\"code\", \"message\"}} with a 4xx status."},
         "paths": {
-            "/api/classes": {"get": {"summary": "objects available", "responses": ok({
+            "/api/classes": {"get": {"summary": "objects available", "parameters": [
+                {"name": "classroom", "in": "query", "required": False, "schema": classroom}],
+                "responses": {**errors(400, 404), **ok({
                 "type": "object", "properties": {"classes": {"type": "array", "items": {
                     "type": "object", "properties": {k: {"type": "string"} for k in
-                                                     ("name", "label", "icon", "source")}}}}})}},
+                                                     ("name", "label", "icon", "source")}}}}})}}},
             "/api/complete": {"post": {
                 "summary": "finish the drawing (empty strokes: draw it from scratch)", "requestBody": body(complete),
                 "responses": {**ok({"type": "object", "properties": {
                     "seed": {"type": "integer"}, "completions": {"type": "array", "items": {
                         "type": "object", "properties": {"strokes": {"type": "array", "items": line},
                                                          "finished": {"type": "boolean"}}}}}}),
-                    **errors(400, 404, 413, 415)}}},
+                    **errors(400, 403, 404, 413, 415)}}},
             "/api/hint": {"post": {
                 "summary": "the next pen-down stroke", "requestBody": body(drawing),
                 "responses": {**ok({"type": "object", "properties": {"stroke": {"oneOf": [line, {"type": "null"}]},
                                                                       "seed": {"type": "integer"}}}),
-                              **errors(400, 404, 413, 415)}}},
+                              **errors(400, 403, 404, 413, 415)}}},
             "/api/classify": {"post": {
                 "summary": "top-3 guesses of what is drawn", "requestBody": body(
                     {"type": "object", "required": ["strokes", "canvas"],
-                     "properties": {"strokes": strokes, "canvas": canvas}}),
+                     "properties": {"strokes": strokes, "canvas": canvas, "classroom": classroom}}),
                 "responses": {**ok({"type": "object", "properties": {"guesses": {"type": "array", "items": {
                     "type": "object", "properties": {"class": {"type": "string"}, "label": {"type": "string"},
+                                                     "icon": {"type": "string"},
                                                      "probability": {"type": "number"}}}}}}),
-                              **errors(400, 413, 415, 503)}}},
+                              **errors(400, 404, 413, 415, 503)}}},
         },
     }
