@@ -106,6 +106,10 @@ def main() -> None:
     decoder = dec.load_gen_json(PRETRAINED_DIR / "cat.gen.json")
     rows = partial_cat()
     results = {"XLA loop (app)": tf_timings(decoder, rows, args.repeats)}
+    shipped = ROOT / "models" / "cat.npz"
+    if shipped.exists():
+        ours = dec.load_decoder(shipped)
+        results[f"XLA loop, shipped cat.npz ({ours.config.num_units} units)"] = tf_timings(ours, rows, args.repeats)
     dec.JIT_COMPILE = False
     dec._compiled.clear()
     results["tf.function, no XLA"] = tf_timings(decoder, rows, args.repeats)
@@ -123,6 +127,14 @@ def main() -> None:
     base = results["XLA loop (app)"]["one"]
     for name, r in results.items():
         print(f"one completion: {name} takes {r['one'] / base:.1f}x the app's time")
+    if (ROOT / "models" / "classifier.json").exists():
+        from app.classifier import Classifier  # noqa: PLC0415
+        from app.strokes import stroke3_to_lines, stroke5_to_stroke3  # noqa: PLC0415
+
+        classifier = Classifier.load(ROOT / "models")
+        lines = stroke3_to_lines(stroke5_to_stroke3(rows), (0.0, 0.0))
+        ms = median_ms(lambda: classifier.classify(lines, 255, 255), args.repeats * 4)
+        print(f"classify (render 28x28 + CNN, {len(classifier.names)} classes): {ms:.1f} ms")
 
 
 if __name__ == "__main__":
