@@ -289,3 +289,30 @@ def test_music_is_muted_until_turned_on_plays_while_drawing_and_stops_when_muted
     draw(page, [(0.3 + 0.02 * i, 0.7) for i in range(20)])
     page.wait_for_timeout(300)
     assert page.evaluate("doodleBuddy.music.scheduled") == before
+
+
+def test_every_control_is_reachable_by_keyboard_and_works_from_it(page):
+    draw_half_cat(page)
+    focused = []
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("document.activeElement.id || document.activeElement.className"))
+    for control in ("finish", "more", "with-me", "how", "undo", "clear", "save", "music", "temperature"):
+        assert control in focused, control
+    assert any("pick" in f for f in focused)
+    labels = page.evaluate("Array.from(document.querySelectorAll('button')).filter(b => b.offsetParent)"
+                           ".map(b => b.getAttribute('aria-label') || b.innerText.trim())")
+    assert all(labels), labels  # every visible button has a name for screen readers
+    while page.evaluate("document.activeElement.id") != "finish":
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    wait_until(page, "doodleBuddy.strokes().some(s => s.by === 'buddy')")
+
+
+def test_save_downloads_the_drawing_as_a_png(page, tmp_path):
+    draw_half_cat(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Save").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name == "doodle-cat.png" and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

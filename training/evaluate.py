@@ -161,12 +161,33 @@ def model_card(manifest: dict) -> str:
         lines += [f"| {k} | {v['n']} | {v['top1']:.2f} | {v['top3']:.2f} |" for k, v in t["per_class"].items()]
         lines += ["", "Most frequent confusions (true → guessed: count): " + "; ".join(
             f"{x['true']} → {x['guessed']}: {x['count']}" for x in t["confusions"][:10]) + ".", ""]
+    m = manifest.get("melody")
+    if m:
+        held = m["held_out"]["perplexity_per_note"]
+        lines += ["## Melody model", "",
+                  f"`melody.json`: {m['model']}, order {m['order_chosen']['order']} (chosen by 4-fold cross-validation "
+                  f"on the training tunes), learnt from {m['corpus']['tunes']} public-domain children's tunes "
+                  f"({m['corpus']['notes']} notes) written down in `training/tunes.py`. Per-note perplexity on "
+                  f"{len(m['held_out']['tunes'])} held-out tunes ({held['held_out_notes']} notes): "
+                  f"**{held['markov']}**, against {held['unigram']} for a unigram model and {held['uniform']} for "
+                  "uniform choice. The page plays it with the Web Audio API, major-scale notes only.", ""]
     lines += ["## Reproduce", "", "```", *manifest["commands"], "```", "",
               "## Credits", "",
               "- Drawings: Google's Quick, Draw! data set, CC BY 4.0 (https://quickdraw.withgoogle.com/data).",
               "- Teacher decoders: Google Magenta's pretrained sketch-rnn models, Apache 2.0 "
               "(https://github.com/magenta/magenta-js/tree/master/sketch).", ""]
     return "\n".join(lines)
+
+
+def decoder_commands(decoders: list[dict]) -> list[str]:
+    """The training commands that made the shipped decoders, grouped by their epoch budget and width."""
+    groups: dict[tuple, list[str]] = {}
+    for d in decoders:
+        training = d.get("training") or {}
+        key = (training.get("epochs_max", training.get("epochs_run")), d["config"]["num_units"])
+        groups.setdefault(key, []).append(d["name"])
+    return [f"python -m training.train_decoder {' '.join(names)} --units {units} --epochs {epochs}"
+            for (epochs, units), names in groups.items()]
 
 
 def _pct(x):
@@ -186,8 +207,12 @@ def main(argv=None):
     decoders = [evaluate_decoder(p, classifier, args) for p in sorted(args.models.glob("*.npz"))]
     manifest = {"format": "doodle-buddy-manifest", "format_version": 1,
                 "decoders": decoders,
-                "commands": ["python -m training.train_decoder " + " ".join(d["name"] for d in decoders),
-                             "python -m training.train_classifier", "python -m training.evaluate"]}
+                "commands": [*decoder_commands(decoders), "python -m training.train_classifier", "python -m training.train_melody",
+                             "python -m training.evaluate"]}
+    if (args.models / "melody.json").exists():
+        melody = json.loads((args.models / "melody.json").read_text())
+        manifest["melody"] = {k: melody[k] for k in ("model", "corpus", "order_chosen", "held_out", "trained_by")}
+        manifest["melody"]["bytes"] = (args.models / "melody.json").stat().st_size
     if classifier is not None:
         card = dict(classifier.card)
         card["test_real"] = evaluate_classifier(classifier, args)

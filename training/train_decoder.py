@@ -164,6 +164,7 @@ def train_one(name: str, args) -> Path | None:
             "trained_by": "python -m training.train_decoder", "teacher": f"google-magenta {name}.gen.json",
             "teacher_temperatures": list(TEMPERATURES), "data": data["counts"],
             "training": {"epochs_run": len(log), "best_val_loss": min((r["val_loss"] for r in log), default=None),
+                         "epochs_max": args.epochs, "teacher_requested": args.teacher,
                          "batch_size": args.batch_size, "lr": args.lr, "max_len": args.max_len,
                          "seconds_this_run": round(time.time() - started, 1), "seed": args.seed}}
     decoder = to_decoder(model, config, name, data["scale_factor"], args.max_len, meta)
