@@ -54,8 +54,7 @@ class Classifier:
                  allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """The ``top`` guesses (name, probability) for canvas-pixel strokes, most likely first; with
         ``allowed``, only those classes are guessed (probabilities renormalised over them)."""
-        lines = fmt.canvas_to_box_lines([np.asarray(line, np.float64) for line in lines_px if len(line)],
-                                        width, height)
+        lines = fmt.canvas_to_box_lines(lines_px, width, height)
         if not lines:
             return []
         probs = self.probabilities(render(lines)[None])[0].astype(np.float64)

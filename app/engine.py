@@ -38,7 +38,7 @@ def variation_seeds(seed: int, n: int) -> list:
 
 def _primed(decoder: dec.Decoder, lines_px, width, height):
     """Prime the decoder on the child's canvas lines -> (state, last point in box units or None, rows used)."""
-    lines = fmt.canvas_to_box_lines([np.asarray(line, np.float64) for line in lines_px if len(line)], width, height)
+    lines = fmt.canvas_to_box_lines(lines_px, width, height)
     if not lines:
         return dec.prime(decoder, np.zeros((0, 5))), None, 0
     stroke5 = fmt.stroke3_to_stroke5(fmt.lines_to_stroke3(lines), end=False)

@@ -83,9 +83,10 @@ def simplify_raw_lines(lines: list[np.ndarray]) -> list[np.ndarray]:
 
 
 def canvas_to_box_lines(lines: list[np.ndarray], width: float, height: float) -> list[np.ndarray]:
-    """Canvas-pixel lines -> box-unit lines (canvas's longest side = 255), simplified by RDP epsilon 2.0."""
+    """Canvas-pixel lines -> box-unit lines (canvas's longest side = 255), simplified by RDP epsilon 2.0.
+    Empty lines are dropped."""
     scale = BOX / max(width, height)
-    return [rdp(np.asarray(line, np.float64) * scale) for line in lines]
+    return [rdp(np.asarray(line, np.float64).reshape(-1, 2) * scale) for line in lines if len(line)]
 
 
 def lines_to_stroke3(lines: list[np.ndarray]) -> np.ndarray:

@@ -90,9 +90,16 @@ def strokes(page, by=None):
     return [s for s in data if by is None or s["by"] == by]
 
 
-def pixels(page):
-    """The paper's pixels, as a PNG data URL."""
-    return page.evaluate("document.getElementById('pad').toDataURL()")
+def pixels(page, canvas_id="pad"):
+    """A canvas's pixels, as a PNG data URL."""
+    return page.evaluate(f"document.getElementById('{canvas_id}').toDataURL()")
+
+
+def blank_pixels(page, canvas_id):
+    """The data URL a blank canvas of the same size would give."""
+    return page.evaluate(f"(() => {{ const c = document.createElement('canvas'); const o = "
+                         f"document.getElementById('{canvas_id}'); c.width = o.width; c.height = o.height;"
+                         " return c.toDataURL(); })()")
 
 
 def test_page_shows_the_picker_and_forbids_other_hosts(page, shipped_server):
@@ -144,9 +151,7 @@ def test_draw_with_me_shows_a_ghost_after_pen_up_that_goes_when_drawing_again(pa
     assert page.get_by_role("button", name="Draw with me").get_attribute("aria-pressed") == "true"
     draw_half_cat(page)
     wait_until(page, "doodleBuddy.ghost() !== null && doodleBuddy.ghost().length >= 2")
-    assert page.evaluate("document.getElementById('ghost').toDataURL()") != page.evaluate(
-        "(() => { const c = document.createElement('canvas'); const g = document.getElementById('ghost');"
-        " c.width = g.width; c.height = g.height; return c.toDataURL(); })()")
+    assert pixels(page, "ghost") != blank_pixels(page, "ghost")
     shot(page, "06-ghost")
     box = page.locator("#pad").bounding_box()
     page.mouse.move(box["x"] + 50, box["y"] + 50)
@@ -160,10 +165,7 @@ def test_show_me_how_draws_the_object_from_scratch(page):
     assert page.locator("#how-panel").is_visible()
     wait_until(page, "doodleBuddy.state.counters.completions >= 1")
     page.wait_for_timeout(1500)  # let the slow drawing get going
-    blank = page.evaluate("(() => { const c = document.createElement('canvas'); const h = "
-                          "document.getElementById('how-canvas'); c.width = h.width; c.height = h.height;"
-                          " return c.toDataURL(); })()")
-    assert page.evaluate("document.getElementById('how-canvas').toDataURL()") != blank
+    assert pixels(page, "how-canvas") != blank_pixels(page, "how-canvas")
     assert strokes(page) == []  # the child's paper is untouched
     shot(page, "07-show-me-how")
 
@@ -229,8 +231,7 @@ def test_a_phone_can_draw_with_a_finger(browser, shipped_server):
     assert page.evaluate("document.getElementById('pad').width") == pytest.approx(box["width"] * 3, abs=3)
     page.get_by_role("button", name="Finish it").click()
     wait_until(page, "doodleBuddy.strokes().length > 1")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "10-phone.png"))
+    shot(page, "10-phone")
     context.close()
 
 
@@ -247,15 +248,14 @@ def test_a_teacher_chooses_three_objects_and_the_child_sees_exactly_those(browse
     code = teacher.locator("#join-code").inner_text()
     link = teacher.locator("#join-link").get_attribute("href")
     assert len(code) == 6 and link.endswith(f"/c/{code}")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    teacher.screenshot(path=str(SHOTS / "11-teacher-classroom.png"), full_page=True)
+    shot(teacher, "11-teacher-classroom")
 
     child = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
     child.goto(link)
     child.wait_for_selector(".pick[aria-pressed=true]")
     picker = "Array.from(document.querySelectorAll('.pick')).map(b => b.dataset.name)"
     assert child.evaluate(picker) == sorted(names[:3])
-    child.screenshot(path=str(SHOTS / "12-child-in-classroom.png"))
+    shot(child, "12-child-in-classroom")
 
     teacher.locator(f".object-tile:has(input[value='{names[3]}'])").click()
     teacher.get_by_role("button", name="Save").click()

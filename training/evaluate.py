@@ -25,10 +25,9 @@ import numpy as np
 from app import decoder as dec
 from app import engine
 from app.classifier import Classifier
-from app.render import render
 from app.strokes import stroke3_to_lines
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
-from training.train_classifier import metrics
+from training.train_classifier import metrics, render_many
 
 ROOT = Path(__file__).resolve().parents[1]
 LOSS_TARGET = 1.10  # ours / Google's
@@ -90,11 +89,10 @@ def evaluate_classifier(classifier: Classifier, args) -> dict:
     """Top-1 / top-3 of the shipped classifier on every class's real test split."""
     images, labels = [], []
     for k, name in enumerate(classifier.names):
-        for d in real_drawings(name, args.data_dir)["test"]:
-            images.append(render(stroke3_to_lines(d)))
-            labels.append(k)
-    probs = classifier.probabilities(np.asarray(images))
-    result = metrics(probs, np.asarray(labels), classifier.names)
+        rendered = render_many(real_drawings(name, args.data_dir)["test"], None, copies=1)
+        images.append(rendered)
+        labels.append(np.full(len(rendered), k))
+    result = metrics(classifier.probabilities(np.concatenate(images)), np.concatenate(labels), classifier.names)
     print(f"classifier: {result['n']} real test drawings, top-1 {result['top1']}, top-3 {result['top3']}",
           flush=True)
     return result

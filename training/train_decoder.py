@@ -89,10 +89,6 @@ class Batches:
             y[row, len(s5):, 4] = 1.0  # padding reads as "ended", like sketch-rnn's
         return teacher_inputs(y[..., :5]), y
 
-    def __len__(self):
-        """Roughly the number of batches in an epoch."""
-        return max(1, math.ceil(len(self.drawings) / self.batch_size))
-
 
 def dataset(batches: Batches, repeat: bool):
     """A tf.data pipeline over ``Batches`` with a dynamic time axis."""
@@ -143,7 +139,7 @@ def train_one(name: str, args) -> Path | None:
     config = DecoderConfig(num_units=args.units)
     keras.utils.set_random_seed(args.seed)
     model = build_model(config, name)
-    steps = len(Batches(data["train"], 1.0, args.batch_size))
+    steps = math.ceil(len(data["train"]) / args.batch_size)  # batches per epoch (roughly: buckets add a few)
     schedule = keras.optimizers.schedules.ExponentialDecay(args.lr, decay_steps=steps, decay_rate=0.93)
     model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss=reconstruction_loss,
                   jit_compile=args.jit)
