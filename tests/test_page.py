@@ -6,6 +6,7 @@ Each test draws with the mouse (or a finger, emulated) and checks what appears: 
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+SEED = 7  # see pin_seed
 SHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 
 pytestmark = pytest.mark.browser
@@ -41,11 +43,24 @@ def page(browser, shipped_server):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    pin_seed(page)
     page.goto(shipped_server + "/")
     page.wait_for_selector(".pick[aria-pressed=true]")
     yield page
     context.close()
     assert not errors, errors
+
+
+def pin_seed(page, seed=SEED):
+    """Send a fixed seed with every model request, so what the model draws is the same on every run (the
+    page itself asks for a fresh random drawing each time, and a model may end a drawing at once)."""
+    def with_seed(route):
+        body = json.loads(route.request.post_data or "{}")
+        body.setdefault("seed", seed)
+        route.continue_(post_data=json.dumps(body))
+
+    for endpoint in ("complete", "hint"):
+        page.route(f"**/api/{endpoint}", with_seed)
 
 
 def shot(page, name):
@@ -195,6 +210,19 @@ def test_undo_and_clear(page):
     assert pixels(page) == blank
 
 
+def test_when_the_model_ends_the_drawing_the_page_says_it_is_finished(page):
+    """A model may end a drawing without adding a stroke; the child hears that, and nothing changes."""
+    page.route("**/api/complete", lambda route: route.fulfill(
+        status=200, content_type="application/json",
+        body='{"class": "cat", "seed": 1, "temperature": 0.5, "completions": [{"strokes": [], "finished": true}]}'))
+    draw_half_cat(page)
+    page.get_by_role("button", name="Finish it").click()
+    alert = page.get_by_role("alert")
+    alert.wait_for(state="visible")
+    assert "finished" in alert.inner_text()
+    assert [s["by"] for s in strokes(page)] == ["child"] * 3
+
+
 def test_a_server_error_shows_the_friendly_message_and_the_page_keeps_working(page):
     page.route("**/api/complete", lambda route: route.fulfill(
         status=500, content_type="application/json",
@@ -213,6 +241,7 @@ def test_a_phone_can_draw_with_a_finger(browser, shipped_server):
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True,
                                   device_scale_factor=3)
     page = context.new_page()
+    pin_seed(page)
     page.goto(shipped_server + "/")
     page.wait_for_selector(".pick[aria-pressed=true]")
     box = page.locator("#pad").bounding_box()
