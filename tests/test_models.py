@@ -35,6 +35,10 @@ def test_the_manifest_and_model_card_match_the_files():
     classifier = json.loads((MODELS / "classifier.json").read_text())
     assert {p.stem for p in DECODERS} <= set(classifier["classes"])
     assert manifest["classifier"]["test_real"]["top1"] > 0.5
+    study = MODELS / "units-study.json"
+    if study.exists():  # the width trade-off is in the card as measured
+        assert manifest["units_study"] == json.loads(study.read_text())
+        assert manifest["units_study"]["command"] in card
 
 
 @pytest.mark.shared

@@ -143,6 +143,20 @@ def model_card(manifest: dict) -> str:
             f"{'yes' if d['meets_loss'] and d['meets_recognition'] else 'no'} |")
     lines += ["", f"Targets: loss ratio ≤ {LOSS_TARGET}; recognised ≥ Google's − {RECOGNITION_MARGIN * 100:.0f} "
               "points. Samples from scratch at the app's default temperature:", "", "![samples](samples.svg)", ""]
+    study = manifest.get("units_study")
+    if study:
+        lines += ["### How wide an LSTM?", "",
+                  f"`{study['command']}` trained {study['object']} at each width with the same recipe and "
+                  f"epochs, and compared it with Google's 512-unit decoder on {study['test_drawings']} real test "
+                  f"drawings ({study['completion_drawings']} completions for recognition) and on speed here "
+                  f"(best of 15, {study['steps']} steps, 9 variations in one batch):", "",
+                  "| model | LSTM | parameters | file | loss | ratio to Google | recognised | 1 completion | "
+                  "9 variations |", "|---|---|---|---|---|---|---|---|---|"]
+        for r in study["rows"]:
+            who = f"ours, {r['epochs']} epochs" if r["source"] == "ours" else "Google"
+            lines.append(f"| {who} | {r['units']} | {r['parameters']:,} | {r['bytes'] / 1e6:.2f} MB | {r['loss']} | "
+                         f"{r['loss_ratio']} | {_pct(r['recognised'])} | {r['one_ms']} ms | {r['nine_ms']} ms |")
+        lines.append("")
     c = manifest.get("classifier")
     if c:
         t = c["test_real"]
@@ -188,6 +202,14 @@ def decoder_commands(decoders: list[dict]) -> list[str]:
             for (epochs, units), names in groups.items()]
 
 
+def classifier_commands(classifier: Classifier | None) -> list[str]:
+    """The command that trained the shipped classifier, with its epoch budget."""
+    if classifier is None:
+        return []
+    epochs = classifier.card.get("hyper_parameters", {}).get("epochs_max")
+    return ["python -m training.train_classifier" + (f" --epochs {epochs}" if epochs else "")]
+
+
 def _pct(x):
     return "–" if x is None else f"{x * 100:.0f}%"
 
@@ -205,8 +227,11 @@ def main(argv=None):
     decoders = [evaluate_decoder(p, classifier, args) for p in sorted(args.models.glob("*.npz"))]
     manifest = {"format": "doodle-buddy-manifest", "format_version": 1,
                 "decoders": decoders,
-                "commands": [*decoder_commands(decoders), "python -m training.train_classifier", "python -m training.train_melody",
-                             "python -m training.evaluate"]}
+                "commands": [*decoder_commands(decoders), *classifier_commands(classifier),
+                             "python -m training.train_melody", "python -m training.evaluate"]}
+    if (args.models / "units-study.json").exists():
+        manifest["units_study"] = json.loads((args.models / "units-study.json").read_text())
+        manifest["commands"].insert(-1, manifest["units_study"]["command"])
     if (args.models / "melody.json").exists():
         melody = json.loads((args.models / "melody.json").read_text())
         manifest["melody"] = {k: melody[k] for k in ("model", "corpus", "order_chosen", "held_out", "trained_by")}
