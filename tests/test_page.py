@@ -258,6 +258,11 @@ def test_a_phone_can_draw_with_a_finger(browser, shipped_server):
     assert max(xs) - min(xs) > 0.5 * box["width"]
     # the paper is crisp: its backing store is device pixels
     assert page.evaluate("document.getElementById('pad').width") == pytest.approx(box["width"] * 3, abs=3)
+    # all three guesses fit on the phone's screen, so each can be tapped
+    page.wait_for_selector("#guesses:not([hidden]) .guess", timeout=30_000)
+    for chip in page.locator(".guess").all():
+        chip_box = chip.bounding_box()
+        assert chip_box["x"] >= 0 and chip_box["x"] + chip_box["width"] <= 390
     page.get_by_role("button", name="Finish it").click()
     wait_until(page, "doodleBuddy.strokes().length > 1")
     shot(page, "10-phone")

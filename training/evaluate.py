@@ -220,10 +220,12 @@ def main(argv=None):
     parser.add_argument("--models", type=Path, default=ROOT / "models")
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
     parser.add_argument("--pretrained-dir", type=Path, default=PRETRAINED_DIR)
+    parser.add_argument("--classifier-dir", type=Path, help="where the classifier is (default: --models)")
     parser.add_argument("--completions", type=int, default=60, help="half-drawn test sketches per object")
     parser.add_argument("--variations", type=int, default=3, help="completions per sketch")
     args = parser.parse_args(argv)
-    classifier = Classifier.load(args.models) if (args.models / "classifier.json").exists() else None
+    classifier_dir = args.classifier_dir or args.models
+    classifier = Classifier.load(classifier_dir) if (classifier_dir / "classifier.json").exists() else None
     decoders = [evaluate_decoder(p, classifier, args) for p in sorted(args.models.glob("*.npz"))]
     manifest = {"format": "doodle-buddy-manifest", "format_version": 1,
                 "decoders": decoders,
@@ -240,7 +242,7 @@ def main(argv=None):
         card = dict(classifier.card)
         card["test_real"] = evaluate_classifier(classifier, args)
         card["files"] = {"model": "classifier.keras", "card": "classifier.json",
-                         "bytes": (args.models / "classifier.keras").stat().st_size}
+                         "bytes": (classifier_dir / "classifier.keras").stat().st_size}
         manifest["classifier"] = card
     (args.models / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     (args.models / "samples.svg").write_text(samples_svg([dec.load_decoder(args.models / d["file"])
