@@ -27,11 +27,13 @@ from app import engine
 from app.classifier import Classifier
 from app.strokes import stroke3_to_lines
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
+from training.teacher import sample_drawings
 from training.train_classifier import metrics, render_many
 
 ROOT = Path(__file__).resolve().parents[1]
 LOSS_TARGET = 1.10  # ours / Google's
 RECOGNITION_MARGIN = 0.05  # ours >= Google's - this
+TEACHER_CHECK_SEED = 10_000  # training samples teachers with seed 0
 BOX = 255.0
 
 
@@ -70,6 +72,14 @@ def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
         if google is not None:
             result["google_loss"] = round(float(dec.reconstruction_loss(google, test, box_units=True).mean()), 4)
             result["loss_ratio"] = round(result["loss"] / result["google_loss"], 4)
+        if google is not None and args.teacher_check:
+            # fresh drawings from Google's decoder at temperature 1 (its own distribution; a seed no training
+            # run uses): student NLL - teacher NLL on them estimates KL(teacher || student) per step
+            fresh = sample_drawings(google, args.teacher_check, temperatures=(1.0,), seed=TEACHER_CHECK_SEED)
+            fresh = [d for d in fresh if len(d) < ours.max_seq_len]
+            result["teacher_drawings_checked"] = len(fresh)
+            result["teacher_gap"] = round(float(dec.reconstruction_loss(ours, fresh, box_units=True).mean()
+                                                - dec.reconstruction_loss(google, fresh, box_units=True).mean()), 4)
         if classifier is not None:
             sample = test[: args.completions]
             result["completion_drawings"] = len(sample) * args.variations
@@ -81,7 +91,7 @@ def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
     result["meets_recognition"] = (result.get("recognised", -1.0)
                                    >= result.get("google_recognised", math.inf) - RECOGNITION_MARGIN)
     print(json.dumps({k: result.get(k) for k in ("name", "test_drawings", "loss", "google_loss", "loss_ratio",
-                                                  "recognised", "google_recognised")}), flush=True)
+                                                  "teacher_gap", "recognised", "google_recognised")}), flush=True)
     return result
 
 
@@ -129,17 +139,19 @@ def model_card(manifest: dict) -> str:
              "and drawings sampled from Google Magenta's pretrained decoder for the same object (distillation). "
              "Loss: the sketch-rnn paper's reconstruction loss per step on real drawings of the test split "
              "(never trained on), offsets in 0..255 box units. Recognised: share of completions of half-drawn "
-             "test sketches that the shipped classifier names as the object (top-1).", "",
+             "test sketches that the shipped classifier names as the object (top-1). Gap to teacher: our loss "
+             "minus Google's on fresh drawings sampled from Google's decoder at temperature 1 (an estimate of "
+             "the KL divergence per step; 0 would be a perfect copy of the teacher).", "",
              "| object | LSTM | file | real + teacher drawings | epochs | loss (ours) | loss (Google) | ratio "
-             "| recognised (ours) | recognised (Google) | test drawings | meets both |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| gap to teacher | recognised (ours) | recognised (Google) | test drawings | meets both |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for d in manifest["decoders"]:
         data, training = d.get("data") or {}, d.get("training") or {}
         lines.append(
             f"| {d['name']} | {d['config']['num_units']} | {d['file']} ({d['bytes'] / 1e6:.2f} MB) | "
             f"{data.get('real_train', '?')} + {data.get('teacher_train', '?')} | {training.get('epochs_run', '?')} | "
             f"{d.get('loss', '–')} | {d.get('google_loss', '–')} | {d.get('loss_ratio', '–')} | "
-            f"{_pct(d.get('recognised'))} | {_pct(d.get('google_recognised'))} | {d.get('test_drawings')} | "
+            f"{d.get('teacher_gap', '–')} | {_pct(d.get('recognised'))} | {_pct(d.get('google_recognised'))} | {d.get('test_drawings')} | "
             f"{'yes' if d['meets_loss'] and d['meets_recognition'] else 'no'} |")
     lines += ["", f"Targets: loss ratio ≤ {LOSS_TARGET}; recognised ≥ Google's − {RECOGNITION_MARGIN * 100:.0f} "
               "points. Samples from scratch at the app's default temperature:", "", "![samples](samples.svg)", ""]
@@ -223,6 +235,8 @@ def main(argv=None):
     parser.add_argument("--classifier-dir", type=Path, help="where the classifier is (default: --models)")
     parser.add_argument("--completions", type=int, default=60, help="half-drawn test sketches per object")
     parser.add_argument("--variations", type=int, default=3, help="completions per sketch")
+    parser.add_argument("--teacher-check", type=int, default=200,
+                        help="fresh teacher drawings for the distillation gap (0: skip)")
     args = parser.parse_args(argv)
     classifier_dir = args.classifier_dir or args.models
     classifier = Classifier.load(classifier_dir) if (classifier_dir / "classifier.json").exists() else None
