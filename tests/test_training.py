@@ -9,7 +9,8 @@ import pytest
 from app import decoder as dec
 from app.decoder import DecoderConfig
 from tests.conftest import make_tiny_decoder
-from training.keras_decoder import build_model, export_weights, import_weights, reconstruction_loss, teacher_inputs
+from training.keras_decoder import (build_model, distillation_loss, export_weights, import_weights,
+                                    reconstruction_loss, teacher_inputs, teacher_targets)
 from training.train_decoder import BUCKET, Batches, augment
 
 
@@ -104,3 +105,86 @@ def test_a_training_run_exports_a_decoder_the_app_loads_and_resumes(tmp_path):
     assert decoder.meta["training"]["epochs_run"] == 2
     [(rows, _)] = dec.sample(decoder, dec.prime(decoder, np.zeros((0, 5))), [1], temperature=0.5, max_steps=30)
     assert np.isfinite(rows).all()
+
+
+def test_the_distillation_loss_is_the_drawing_loss_plus_the_teachers_when_the_teacher_agrees():
+    """With the teacher's K samples all at the drawn point and its pen probabilities one-hot on the drawn state,
+    the soft part equals the hard part: the loss is (1 + weight) x L_R."""
+    tiny = make_tiny_decoder(num_units=8, weight_scale=0.3)
+    model = build_model(tiny.config)
+    import_weights(model, tiny.weights, tiny.config)
+    rng = np.random.default_rng(5)
+    drawing = random_drawing(rng, 15)
+    _, y = Batches([drawing], tiny.scale_factor, 1, augmented=False).make([drawing], [0], BUCKET)
+    k = 3
+    agreeing = np.concatenate([y, np.tile(y[..., :2], (1, 1, k)), y[..., 2:5]], axis=-1)
+    y_pred = model(teacher_inputs(y[..., :5]))
+    hard = float(np.mean(reconstruction_loss(y, y_pred)))
+    soft = float(np.mean(distillation_loss(k, weight=0.5)(agreeing, y_pred)))
+    assert soft == pytest.approx(1.5 * hard, rel=1e-5)
+
+
+def test_teacher_targets_sample_the_teachers_mixture_in_student_units():
+    rng = np.random.default_rng(6)
+    out = np.zeros((2, 4, 3 + 6 * 20))
+    out[..., :3] = [2.0, 0.0, -1.0]
+    out[..., 3] = 30.0  # component 0 takes (almost) all the weight
+    out[..., 3 + 20], out[..., 3 + 40] = 1.5, -0.5  # its mean (1.5, -0.5) in teacher units
+    out[..., 3 + 60], out[..., 3 + 80] = np.log(0.1), np.log(0.2)  # sigmas 0.1, 0.2
+    xy, pen = teacher_targets(out, 4000, to_student=2.0, rng=rng)
+    assert xy.shape == (2, 4, 8000) and pen.shape == (2, 4, 3)
+    np.testing.assert_allclose(pen.sum(-1), 1.0, rtol=1e-6)
+    pts = xy.reshape(2, 4, 4000, 2)
+    np.testing.assert_allclose(pts.mean(axis=2), np.broadcast_to([3.0, -1.0], (2, 4, 2)), atol=0.02)
+    np.testing.assert_allclose(pts.std(axis=2), np.broadcast_to([0.2, 0.4], (2, 4, 2)), rtol=0.06)
+
+
+def test_distilled_batches_carry_the_teachers_distribution_from_its_own_step_outputs():
+    from training.train_decoder import Teacher
+
+    teacher = make_tiny_decoder(num_units=8, weight_scale=0.3, scale=30.0)
+    rng = np.random.default_rng(7)
+    drawings = [random_drawing(rng, n) for n in (10, 25)]
+    batches = Batches(drawings, 12.0, 2, augmented=False, teacher=Teacher(teacher, samples=2))
+    [(x, y)] = list(batches.epoch())
+    assert y.shape[-1] == batches.target_width == 6 + 2 * 2 + 3
+    # the pen probabilities are the engine's for the teacher on the same strokes (in the teacher's units)
+    import tensorflow as tf
+
+    weights = {k: tf.constant(v) for k, v in teacher.weights.items()}
+    xt = x.copy()
+    xt[..., :2] *= 12.0 / teacher.box_scale_factor
+    c = h = tf.zeros((2, 8))
+    for t in range(3):
+        c, h = dec.lstm_step(tf, weights, tf.constant(xt[:, t]), c, h)
+        pen_logits = (tf.matmul(h, weights["output_w"]) + weights["output_b"])[:, :3]
+        np.testing.assert_allclose(y[:, t, -3:], tf.nn.softmax(pen_logits).numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_a_distilled_training_run_exports_a_decoder(tmp_path):
+    import base64
+
+    from training.train_decoder import main
+
+    rng = np.random.default_rng(8)
+    data_dir, pretrained = tmp_path / "data", tmp_path / "pretrained"
+    data_dir.mkdir()
+    pretrained.mkdir()
+    with open(data_dir / "line.ndjson", "w") as fh:
+        for i in range(40):
+            xs = np.sort(rng.integers(0, 255, 6)).tolist()
+            fh.write(json.dumps({"word": "line", "key_id": str(i), "recognized": True,
+                                 "drawing": [[xs, [128] * 6]]}) + "\n")
+    tiny = make_tiny_decoder(num_units=8, weight_scale=0.3)
+    q = {k: np.clip(np.round(v / dec.GEN_JSON_WEIGHT_SCALE), -32767, 32767).astype("<i2")
+         for k, v in tiny.weights.items()}
+    (pretrained / "line.gen.json").write_text(json.dumps([
+        {"name": "line", "mode": 2, "version": 6, "max_seq_len": 40, "scale_factor": 20.0},
+        [list(q[k].shape) for k in dec.WEIGHT_NAMES],
+        [base64.b64encode(q[k].tobytes()).decode() for k in dec.WEIGHT_NAMES]]))
+    main(["line", "--units", "8", "--teacher", "0", "--distill", "2", "--batch-size", "16", "--epochs", "1",
+          "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained), "--out", str(tmp_path / "models"),
+          "--runs-dir", str(tmp_path / "runs")])
+    decoder = dec.load_decoder(tmp_path / "models" / "line.npz")
+    assert decoder.meta["training"]["distill"] == {"samples": 2, "weight": 1.0}
+    assert (tmp_path / "runs" / "line-8-kd2" / "done.json").exists()

@@ -28,31 +28,105 @@ def build_model(config: DecoderConfig, name: str = "decoder"):
     return keras.Model(inputs, outputs, name=name)
 
 
+def _offset_nll(y_pred, xy):
+    """Mixture NLL of offsets xy (..., 2) under the predicted mixtures; y_pred (B, T, 3 + 6M) broadcasts over
+    any axes xy has between T and its last (e.g. K samples per step: xy (B, T, K, 2) -> (B, T, K))."""
+    from keras import ops  # noqa: PLC0415
+
+    extra = len(xy.shape) - len(y_pred.shape)
+    pi_logits, mu_x, mu_y, log_sx, log_sy, rho_raw = ops.split(y_pred[..., 3:], 6, axis=-1)
+    for _ in range(extra):  # (B, T, M) -> (B, T, 1, M)
+        pi_logits, mu_x, mu_y, log_sx, log_sy, rho_raw = (ops.expand_dims(v, -2) for v in
+                                                          (pi_logits, mu_x, mu_y, log_sx, log_sy, rho_raw))
+    rho = ops.clip(ops.tanh(rho_raw), -0.99999, 0.99999)
+    log_sx = ops.clip(log_sx, -12.0, 8.0)
+    log_sy = ops.clip(log_sy, -12.0, 8.0)
+    zx = (xy[..., 0:1] - mu_x) * ops.exp(-log_sx)
+    zy = (xy[..., 1:2] - mu_y) * ops.exp(-log_sy)
+    one_minus = 1.0 - rho * rho
+    log_normal = (-(zx * zx + zy * zy - 2.0 * rho * zx * zy) / (2.0 * one_minus)
+                  - math.log(2.0 * math.pi) - log_sx - log_sy - 0.5 * ops.log(one_minus))
+    return -ops.logsumexp(ops.log_softmax(pi_logits, axis=-1) + log_normal, axis=-1)
+
+
+def _per_real_step(per_step, mask):
+    """Scale per-step losses so that Keras' mean over all B*T entries is the mean over real steps."""
+    from keras import ops  # noqa: PLC0415
+
+    count = ops.cast(ops.size(mask), per_step.dtype)
+    return per_step * count / ops.maximum(ops.sum(mask), 1.0)
+
+
+def _hard_terms(y_true, y_pred):
+    """(offset NLL on points + pen CE on every real step) per step, and the mask."""
+    from keras import ops  # noqa: PLC0415
+
+    target, mask = y_true[..., :5], y_true[..., 5]
+    pen_ce = -ops.sum(target[..., 2:5] * ops.log_softmax(y_pred[..., :3], axis=-1), axis=-1)
+    is_point = mask * (1.0 - target[..., 4])
+    return _offset_nll(y_pred, target[..., :2]) * is_point + pen_ce * mask, mask, is_point
+
+
 def reconstruction_loss(y_true, y_pred):
     """The paper's L_R per step: mixture NLL of each point's offset + pen cross-entropy of every step.
 
     y_true (B, T, 6): target stroke-5 rows plus a mask column (1 on real steps, 0 on padding).
     Returns per-step losses (B, T) scaled so that Keras' mean over all B*T entries is the mean over real steps.
     """
+    per_step, mask, _ = _hard_terms(y_true, y_pred)
+    return _per_real_step(per_step, mask)
+
+
+def distillation_loss(samples: int, weight: float = 1.0):
+    """L_R on the drawing plus ``weight`` x the cross-entropy from the teacher's own next-step distribution.
+
+    y_true (B, T, 6 + 2K + 3): the drawing's rows and mask (as ``reconstruction_loss``), then K offsets sampled
+    from the teacher's mixture at each step (model units of the student), then the teacher's pen
+    probabilities. The soft part is E_{y ~ teacher}[-log p_student(y)], estimated with the K samples for the
+    offsets and exactly for the pen: at every step the student learns the teacher's whole distribution, not
+    only the one point that was drawn (knowledge distillation; Hinton et al. 2015).
+    """
     from keras import ops  # noqa: PLC0415
 
-    target, mask = y_true[..., :5], y_true[..., 5]
-    pen_logits, rest = y_pred[..., :3], y_pred[..., 3:]
-    pi_logits, mu_x, mu_y, log_sx, log_sy, rho_raw = ops.split(rest, 6, axis=-1)
-    rho = ops.clip(ops.tanh(rho_raw), -0.99999, 0.99999)
-    log_sx = ops.clip(log_sx, -12.0, 8.0)
-    log_sy = ops.clip(log_sy, -12.0, 8.0)
-    zx = (target[..., 0:1] - mu_x) * ops.exp(-log_sx)
-    zy = (target[..., 1:2] - mu_y) * ops.exp(-log_sy)
-    one_minus = 1.0 - rho * rho
-    log_normal = (-(zx * zx + zy * zy - 2.0 * rho * zx * zy) / (2.0 * one_minus)
-                  - math.log(2.0 * math.pi) - log_sx - log_sy - 0.5 * ops.log(one_minus))
-    offset_nll = -ops.logsumexp(ops.log_softmax(pi_logits, axis=-1) + log_normal, axis=-1)
-    pen_ce = -ops.sum(target[..., 2:] * ops.log_softmax(pen_logits, axis=-1), axis=-1)
-    is_point = mask * (1.0 - target[..., 4])
-    per_step = offset_nll * is_point + pen_ce * mask
-    count = ops.cast(ops.size(mask), per_step.dtype)
-    return per_step * count / ops.maximum(ops.sum(mask), 1.0)
+    def loss(y_true, y_pred):
+        hard, mask, is_point = _hard_terms(y_true, y_pred)
+        shape = ops.shape(y_true)
+        xy = ops.reshape(y_true[..., 6:6 + 2 * samples], (shape[0], shape[1], samples, 2))
+        soft_offset = ops.mean(_offset_nll(y_pred, xy), axis=-1)
+        pen_probs = y_true[..., 6 + 2 * samples:9 + 2 * samples]
+        soft_pen = -ops.sum(pen_probs * ops.log_softmax(y_pred[..., :3], axis=-1), axis=-1)
+        return _per_real_step(hard + weight * (soft_offset * is_point + soft_pen * mask), mask)
+
+    return loss
+
+
+def teacher_targets(teacher_outputs: np.ndarray, samples: int, to_student: float, rng: np.random.Generator):
+    """From a teacher's raw outputs (B, T, 3 + 6M) at temperature 1: K offsets per step sampled from its
+    mixture, multiplied by ``to_student`` (teacher model units -> student model units), (B, T, 2K), and its
+    pen probabilities (B, T, 3)."""
+    out = np.asarray(teacher_outputs, np.float64)
+    pen_logits, rest = out[..., :3], out[..., 3:]
+    pi_logits, mu_x, mu_y, log_sx, log_sy, rho_raw = np.split(rest, 6, axis=-1)
+
+    def softmax(v):
+        e = np.exp(v - v.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    pi = softmax(pi_logits)
+    b, t, m = pi.shape
+    u = rng.random((b, t, samples, 1))
+    k = np.minimum((np.cumsum(pi, axis=-1)[:, :, None, :] < u).sum(-1), m - 1)  # (B, T, K)
+
+    def at(v):  # the chosen component's parameter, (B, T, K)
+        return np.take_along_axis(v, k, axis=-1)
+
+    sx, sy = np.exp(np.clip(at(log_sx), -12, 8)), np.exp(np.clip(at(log_sy), -12, 8))
+    rho = np.clip(np.tanh(at(rho_raw)), -0.99999, 0.99999)
+    z1, z2 = rng.standard_normal((2, b, t, samples))
+    dx = at(mu_x) + sx * (np.sqrt(1 - rho * rho) * z1 + rho * z2)
+    dy = at(mu_y) + sy * z2
+    xy = np.stack([dx, dy], axis=-1) * to_student
+    return xy.reshape(b, t, 2 * samples).astype(np.float32), softmax(pen_logits).astype(np.float32)
 
 
 def export_weights(model, config: DecoderConfig) -> dict[str, np.ndarray]:

@@ -12,6 +12,9 @@ Recipe (sketch-rnn's, sized for 2 CPU cores):
 - length bucketing: batches are cut from drawings of similar length, padded to a multiple of 32 steps, so
   little work is wasted on padding and only a few shapes are compiled;
 - Adam (lr 1e-3, decaying), gradient norm clipped at 1.0; the loss is the paper's L_R per step;
+- ``--distill K`` adds knowledge distillation: at every step of every drawing, Google's decoder (run on the
+  same strokes) gives its next-step distribution, and the student also learns that (K samples of the
+  teacher's offset mixture, its exact pen probabilities; ``keras_decoder.distillation_loss``);
 - checkpoints every epoch under ``training/runs/<name>/`` (``BackupAndRestore``): the same command resumes
   after an interruption; early stop on the validation loss (real valid split + held-out teacher drawings),
   the best epoch is exported. A finished object is skipped unless ``--force``, which continues from the last
@@ -28,10 +31,11 @@ from pathlib import Path
 
 import numpy as np
 
-from app.decoder import DecoderConfig, save_decoder
+from app.decoder import DecoderConfig, load_gen_json, save_decoder
 from app.strokes import stroke3_to_stroke5
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
-from training.keras_decoder import build_model, reconstruction_loss, teacher_inputs, to_decoder
+from training.keras_decoder import (build_model, distillation_loss, reconstruction_loss, teacher_inputs,
+                                    teacher_targets, to_decoder)
 from training.teacher import TEMPERATURES, teacher_drawings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,15 +61,30 @@ def augment(stroke3: np.ndarray, rng: np.random.Generator, scale: float = 0.15, 
 
 
 class Batches:
-    """Length-bucketed, re-augmented batches of one epoch: (inputs (B, T, 5), targets+mask (B, T, 6))."""
+    """Length-bucketed, re-augmented batches of one epoch: (inputs (B, T, 5), targets+mask (B, T, 6)); with a
+    ``teacher``, the targets also carry the teacher's next-step distribution (``Teacher.targets``)."""
 
-    def __init__(self, drawings, scale_factor, batch_size, seed=0, augmented=True):
+    def __init__(self, drawings, scale_factor, batch_size, seed=0, augmented=True, teacher=None):
         """drawings: stroke-3 arrays (box units); offsets are divided by ``scale_factor``."""
         self.drawings, self.scale_factor, self.batch_size = drawings, scale_factor, batch_size
-        self.rng, self.augmented = np.random.default_rng(seed), augmented
+        self.rng, self.augmented, self.teacher = np.random.default_rng(seed), augmented, teacher
+
+    @property
+    def target_width(self) -> int:
+        return 6 + (self.teacher.width if self.teacher else 0)
 
     def epoch(self):
         """Yield the batches of one pass over the data, in random order."""
+        items, batches = self._plan()
+        for size, idx in batches:
+            yield self.make(items, idx, size)
+
+    def batch_count(self) -> int:
+        """Batches in one pass of the unaugmented data (what validation runs), without building them."""
+        return len(self._plan()[1])
+
+    def _plan(self):
+        """This pass's (augmented) drawings and its batches as (padded size, drawing indices)."""
         items = [augment(d, self.rng) if self.augmented else np.asarray(d, np.float32) for d in self.drawings]
         order = self.rng.permutation(len(items)) if self.augmented else np.arange(len(items))
         by_bucket: dict[int, list[int]] = {}
@@ -75,8 +94,7 @@ class Batches:
                    for k in range(0, len(idx), self.batch_size)]
         if self.augmented:
             batches = [batches[k] for k in self.rng.permutation(len(batches))]
-        for size, idx in batches:
-            yield self.make(items, idx, size)
+        return items, batches
 
     def make(self, items, idx, size):
         """Pad the chosen drawings to ``size`` steps; the mask column marks real steps (points + end row)."""
@@ -87,7 +105,35 @@ class Batches:
             y[row, :len(s5), :5] = s5
             y[row, :len(s5), 5] = 1.0
             y[row, len(s5):, 4] = 1.0  # padding reads as "ended", like sketch-rnn's
-        return teacher_inputs(y[..., :5]), y
+        x = teacher_inputs(y[..., :5])
+        if self.teacher is not None:
+            y = np.concatenate([y, self.teacher.targets(x, self.scale_factor, self.rng)], axis=-1)
+        return x, y
+
+
+class Teacher:
+    """Google's decoder as a Keras model that gives, for a batch of student inputs, its next-step distribution
+    at every step: ``samples`` offsets drawn from its mixture and its pen probabilities (student units)."""
+
+    def __init__(self, decoder, samples: int):
+        from training.keras_decoder import import_weights  # noqa: PLC0415
+
+        self.decoder, self.samples = decoder, samples
+        self.model = build_model(decoder.config, f"teacher_{decoder.name}")
+        import_weights(self.model, decoder.weights, decoder.config)
+
+    @property
+    def width(self) -> int:
+        return 2 * self.samples + 3
+
+    def targets(self, x: np.ndarray, student_scale: float, rng) -> np.ndarray:
+        """x (B, T, 5) in student model units -> (B, T, 2K + 3)."""
+        to_teacher = student_scale / self.decoder.box_scale_factor
+        xt = x.copy()
+        xt[..., :2] *= to_teacher
+        out = np.asarray(self.model(xt, training=False))
+        xy, pen = teacher_targets(out, self.samples, 1.0 / to_teacher, rng)
+        return np.concatenate([xy, pen], axis=-1)
 
 
 def dataset(batches: Batches, repeat: bool):
@@ -100,7 +146,8 @@ def dataset(batches: Batches, repeat: bool):
             if not repeat:
                 return
 
-    spec = (tf.TensorSpec((None, None, 5), tf.float32), tf.TensorSpec((None, None, 6), tf.float32))
+    spec = (tf.TensorSpec((None, None, 5), tf.float32),
+            tf.TensorSpec((None, None, batches.target_width), tf.float32))
     return tf.data.Dataset.from_generator(gen, output_signature=spec).prefetch(2)
 
 
@@ -127,7 +174,7 @@ def train_one(name: str, args) -> Path | None:
     import keras  # noqa: PLC0415
 
     out = Path(args.out) / f"{name}.npz"
-    run_dir = Path(args.runs_dir) / f"{name}-{args.units}"
+    run_dir = Path(args.runs_dir) / (f"{name}-{args.units}" + (f"-kd{args.distill}" if args.distill else ""))
     done = run_dir / "done.json"
     if done.exists() and out.exists() and not args.force:
         print(f"{name}: already trained ({out}); --force retrains", flush=True)
@@ -141,10 +188,14 @@ def train_one(name: str, args) -> Path | None:
     model = build_model(config, name)
     steps = math.ceil(len(data["train"]) / args.batch_size)  # batches per epoch (roughly: buckets add a few)
     schedule = keras.optimizers.schedules.ExponentialDecay(args.lr, decay_steps=steps, decay_rate=0.93)
-    model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss=reconstruction_loss,
-                  jit_compile=args.jit)
-    train = dataset(Batches(data["train"], data["scale_factor"], args.batch_size, args.seed), repeat=True)
-    valid_batches = Batches(data["valid"], data["scale_factor"], args.batch_size, augmented=False)
+    teacher = None
+    if args.distill:
+        teacher = Teacher(load_gen_json(Path(args.pretrained_dir) / f"{name}.gen.json"), args.distill)
+    loss = distillation_loss(args.distill, args.distill_weight) if teacher else reconstruction_loss
+    model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss=loss, jit_compile=args.jit)
+    train = dataset(Batches(data["train"], data["scale_factor"], args.batch_size, args.seed, teacher=teacher),
+                    repeat=True)
+    valid_batches = Batches(data["valid"], data["scale_factor"], args.batch_size, augmented=False, teacher=teacher)
     valid = dataset(valid_batches, repeat=True)
     best = run_dir / "best.weights.h5"
     callbacks = [keras.callbacks.BackupAndRestore(str(run_dir / "backup"), delete_checkpoint=False),
@@ -152,7 +203,7 @@ def train_one(name: str, args) -> Path | None:
                  keras.callbacks.EarlyStopping(patience=args.patience),
                  keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True)]
     history = model.fit(train, steps_per_epoch=steps, epochs=args.epochs, validation_data=valid,
-                        validation_steps=sum(1 for _ in valid_batches.epoch()),
+                        validation_steps=valid_batches.batch_count(),
                         callbacks=callbacks, verbose=2, shuffle=False)
     model.load_weights(str(best))
     log = _read_history(run_dir / "history.csv")
@@ -162,6 +213,7 @@ def train_one(name: str, args) -> Path | None:
             "training": {"epochs_run": len(log), "best_val_loss": min((r["val_loss"] for r in log), default=None),
                          "epochs_max": args.epochs, "teacher_requested": args.teacher,
                          "batch_size": args.batch_size, "lr": args.lr, "max_len": args.max_len,
+                         "distill": ({"samples": args.distill, "weight": args.distill_weight} if teacher else None),
                          "seconds_this_run": round(time.time() - started, 1), "seed": args.seed}}
     decoder = to_decoder(model, config, name, data["scale_factor"], args.max_len, meta)
     Path(args.out).mkdir(parents=True, exist_ok=True)
@@ -193,6 +245,10 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--max-len", type=int, default=200, help="drop drawings with this many steps or more")
+    parser.add_argument("--distill", type=int, default=0, metavar="K",
+                        help="also learn the teacher's next-step distribution at every step, from K samples of "
+                             "its mixture and its pen probabilities (0: drawings only)")
+    parser.add_argument("--distill-weight", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jit", action=argparse.BooleanOptionalAction, default=False)
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
