@@ -208,10 +208,20 @@ def decoder_commands(decoders: list[dict]) -> list[str]:
     groups: dict[tuple, list[str]] = {}
     for d in decoders:
         training = d.get("training") or {}
-        key = (training.get("epochs_max", training.get("epochs_run")), d["config"]["num_units"])
+        distill = training.get("distill") or {}
+        data = d.get("data") or {}
+        teacher = training.get("teacher_requested") or (data.get("teacher_train", 0) + data.get("teacher_valid", 0))
+        key = (training.get("epochs_max", training.get("epochs_run")), d["config"]["num_units"], teacher,
+               distill.get("samples"), distill.get("weight"))
         groups.setdefault(key, []).append(d["name"])
-    return [f"python -m training.train_decoder {' '.join(names)} --units {units} --epochs {epochs}"
-            for (epochs, units), names in groups.items()]
+    commands = []
+    for (epochs, units, teacher, samples, weight), names in groups.items():
+        command = f"python -m training.train_decoder {' '.join(names)} --units {units} --epochs {epochs}"
+        command += f" --teacher {teacher}"
+        if samples:
+            command += f" --distill {samples}" + ("" if weight == 1.0 else f" --distill-weight {weight}")
+        commands.append(command)
+    return commands
 
 
 def classifier_commands(classifier: Classifier | None) -> list[str]:
