@@ -34,8 +34,8 @@ import numpy as np
 from app.decoder import DecoderConfig, load_gen_json, save_decoder
 from app.strokes import stroke3_to_stroke5
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
-from training.keras_decoder import (build_model, distillation_loss, reconstruction_loss, teacher_inputs,
-                                    teacher_targets, to_decoder)
+from training.keras_decoder import (build_model, distillation_loss, import_weights, reconstruction_loss,
+                                    teacher_inputs, teacher_targets, to_decoder)
 from training.teacher import TEMPERATURES, teacher_drawings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,8 +116,6 @@ class Teacher:
     at every step: ``samples`` offsets drawn from its mixture and its pen probabilities (student units)."""
 
     def __init__(self, decoder, samples: int):
-        from training.keras_decoder import import_weights  # noqa: PLC0415
-
         self.decoder, self.samples = decoder, samples
         self.model = build_model(decoder.config, f"teacher_{decoder.name}")
         import_weights(self.model, decoder.weights, decoder.config)
