@@ -188,3 +188,23 @@ def test_a_distilled_training_run_exports_a_decoder(tmp_path):
     decoder = dec.load_decoder(tmp_path / "models" / "line.npz")
     assert decoder.meta["training"]["distill"] == {"samples": 2, "weight": 1.0}
     assert (tmp_path / "runs" / "line-8-kd2" / "done.json").exists()
+
+
+def test_the_width_study_measures_loss_recognition_and_speed(tmp_path):
+    """units_study.measure on a tiny decoder and a tiny classifier: every figure is there and sane."""
+    from argparse import Namespace
+
+    from app.classifier import Classifier
+    from tests.test_classifier import make_tiny_classifier
+    from training.units_study import measure
+
+    classifier = Classifier.load(make_tiny_classifier(tmp_path))
+    tiny = make_tiny_decoder(num_units=8, weight_scale=0.3, name="cat")
+    rng = np.random.default_rng(9)
+    test = [random_drawing(rng, 12) * [3, 3, 1] for _ in range(3)]
+    row = measure(tiny, test, classifier, google_loss=1.0, args=Namespace(completions=2, variations=2),
+                  prime_rows=np.asarray([[5.0, 0.0, 1.0, 0.0, 0.0]] * 4))
+    assert row["units"] == 8 and row["parameters"] == sum(w.size for w in tiny.weights.values())
+    assert row["loss_ratio"] == pytest.approx(row["loss"], rel=1e-3)  # against a loss of 1.0
+    assert 0.0 <= row["recognised"] <= 1.0
+    assert 0 < row["one_ms"] and 0 < row["nine_ms"]

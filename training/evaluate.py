@@ -216,8 +216,8 @@ def decoder_commands(decoders: list[dict]) -> list[str]:
         groups.setdefault(key, []).append(d["name"])
     commands = []
     for (epochs, units, teacher, samples, weight), names in groups.items():
-        command = f"python -m training.train_decoder {' '.join(names)} --units {units} --epochs {epochs}"
-        command += f" --teacher {teacher}"
+        command = (f"python -m training.train_decoder {' '.join(names)} --units {units} --epochs {epochs} "
+                   f"--teacher {teacher}")
         if samples:
             command += f" --distill {samples}" + ("" if weight == 1.0 else f" --distill-weight {weight}")
         commands.append(command)
