@@ -1,11 +1,13 @@
 """Shared fixtures: tiny decoders built by the tests, and the real data in ../shared when it is there."""
 
+import base64
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from app.decoder import Decoder, DecoderConfig, WEIGHT_NAMES
+from app.decoder import GEN_JSON_WEIGHT_SCALE, WEIGHT_NAMES, Decoder, DecoderConfig
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR
 
 
@@ -18,6 +20,22 @@ def make_tiny_decoder(num_units=16, seed=0, name="tiny", scale=20.0, weight_scal
               "lstm_w_hh": (num_units, 4 * num_units), "lstm_bias": (4 * num_units,)}
     weights = {k: (rng.standard_normal(shapes[k]) * weight_scale).astype(np.float32) for k in WEIGHT_NAMES}
     return Decoder(name, config, scale, 60, weights, {"source": "test"})
+
+
+def gen_json_quantized(decoder: Decoder) -> dict:
+    """The decoder's weights as Google's int16 blobs hold them (float = q x 10 / 32767)."""
+    return {k: np.clip(np.round(v / GEN_JSON_WEIGHT_SCALE), -32767, 32767).astype("<i2")
+            for k, v in decoder.weights.items()}
+
+
+def write_gen_json(decoder: Decoder, path: Path, name: str | None = None, max_seq_len: int = 60) -> Path:
+    """Write a decoder in Google's published ``.gen.json`` format ([info, shapes, base64 blobs])."""
+    q = gen_json_quantized(decoder)
+    info = {"name": name or decoder.name, "mode": 2, "version": 6, "max_seq_len": max_seq_len,
+            "scale_factor": decoder.scale_factor}
+    path.write_text(json.dumps([info, [list(q[k].shape) for k in WEIGHT_NAMES],
+                                [base64.b64encode(q[k].tobytes()).decode() for k in WEIGHT_NAMES]]))
+    return path
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The decoder engine: loaders, equivalence with sketch-rnn-js's math, batching, seeds and robustness."""
 
-import base64
 import json
 
 import numpy as np
@@ -8,7 +7,7 @@ import pytest
 
 from app import decoder as dec
 from tests import reference_sketch_rnn as ref
-from tests.conftest import make_tiny_decoder
+from tests.conftest import gen_json_quantized, make_tiny_decoder, write_gen_json
 
 PRIME = np.array([[10.0, 0.0, 1.0, 0.0, 0.0], [0.0, 10.0, 1.0, 0.0, 0.0], [-10.0, 0.0, 0.0, 1.0, 0.0],
                   [5.0, 5.0, 1.0, 0.0, 0.0], [3.0, -2.0, 0.0, 1.0, 0.0]])
@@ -90,14 +89,8 @@ def test_own_format_round_trip_in_float16(tmp_path, tiny_decoder):
 
 def test_gen_json_loader_reads_int16_little_endian(tmp_path, tiny_decoder):
     """Write a tiny model in Google's published format and read it back."""
-    q = {k: np.clip(np.round(v / dec.GEN_JSON_WEIGHT_SCALE), -32767, 32767).astype("<i2")
-         for k, v in tiny_decoder.weights.items()}
-    info = {"name": "tiny", "mode": 2, "version": 6, "max_seq_len": 60, "scale_factor": 20.0}
-    shapes = [list(q[k].shape) for k in dec.WEIGHT_NAMES]
-    blobs = [base64.b64encode(q[k].tobytes()).decode() for k in dec.WEIGHT_NAMES]
-    path = tmp_path / "tiny.gen.json"
-    path.write_text(json.dumps([info, shapes, blobs]))
-    loaded = dec.load_decoder(path)
+    q = gen_json_quantized(tiny_decoder)
+    loaded = dec.load_decoder(write_gen_json(tiny_decoder, tmp_path / "tiny.gen.json"))
     assert loaded.config.num_units == 16 and loaded.config.num_mixtures == 20
     for name in dec.WEIGHT_NAMES:
         np.testing.assert_allclose(loaded.weights[name], q[name] * 10.0 / 32767, rtol=1e-6)

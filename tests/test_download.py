@@ -4,7 +4,6 @@ readers then use them."""
 
 from __future__ import annotations
 
-import base64
 import functools
 import http.server
 import json
@@ -14,7 +13,7 @@ import numpy as np
 import pytest
 
 from app import decoder as dec
-from tests.conftest import make_tiny_decoder
+from tests.conftest import make_tiny_decoder, write_gen_json
 from training import download
 from training.data import real_drawings
 
@@ -60,15 +59,6 @@ def sketchrnn_npz(tmp_path, sizes=(7, 2, 3)) -> bytes:
     return path.read_bytes()
 
 
-def gen_json() -> bytes:
-    tiny = make_tiny_decoder()
-    q = {k: np.clip(np.round(v / dec.GEN_JSON_WEIGHT_SCALE), -32767, 32767).astype("<i2")
-         for k, v in tiny.weights.items()}
-    info = {"name": "owl", "mode": 2, "version": 6, "max_seq_len": 60, "scale_factor": 20.0}
-    return json.dumps([info, [list(q[k].shape) for k in dec.WEIGHT_NAMES],
-                       [base64.b64encode(q[k].tobytes()).decode() for k in dec.WEIGHT_NAMES]]).encode()
-
-
 def test_urls_are_googles():
     assert download.url_for("sketchrnn", "cat") == "https://storage.googleapis.com/quickdraw_dataset/sketchrnn/cat.npz"
     assert download.url_for("simplified", "hot air balloon") == (
@@ -92,7 +82,7 @@ def test_downloaded_sketchrnn_file_feeds_training_with_its_own_splits(mirror, tm
 
 def test_downloaded_decoder_loads_in_the_engine(mirror, tmp_path):
     root, base = mirror
-    put(root, "decoder", "owl", gen_json())
+    put(root, "decoder", "owl", write_gen_json(make_tiny_decoder(), tmp_path / "x.gen.json", "owl").read_bytes())
     out = tmp_path / "decoders"
     assert download.main(["decoder", "owl", "--to", str(out), "--base", base]) == 0
     assert dec.load_decoder(out / "owl.gen.json").config.num_units == 16

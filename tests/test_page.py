@@ -210,28 +210,28 @@ def test_undo_and_clear(page):
     assert pixels(page) == blank
 
 
-def test_when_the_model_ends_the_drawing_the_page_says_it_is_finished(page):
-    """A model may end a drawing without adding a stroke; the child hears that, and nothing changes."""
-    page.route("**/api/complete", lambda route: route.fulfill(
-        status=200, content_type="application/json",
-        body='{"class": "cat", "seed": 1, "temperature": 0.5, "completions": [{"strokes": [], "finished": true}]}'))
+def finish_answered_with(page, status, body) -> str:
+    """Draw half a cat, press Finish it while the server answers ``status``/``body``; the alert's text."""
+    page.route("**/api/complete", lambda route: route.fulfill(status=status, content_type="application/json",
+                                                              body=body))
     draw_half_cat(page)
     page.get_by_role("button", name="Finish it").click()
     alert = page.get_by_role("alert")
     alert.wait_for(state="visible")
-    assert "finished" in alert.inner_text()
+    return alert.inner_text()
+
+
+def test_when_the_model_ends_the_drawing_the_page_says_it_is_finished(page):
+    """A model may end a drawing without adding a stroke; the child hears that, and nothing changes."""
+    text = finish_answered_with(page, 200, '{"class": "cat", "seed": 1, "temperature": 0.5, '
+                                           '"completions": [{"strokes": [], "finished": true}]}')
+    assert "finished" in text
     assert [s["by"] for s in strokes(page)] == ["child"] * 3
 
 
 def test_a_server_error_shows_the_friendly_message_and_the_page_keeps_working(page):
-    page.route("**/api/complete", lambda route: route.fulfill(
-        status=500, content_type="application/json",
-        body='{"error": {"code": "internal_error", "message": "boom"}}'))
-    draw_half_cat(page)
-    page.get_by_role("button", name="Finish it").click()
-    alert = page.get_by_role("alert")
-    alert.wait_for(state="visible")
-    assert "Oops" in alert.inner_text() and "boom" not in alert.inner_text()
+    text = finish_answered_with(page, 500, '{"error": {"code": "internal_error", "message": "boom"}}')
+    assert "Oops" in text and "boom" not in text
     shot(page, "09-oops")
     draw(page, [(0.6, 0.9), (0.9, 0.9)])  # clear of the guesses in the bottom-left corner
     assert len(strokes(page)) == 4

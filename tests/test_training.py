@@ -8,7 +8,7 @@ import pytest
 
 from app import decoder as dec
 from app.decoder import DecoderConfig
-from tests.conftest import make_tiny_decoder
+from tests.conftest import make_tiny_decoder, write_gen_json
 from training.keras_decoder import (build_model, distillation_loss, export_weights, import_weights,
                                     reconstruction_loss, teacher_inputs, teacher_targets)
 from training.train_decoder import BUCKET, Batches, augment
@@ -162,8 +162,6 @@ def test_distilled_batches_carry_the_teachers_distribution_from_its_own_step_out
 
 
 def test_a_distilled_training_run_exports_a_decoder(tmp_path):
-    import base64
-
     from training.train_decoder import main
 
     rng = np.random.default_rng(8)
@@ -175,13 +173,7 @@ def test_a_distilled_training_run_exports_a_decoder(tmp_path):
             xs = np.sort(rng.integers(0, 255, 6)).tolist()
             fh.write(json.dumps({"word": "line", "key_id": str(i), "recognized": True,
                                  "drawing": [[xs, [128] * 6]]}) + "\n")
-    tiny = make_tiny_decoder(num_units=8, weight_scale=0.3)
-    q = {k: np.clip(np.round(v / dec.GEN_JSON_WEIGHT_SCALE), -32767, 32767).astype("<i2")
-         for k, v in tiny.weights.items()}
-    (pretrained / "line.gen.json").write_text(json.dumps([
-        {"name": "line", "mode": 2, "version": 6, "max_seq_len": 40, "scale_factor": 20.0},
-        [list(q[k].shape) for k in dec.WEIGHT_NAMES],
-        [base64.b64encode(q[k].tobytes()).decode() for k in dec.WEIGHT_NAMES]]))
+    write_gen_json(make_tiny_decoder(num_units=8, weight_scale=0.3), pretrained / "line.gen.json", "line", 40)
     main(["line", "--units", "8", "--teacher", "0", "--distill", "2", "--batch-size", "16", "--epochs", "1",
           "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained), "--out", str(tmp_path / "models"),
           "--runs-dir", str(tmp_path / "runs")])
