@@ -20,7 +20,7 @@ def make_tiny_classifier(directory: Path) -> Path:
     from training.train_classifier import make_model
 
     keras.utils.set_random_seed(0)
-    model = make_model(len(TINY_CLASSES))
+    model = make_model(len(TINY_CLASSES), width=8)
     model.save(directory / "classifier.keras")
     card = {"format": "doodle-buddy-classifier", "format_version": 1, "classes": TINY_CLASSES}
     (directory / "classifier.json").write_text(json.dumps(card))
@@ -49,6 +49,29 @@ def test_the_loaded_classifier_gives_the_saved_models_probabilities(tmp_path):
     images = np.random.default_rng(0).integers(0, 256, (5, 28, 28)).astype(np.uint8)
     expected = model.predict(images[..., None].astype(np.float32), verbose=0)
     np.testing.assert_allclose(classifier.probabilities(images), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_a_trained_classifier_is_saved_without_its_optimizer_and_predicts_the_same(tmp_path):
+    import zipfile
+
+    import h5py
+    import keras
+
+    from training.train_classifier import make_model, save_for_serving
+
+    keras.utils.set_random_seed(0)
+    model = make_model(len(TINY_CLASSES), width=8)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    images = np.random.default_rng(1).integers(0, 256, (32, 28, 28, 1)).astype(np.float32)
+    model.fit(images, np.arange(32) % len(TINY_CLASSES), epochs=1, verbose=0)
+    save_for_serving(model, tmp_path / "classifier.keras")
+    with zipfile.ZipFile(tmp_path / "classifier.keras") as archive:
+        archive.extract("model.weights.h5", tmp_path)
+    with h5py.File(tmp_path / "model.weights.h5") as weights:
+        assert "optimizer" not in weights and "layers" in weights
+    loaded = keras.saving.load_model(tmp_path / "classifier.keras", compile=False)
+    np.testing.assert_allclose(loaded.predict(images, verbose=0), model.predict(images, verbose=0), rtol=1e-5,
+                               atol=1e-6)
 
 
 def test_a_card_that_does_not_match_the_model_is_refused(tmp_path):

@@ -108,6 +108,13 @@ def evaluate_classifier(classifier: Classifier, args) -> dict:
     return result
 
 
+def classifier_architecture(model) -> dict:
+    """What the loaded CNN is: the filters of its conv layers, whether it uses batch norm, its parameters."""
+    kinds = [type(layer).__name__ for layer in model.layers]
+    return {"conv_filters": [layer.filters for layer in model.layers if type(layer).__name__ == "Conv2D"],
+            "batch_norm": "BatchNormalization" in kinds, "parameters": int(model.count_params())}
+
+
 def samples_svg(decoders: list[dec.Decoder], per_row: int = 5, cell: int = 120, seed: int = 7) -> str:
     """An SVG grid: one row per object, ``per_row`` drawings each made from scratch by our decoder."""
     rows = []
@@ -172,8 +179,12 @@ def model_card(manifest: dict) -> str:
     c = manifest.get("classifier")
     if c:
         t = c["test_real"]
+        arch = c.get("architecture")
+        cnn = (f"A small CNN (conv layers of {'/'.join(map(str, arch['conv_filters']))} filters"
+               f"{', with batch norm' if arch['batch_norm'] else ''}; {arch['parameters']:,} parameters)"
+               if arch else "A small CNN")
         lines += ["## Classifier", "",
-                  f"A small CNN over the 28×28 render (`app/render.py`, Google's bitmap geometry) of {len(c['classes'])}"
+                  f"{cnn} over the 28×28 render (`app/render.py`, Google's bitmap geometry) of {len(c['classes'])}"
                   " objects, trained by `training/train_classifier.py` on real drawings (train split) plus "
                   f"{c['hyper_parameters']['teacher_per_class']} teacher drawings per object. Real test drawings: "
                   f"**top-1 {t['top1']:.3f}, top-3 {t['top3']:.3f}** over {t['n']} drawings (targets 0.85 / 0.95).", ""]
@@ -228,8 +239,13 @@ def classifier_commands(classifier: Classifier | None) -> list[str]:
     """The command that trained the shipped classifier, with its epoch budget."""
     if classifier is None:
         return []
-    epochs = classifier.card.get("hyper_parameters", {}).get("epochs_max")
-    return ["python -m training.train_classifier" + (f" --epochs {epochs}" if epochs else "")]
+    hyper = classifier.card.get("hyper_parameters", {})
+    command = "python -m training.train_classifier"
+    if hyper.get("epochs_max"):
+        command += f" --epochs {hyper['epochs_max']}"
+    if hyper.get("width", 32) != 32:
+        command += f" --width {hyper['width']}"
+    return [command]
 
 
 def _pct(x):
@@ -265,6 +281,7 @@ def main(argv=None):
     if classifier is not None:
         card = dict(classifier.card)
         card["test_real"] = evaluate_classifier(classifier, args)
+        card["architecture"] = classifier_architecture(classifier.model)
         card["files"] = {"model": "classifier.keras", "card": "classifier.json",
                          "bytes": (classifier_dir / "classifier.keras").stat().st_size}
         manifest["classifier"] = card
