@@ -200,3 +200,13 @@ def test_the_width_study_measures_loss_recognition_and_speed(tmp_path):
     assert row["loss_ratio"] == pytest.approx(row["loss"], rel=1e-3)  # against a loss of 1.0
     assert 0.0 <= row["recognised"] <= 1.0
     assert 0 < row["one_ms"] and 0 < row["nine_ms"]
+
+
+def test_the_card_names_the_evaluate_options_that_changed_its_figures():
+    """The manifest's reproduce command for the evaluation carries the sample sizes it was run with."""
+    from training.evaluate import argument_parser, evaluate_command
+
+    parser = argument_parser()
+    assert evaluate_command(parser, parser.parse_args([])) == "python -m training.evaluate"
+    args = parser.parse_args(["--completions", "40", "--variations", "2", "--models", "elsewhere"])
+    assert evaluate_command(parser, args) == "python -m training.evaluate --completions 40 --variations 2"

@@ -248,12 +248,21 @@ def classifier_commands(classifier: Classifier | None) -> list[str]:
     return [command]
 
 
+def evaluate_command(parser: argparse.ArgumentParser, args) -> str:
+    """This run's command with the sampling options that differ from the defaults (they change the figures)."""
+    command = "python -m training.evaluate"
+    for option in ("completions", "variations", "teacher_check"):
+        if getattr(args, option) != parser.get_default(option):
+            command += f" --{option.replace('_', '-')} {getattr(args, option)}"
+    return command
+
+
 def _pct(x):
     return "–" if x is None else f"{x * 100:.0f}%"
 
 
-def main(argv=None):
-    """Evaluate everything in the models directory and write the manifest, card and sample grid."""
+def argument_parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m training.evaluate``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=Path, default=ROOT / "models")
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
@@ -263,6 +272,12 @@ def main(argv=None):
     parser.add_argument("--variations", type=int, default=3, help="completions per sketch")
     parser.add_argument("--teacher-check", type=int, default=200,
                         help="fresh teacher drawings for the distillation gap (0: skip)")
+    return parser
+
+
+def main(argv=None):
+    """Evaluate everything in the models directory and write the manifest, card and sample grid."""
+    parser = argument_parser()
     args = parser.parse_args(argv)
     classifier_dir = args.classifier_dir or args.models
     classifier = Classifier.load(classifier_dir) if (classifier_dir / "classifier.json").exists() else None
@@ -270,7 +285,7 @@ def main(argv=None):
     manifest = {"format": "doodle-buddy-manifest", "format_version": 1,
                 "decoders": decoders,
                 "commands": [*decoder_commands(decoders), *classifier_commands(classifier),
-                             "python -m training.train_melody", "python -m training.evaluate"]}
+                             "python -m training.train_melody", evaluate_command(parser, args)]}
     if (args.models / "units-study.json").exists():
         manifest["units_study"] = json.loads((args.models / "units-study.json").read_text())
         manifest["commands"].insert(-1, manifest["units_study"]["command"])
