@@ -24,6 +24,7 @@ import numpy as np
 
 from app.render import SIDE, render
 from app.strokes import stroke3_to_lines
+from training import fit_verbosity
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.teacher import CACHE_DIR, TEMPERATURES, teacher_drawings
 
@@ -189,7 +190,7 @@ def main(argv=None):
     x_valid, y_valid = data["x_valid"][..., None], data["y_valid"]
     weights_file = run_dir / "best.weights.h5"
     model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs, validation_data=(x_valid, y_valid),
-              shuffle=True, verbose=2, callbacks=[
+              shuffle=True, verbose=fit_verbosity(), callbacks=[
                   keras.callbacks.BackupAndRestore(str(run_dir / "backup"), delete_checkpoint=False),
                   keras.callbacks.ModelCheckpoint(str(weights_file), monitor="val_loss", save_best_only=True,
                                                   save_weights_only=True),
