@@ -8,10 +8,11 @@ import pytest
 
 from app import decoder as dec
 from app.decoder import DecoderConfig
+from app.strokes import lines_to_stroke3, stroke3_to_lines
 from tests.conftest import make_tiny_decoder, write_gen_json
 from training.keras_decoder import (build_model, distillation_loss, export_weights, import_weights,
                                     reconstruction_loss, teacher_inputs, teacher_targets)
-from training.train_decoder import BUCKET, Batches, augment
+from training.train_decoder import BUCKET, Batches, augment, simplify_stroke3
 
 
 def random_drawing(rng, n=20):
@@ -68,6 +69,25 @@ def test_augmentation_keeps_the_strokes_and_the_path():
     assert len(out) < len(d)
     assert out[:, 2].sum() == d[:, 2].sum()  # no stroke lost
     np.testing.assert_allclose(out[:, :2].sum(0), d[:, :2].sum(0), atol=1e-3)  # same end point
+
+
+def test_simplified_teacher_drawings_keep_their_strokes_and_shape_with_fewer_points():
+    """--teacher-rdp: a dense drawing (a circle in small steps, then a straight line) loses the points that lie
+    within epsilon of its outline, but keeps every stroke, its end point, and its shape."""
+    t = np.linspace(0, 2 * np.pi, 400)
+    circle = np.stack([100 + 80 * np.cos(t), 100 + 80 * np.sin(t)], axis=1)
+    line = np.stack([np.linspace(20, 220, 200), np.full(200, 240.0)], axis=1)
+    dense = lines_to_stroke3([circle, line])
+    out = simplify_stroke3(dense, 2.0)
+    assert 10 < len(out) < len(dense) // 10
+    assert out[:, 2].sum() == dense[:, 2].sum() == 2
+    np.testing.assert_allclose(out[:, :2].sum(0), dense[:, :2].sum(0), atol=1e-6)
+    simple_circle, simple_line = stroke3_to_lines(out, start=circle[0])
+    assert len(simple_line) == 2  # a straight line is its two ends
+    np.testing.assert_allclose(simple_line, line[[0, -1]], atol=1e-6)
+    np.testing.assert_allclose(np.hypot(*(simple_circle - 100).T), 80, atol=1e-6)  # kept points are the circle's
+    chords = np.hypot(*np.diff(simple_circle, axis=0).T)
+    assert np.all(80 - np.sqrt(80**2 - (chords / 2) ** 2) <= 2.0 + 1e-6)  # no chord strays more than epsilon
 
 
 def test_batches_pad_to_buckets_and_mask_points_plus_the_end_row():
@@ -210,3 +230,18 @@ def test_the_card_names_the_evaluate_options_that_changed_its_figures():
     assert evaluate_command(parser, parser.parse_args([])) == "python -m training.evaluate"
     args = parser.parse_args(["--completions", "40", "--variations", "2", "--models", "elsewhere"])
     assert evaluate_command(parser, args) == "python -m training.evaluate --completions 40 --variations 2"
+
+
+def test_the_card_gives_each_decoder_the_command_that_trained_it():
+    from training.evaluate import decoder_commands
+
+    def shipped(name, units, epochs, teacher_rdp=None):
+        return {"name": name, "config": {"num_units": units}, "data": {},
+                "training": {"epochs_max": epochs, "teacher_requested": 6000, "teacher_rdp": teacher_rdp}}
+
+    commands = decoder_commands([shipped("cat", 256, 30), shipped("owl", 256, 30, 2.0), shipped("bee", 256, 30, 2.0),
+                                 shipped("dog", 512, 50)])
+    assert commands == [
+        "python -m training.train_decoder cat --units 256 --epochs 30 --teacher 6000",
+        "python -m training.train_decoder owl bee --units 256 --epochs 30 --teacher 6000 --teacher-rdp 2",
+        "python -m training.train_decoder dog --units 512 --epochs 50 --teacher 6000"]

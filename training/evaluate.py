@@ -215,7 +215,7 @@ def model_card(manifest: dict) -> str:
 
 
 def decoder_commands(decoders: list[dict]) -> list[str]:
-    """The training commands that made the shipped decoders, grouped by their epoch budget and width."""
+    """The training commands that made the shipped decoders, grouped by the options they were trained with."""
     groups: dict[tuple, list[str]] = {}
     for d in decoders:
         training = d.get("training") or {}
@@ -223,12 +223,14 @@ def decoder_commands(decoders: list[dict]) -> list[str]:
         data = d.get("data") or {}
         teacher = training.get("teacher_requested") or (data.get("teacher_train", 0) + data.get("teacher_valid", 0))
         key = (training.get("epochs_max", training.get("epochs_run")), d["config"]["num_units"], teacher,
-               distill.get("samples"), distill.get("weight"))
+               distill.get("samples"), distill.get("weight"), training.get("teacher_rdp") or 0)
         groups.setdefault(key, []).append(d["name"])
     commands = []
-    for (epochs, units, teacher, samples, weight), names in groups.items():
+    for (epochs, units, teacher, samples, weight, teacher_rdp), names in groups.items():
         command = (f"python -m training.train_decoder {' '.join(names)} --units {units} --epochs {epochs} "
                    f"--teacher {teacher}")
+        if teacher_rdp:
+            command += f" --teacher-rdp {teacher_rdp:g}"
         if samples:
             command += f" --distill {samples}" + ("" if weight == 1.0 else f" --distill-weight {weight}")
         commands.append(command)

@@ -1,11 +1,13 @@
 """Train per-object sketch-rnn decoders on real + teacher drawings and export them to ``models/``.
 
-    python -m training.train_decoder cat dog pig --units 256 --teacher 4000
+    python -m training.train_decoder owl dog --units 256 --epochs 30 --teacher 6000 --teacher-rdp 2
 
 Recipe (sketch-rnn's, sized for 2 CPU cores):
 - data: the object's real drawings (``training.data.real_drawings``: the fixed train split) plus
   ``--teacher`` drawings sampled from Google's pretrained decoder (``training.teacher``); drawings longer
   than ``--max-len`` steps are dropped; the scale factor is the std of the training offsets;
+  ``--teacher-rdp 2`` simplifies the teacher's drawings as Quick, Draw!'s simplified data (and the app's
+  input) are, so real and teacher drawings have one point density (``simplify_stroke3``);
 - each epoch re-augments every drawing: random x/y scale (+-15%) and stroke augmentation (a point inside a
   stroke is merged into the next with probability 0.1), as sketch-rnn's ``random_scale_factor`` and
   ``augment_stroke_prob``;
@@ -33,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from app.decoder import DecoderConfig, load_gen_json, save_decoder
-from app.strokes import stroke3_to_stroke5
+from app.strokes import lines_to_stroke3, rdp, stroke3_to_lines, stroke3_to_stroke5
 from training import fit_verbosity
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.keras_decoder import (build_model, distillation_loss, import_weights, reconstruction_loss,
@@ -155,6 +157,8 @@ def prepare(name: str, args) -> dict:
     """Real + teacher drawings of one object, filtered by length, and the scale factor."""
     real = real_drawings(name, args.data_dir)
     teacher = teacher_drawings(name, args.teacher, pretrained_dir=args.pretrained_dir) if args.teacher else []
+    if args.teacher_rdp:
+        teacher = [simplify_stroke3(d, args.teacher_rdp) for d in teacher]
     n_valid = int(len(teacher) * TEACHER_VALID_SHARE)
 
     def keep(ds):
@@ -169,12 +173,25 @@ def prepare(name: str, args) -> dict:
                        "real_test": len(real["test"])}}
 
 
+def simplify_stroke3(stroke3: np.ndarray, epsilon: float) -> np.ndarray:
+    """A stroke-3 drawing with every stroke simplified by Ramer-Douglas-Peucker (``epsilon`` box units).
+
+    Google's decoders were trained on drawings about 2.8x larger than the 0..255 box before RDP, so their
+    drawings, in box units, have about 1.7 times the points they keep after RDP 2.0, the tolerance of Quick,
+    Draw!'s simplified data and of what the app feeds a decoder (canvas strokes, in box units). Simplifying
+    the teacher's drawings the same way gives the student one point density.
+    """
+    lines = [rdp(line, epsilon) for line in stroke3_to_lines(stroke3)]
+    return lines_to_stroke3(lines)
+
+
 def train_one(name: str, args) -> Path | None:
     """Train (or resume) one object's decoder and export it; returns the exported file."""
     import keras  # noqa: PLC0415
 
     out = Path(args.out) / f"{name}.npz"
-    run_dir = Path(args.runs_dir) / (f"{name}-{args.units}" + (f"-kd{args.distill}" if args.distill else ""))
+    run_dir = Path(args.runs_dir) / (f"{name}-{args.units}" + (f"-kd{args.distill}" if args.distill else "")
+                                     + (f"-rdp{args.teacher_rdp:g}" if args.teacher_rdp else ""))
     done = run_dir / "done.json"
     if done.exists() and out.exists() and not args.force:
         print(f"{name}: already trained ({out}); --force retrains", flush=True)
@@ -212,6 +229,7 @@ def train_one(name: str, args) -> Path | None:
             "teacher_temperatures": list(TEMPERATURES), "data": data["counts"],
             "training": {"epochs_run": len(log), "best_val_loss": min((r["val_loss"] for r in log), default=None),
                          "epochs_max": args.epochs, "teacher_requested": args.teacher,
+                         "teacher_rdp": args.teacher_rdp,
                          "batch_size": args.batch_size, "lr": args.lr, "max_len": args.max_len,
                          "distill": ({"samples": args.distill, "weight": args.distill_weight} if teacher else None),
                          "seconds_this_run": round(time.time() - started, 1), "seed": args.seed}}
@@ -240,6 +258,9 @@ def main(argv=None):
     parser.add_argument("names", nargs="+")
     parser.add_argument("--units", type=int, default=256)
     parser.add_argument("--teacher", type=int, default=6000, help="teacher drawings per object (0: real only)")
+    parser.add_argument("--teacher-rdp", type=float, default=0.0, metavar="EPS",
+                        help="simplify teacher drawings by RDP with this tolerance in box units, as Quick, Draw!'s "
+                             "simplified data (0: keep the teacher's own point density)")
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--patience", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=100)
