@@ -245,3 +245,17 @@ def test_the_card_gives_each_decoder_the_command_that_trained_it():
         "python -m training.train_decoder cat --units 256 --epochs 30 --teacher 6000",
         "python -m training.train_decoder owl bee --units 256 --epochs 30 --teacher 6000 --teacher-rdp 2",
         "python -m training.train_decoder dog --units 512 --epochs 50 --teacher 6000"]
+
+
+def test_the_recognition_difference_comes_with_an_interval_that_narrows_with_more_sketches():
+    from training.evaluate import paired_interval
+
+    assert paired_interval(np.array([2, 1, 0, 2]), np.array([2, 1, 0, 2]), 2) == [0.0, 0.0]
+    assert paired_interval(np.full(5, 2), np.zeros(5, np.int64), 2) == [1.0, 1.0]
+    rng = np.random.default_rng(9)
+    ours, google = rng.integers(0, 3, 400), rng.integers(0, 3, 400)
+    low, high = paired_interval(ours, google, 2)
+    difference = (ours.sum() - google.sum()) / 800
+    assert low < difference < high
+    few_low, few_high = paired_interval(ours[:16], google[:16], 2)
+    assert few_high - few_low > 2 * (high - low)

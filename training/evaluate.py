@@ -45,17 +45,33 @@ def half_drawing(stroke3: np.ndarray) -> list[np.ndarray]:
     return [lines[0][: max(2, len(lines[0]) // 2)]]
 
 
-def recognition_rate(decoder: dec.Decoder, classifier: Classifier, drawings, variations: int, seed: int) -> float:
-    """Share of completions (half drawing + new strokes) that the classifier names as the decoder's object."""
-    hits = total = 0
+def recognition_hits(decoder: dec.Decoder, classifier: Classifier, drawings, variations: int,
+                     seed: int) -> np.ndarray:
+    """Per half-drawn sketch, how many of its ``variations`` completions (half drawing + new strokes) the
+    classifier names as the decoder's object."""
+    hits = []
     for i, d in enumerate(drawings):
         half = half_drawing(d)
         completions, _ = engine.complete(decoder, half, BOX, BOX, variations=variations, seed=seed + i)
-        for completion in completions:
-            guesses = classifier.classify([*half, *completion.lines], BOX, BOX, top=1)
-            hits += bool(guesses) and guesses[0][0] == decoder.name
-            total += 1
-    return hits / max(total, 1)
+        hits.append(sum(bool(guesses) and guesses[0][0] == decoder.name for guesses in (
+            classifier.classify([*half, *completion.lines], BOX, BOX, top=1) for completion in completions)))
+    return np.asarray(hits, np.int64)
+
+
+def recognition_rate(decoder: dec.Decoder, classifier: Classifier, drawings, variations: int, seed: int) -> float:
+    """Share of completions (half drawing + new strokes) that the classifier names as the decoder's object."""
+    hits = recognition_hits(decoder, classifier, drawings, variations, seed)
+    return float(hits.sum()) / max(len(hits) * variations, 1)
+
+
+def paired_interval(ours: np.ndarray, google: np.ndarray, variations: int, resamples: int = 2000,
+                    seed: int = 0) -> list[float]:
+    """95% bootstrap interval of (ours - Google's) recognition share, resampling the test sketches (both
+    decoders completed the same ones): how far a few test drawings let the figure move."""
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(ours), (resamples, len(ours)))
+    diffs = (ours[picks].sum(axis=1) - google[picks].sum(axis=1)) / (len(ours) * variations)
+    return [round(float(x), 4) for x in np.percentile(diffs, [2.5, 97.5])]
 
 
 def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
@@ -83,10 +99,12 @@ def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
         if classifier is not None:
             sample = test[: args.completions]
             result["completion_drawings"] = len(sample) * args.variations
-            result["recognised"] = round(recognition_rate(ours, classifier, sample, args.variations, 0), 4)
+            hits = recognition_hits(ours, classifier, sample, args.variations, 0)
+            result["recognised"] = round(float(hits.sum()) / (len(sample) * args.variations), 4)
             if google is not None:
-                result["google_recognised"] = round(
-                    recognition_rate(google, classifier, sample, args.variations, 0), 4)
+                google_hits = recognition_hits(google, classifier, sample, args.variations, 0)
+                result["google_recognised"] = round(float(google_hits.sum()) / (len(sample) * args.variations), 4)
+                result["recognised_difference_ci95"] = paired_interval(hits, google_hits, args.variations)
     result["meets_loss"] = result.get("loss_ratio", math.inf) <= LOSS_TARGET
     result["meets_recognition"] = (result.get("recognised", -1.0)
                                    >= result.get("google_recognised", math.inf) - RECOGNITION_MARGIN)
@@ -146,19 +164,23 @@ def model_card(manifest: dict) -> str:
              "and drawings sampled from Google Magenta's pretrained decoder for the same object (distillation). "
              "Loss: the sketch-rnn paper's reconstruction loss per step on real drawings of the test split "
              "(never trained on), offsets in 0..255 box units. Recognised: share of completions of half-drawn "
-             "test sketches that the shipped classifier names as the object (top-1). Gap to teacher: our loss "
+             "test sketches that the shipped classifier names as the object (top-1); the difference to Google's "
+             "is in points, with a 95% bootstrap interval over the test sketches (both decoders complete the "
+             "same ones), which shows how far the few test drawings of most objects let it move. Gap to teacher: our loss "
              "minus Google's on fresh drawings sampled from Google's decoder at temperature 1 (an estimate of "
              "the KL divergence per step; 0 would be a perfect copy of the teacher).", "",
              "| object | LSTM | file | real + teacher drawings | epochs | loss (ours) | loss (Google) | ratio "
-             "| gap to teacher | recognised (ours) | recognised (Google) | test drawings | meets both |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| gap to teacher | recognised (ours) | recognised (Google) | ours − Google's (95% interval) "
+             "| test drawings | meets both |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for d in manifest["decoders"]:
         data, training = d.get("data") or {}, d.get("training") or {}
         lines.append(
             f"| {d['name']} | {d['config']['num_units']} | {d['file']} ({d['bytes'] / 1e6:.2f} MB) | "
             f"{data.get('real_train', '?')} + {data.get('teacher_train', '?')} | {training.get('epochs_run', '?')} | "
             f"{d.get('loss', '–')} | {d.get('google_loss', '–')} | {d.get('loss_ratio', '–')} | "
-            f"{d.get('teacher_gap', '–')} | {_pct(d.get('recognised'))} | {_pct(d.get('google_recognised'))} | {d.get('test_drawings')} | "
+            f"{d.get('teacher_gap', '–')} | {_pct(d.get('recognised'))} | {_pct(d.get('google_recognised'))} | {_difference(d)} | "
+            f"{d.get('test_drawings')} | "
             f"{'yes' if d['meets_loss'] and d['meets_recognition'] else 'no'} |")
     lines += ["", f"Targets: loss ratio ≤ {LOSS_TARGET}; recognised ≥ Google's − {RECOGNITION_MARGIN * 100:.0f} "
               "points. Samples from scratch at the app's default temperature:", "", "![samples](samples.svg)", ""]
@@ -257,6 +279,17 @@ def evaluate_command(parser: argparse.ArgumentParser, args) -> str:
         if getattr(args, option) != parser.get_default(option):
             command += f" --{option.replace('_', '-')} {getattr(args, option)}"
     return command
+
+
+def _difference(d: dict) -> str:
+    """Ours minus Google's recognition in points, with its bootstrap interval."""
+    if d.get("recognised") is None or d.get("google_recognised") is None:
+        return "–"
+    text = f"{(d['recognised'] - d['google_recognised']) * 100:+.1f}"
+    if d.get("recognised_difference_ci95"):
+        low, high = d["recognised_difference_ci95"]
+        text += f" ({low * 100:+.0f} to {high * 100:+.0f})"
+    return text
 
 
 def _pct(x):
