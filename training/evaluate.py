@@ -168,7 +168,10 @@ def model_card(manifest: dict) -> str:
              "is in points, with a 95% bootstrap interval over the test sketches (both decoders complete the "
              "same ones), which shows how far the few test drawings of most objects let it move. Gap to teacher: our loss "
              "minus Google's on fresh drawings sampled from Google's decoder at temperature 1 (an estimate of "
-             "the KL divergence per step; 0 would be a perfect copy of the teacher).", "",
+             "the KL divergence per step; 0 would be a perfect copy of the teacher). A decoder trained with "
+             "`--teacher-rdp` learned the teacher's drawings simplified to Quick, Draw!'s point density, so its gap, "
+             "measured on the teacher's own denser drawings, is larger by design and does not compare with the "
+             "others'.", "",
              "| object | LSTM | file | real + teacher drawings | epochs | loss (ours) | loss (Google) | ratio "
              "| gap to teacher | recognised (ours) | recognised (Google) | ours − Google's (95% interval) "
              "| test drawings | meets both |",
