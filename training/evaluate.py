@@ -58,10 +58,14 @@ def recognition_hits(decoder: dec.Decoder, classifier: Classifier, drawings, var
     return np.asarray(hits, np.int64)
 
 
+def hit_share(hits: np.ndarray, variations: int) -> float:
+    """The share of all completions that were recognised, from ``recognition_hits``."""
+    return float(hits.sum()) / max(len(hits) * variations, 1)
+
+
 def recognition_rate(decoder: dec.Decoder, classifier: Classifier, drawings, variations: int, seed: int) -> float:
     """Share of completions (half drawing + new strokes) that the classifier names as the decoder's object."""
-    hits = recognition_hits(decoder, classifier, drawings, variations, seed)
-    return float(hits.sum()) / max(len(hits) * variations, 1)
+    return hit_share(recognition_hits(decoder, classifier, drawings, variations, seed), variations)
 
 
 def paired_interval(ours: np.ndarray, google: np.ndarray, variations: int, resamples: int = 2000,
@@ -100,10 +104,10 @@ def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
             sample = test[: args.completions]
             result["completion_drawings"] = len(sample) * args.variations
             hits = recognition_hits(ours, classifier, sample, args.variations, 0)
-            result["recognised"] = round(float(hits.sum()) / (len(sample) * args.variations), 4)
+            result["recognised"] = round(hit_share(hits, args.variations), 4)
             if google is not None:
                 google_hits = recognition_hits(google, classifier, sample, args.variations, 0)
-                result["google_recognised"] = round(float(google_hits.sum()) / (len(sample) * args.variations), 4)
+                result["google_recognised"] = round(hit_share(google_hits, args.variations), 4)
                 result["recognised_difference_ci95"] = paired_interval(hits, google_hits, args.variations)
     result["meets_loss"] = result.get("loss_ratio", math.inf) <= LOSS_TARGET
     result["meets_recognition"] = (result.get("recognised", -1.0)
