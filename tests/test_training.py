@@ -12,6 +12,7 @@ from app.strokes import lines_to_stroke3, stroke3_to_lines
 from tests.conftest import make_tiny_decoder, write_gen_json
 from training.keras_decoder import (build_model, distillation_loss, export_weights, import_weights,
                                     reconstruction_loss, teacher_inputs, teacher_targets)
+from training.teacher import prefixes
 from training.train_decoder import BUCKET, Batches, augment, simplify_stroke3
 
 
@@ -88,6 +89,71 @@ def test_simplified_teacher_drawings_keep_their_strokes_and_shape_with_fewer_poi
     np.testing.assert_allclose(np.hypot(*(simple_circle - 100).T), 80, atol=1e-6)  # kept points are the circle's
     chords = np.hypot(*np.diff(simple_circle, axis=0).T)
     assert np.all(80 - np.sqrt(80**2 - (chords / 2) ** 2) <= 2.0 + 1e-6)  # no chord strays more than epsilon
+
+
+def small_teacher(name="tiny"):
+    """A tiny random decoder that finishes most drawings it is asked to continue within a few steps."""
+    return make_tiny_decoder(num_units=8, weight_scale=0.3, name=name)
+
+
+def test_a_beginning_is_the_first_strokes_of_its_drawing_and_ends_with_the_pen_up():
+    rng = np.random.default_rng(5)
+    drawings = [random_drawing(rng, 20) for _ in range(30)]
+    one_stroke = np.zeros((12, 3))
+    one_stroke[:, 0], one_stroke[-1, 2] = 5.0, 1.0
+    beginnings = prefixes([*drawings, one_stroke], rng)
+    assert len(beginnings) == 31
+    for drawing, beginning in zip(drawings, beginnings):
+        np.testing.assert_array_equal(beginning, drawing[: len(beginning)])
+        assert beginning[-1, 2] == 1 and 1 <= beginning[:, 2].sum() < drawing[:, 2].sum()
+    assert len({len(b) for b in beginnings[:30]}) > 1  # the cut varies
+    assert 3 <= len(beginnings[30]) < 12 and beginnings[30][-1, 2] == 1 and beginnings[30][:-1, 2].sum() == 0
+
+
+def test_teacher_completions_are_real_beginnings_finished_by_the_teacher():
+    """Each completion is a beginning of a given drawing followed by exactly what the engine samples from the
+    teacher primed on that beginning: row i of the first batch uses seed (seed, 0, i), and only the rows the
+    teacher finished are kept, in order."""
+    from app.strokes import stroke3_to_stroke5, stroke5_to_stroke3
+    from training.teacher import BATCH, complete_drawings
+
+    teacher = small_teacher()
+    rng = np.random.default_rng(6)
+    drawings = [random_drawing(rng, 16) for _ in range(5)]
+    out = complete_drawings(teacher, drawings, 12, temperatures=(0.7,), seed=3)
+    assert len(out) == 12
+    cut_rng, pool = np.random.default_rng([3, 1]), []
+    while len(pool) < BATCH:
+        pool += prefixes(drawings, cut_rng)
+    expected = []
+    for i, beginning in enumerate(pool[:BATCH]):
+        state = dec.prime(teacher, stroke3_to_stroke5(beginning, end=False))
+        cap = max(teacher.max_seq_len - len(beginning), teacher.max_seq_len // 4)
+        [(rows, finished)] = dec.sample(teacher, state, [[3, 0, i]], temperature=0.7, max_steps=cap)
+        if finished and len(rows):
+            expected.append(np.concatenate([beginning, stroke5_to_stroke3(rows)]))
+    assert len(expected) >= 12
+    for want, got in zip(expected, out):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-4)  # float32, batch of 64 vs 1
+    assert len({len(d) for d in out}) > 1
+
+
+def test_teacher_completions_are_cached_by_the_drawings_they_continue(tmp_path):
+    from training.teacher import teacher_completions
+
+    pretrained = tmp_path / "pretrained"
+    pretrained.mkdir()
+    write_gen_json(small_teacher("line"), pretrained / "line.gen.json", "line", 40)
+    rng = np.random.default_rng(7)
+    drawings = [random_drawing(rng, 10) for _ in range(4)]
+    first = teacher_completions("line", drawings, 8, pretrained_dir=pretrained, cache_dir=tmp_path / "cache")
+    (pretrained / "line.gen.json").unlink()  # a second call must not need the teacher
+    again = teacher_completions("line", drawings, 8, pretrained_dir=pretrained, cache_dir=tmp_path / "cache")
+    assert len(first) == len(again) == 8
+    for a, b in zip(first, again):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    with pytest.raises(FileNotFoundError):  # other drawings: not the cached file
+        teacher_completions("line", drawings[:3], 8, pretrained_dir=pretrained, cache_dir=tmp_path / "cache")
 
 
 def test_batches_pad_to_buckets_and_mask_points_plus_the_end_row():
@@ -202,6 +268,29 @@ def test_a_distilled_training_run_exports_a_decoder(tmp_path):
     assert (tmp_path / "runs" / "line-8-kd2" / "done.json").exists()
 
 
+def test_a_run_with_teacher_completions_trains_on_them_and_says_how_many(tmp_path):
+    from training.train_decoder import main
+
+    rng = np.random.default_rng(10)
+    data_dir, pretrained = tmp_path / "data", tmp_path / "pretrained"
+    data_dir.mkdir()
+    pretrained.mkdir()
+    with open(data_dir / "zigzag.ndjson", "w") as fh:
+        for i in range(30):
+            xs = np.sort(rng.integers(0, 255, 8)).tolist()
+            ys = rng.integers(0, 255, 8).tolist()
+            fh.write(json.dumps({"word": "zigzag", "key_id": str(i), "recognized": True,
+                                 "drawing": [[xs[:4], ys[:4]], [xs[4:], ys[4:]]]}) + "\n")
+    write_gen_json(small_teacher("zigzag"), pretrained / "zigzag.gen.json", "zigzag", 40)
+    main(["zigzag", "--units", "8", "--teacher", "0", "--teacher-completions", "20", "--batch-size", "16",
+          "--epochs", "1", "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained),
+          "--out", str(tmp_path / "models"), "--runs-dir", str(tmp_path / "runs")])
+    decoder = dec.load_decoder(tmp_path / "models" / "zigzag.npz")
+    assert decoder.meta["training"]["teacher_completions"] == 20
+    assert decoder.meta["data"]["teacher_completions_train"] == 20
+    assert decoder.meta["data"]["teacher_valid"] == 0  # completions never enter the validation set
+
+
 def test_the_width_study_measures_loss_recognition_and_speed(tmp_path):
     """units_study.measure on a tiny decoder and a tiny classifier: every figure is there and sane."""
     from argparse import Namespace
@@ -235,16 +324,19 @@ def test_the_card_names_the_evaluate_options_that_changed_its_figures():
 def test_the_card_gives_each_decoder_the_command_that_trained_it():
     from training.evaluate import decoder_commands
 
-    def shipped(name, units, epochs, teacher_rdp=None):
+    def shipped(name, units, epochs, teacher_rdp=None, completions=None):
         return {"name": name, "config": {"num_units": units}, "data": {},
-                "training": {"epochs_max": epochs, "teacher_requested": 6000, "teacher_rdp": teacher_rdp}}
+                "training": {"epochs_max": epochs, "teacher_requested": 6000, "teacher_rdp": teacher_rdp,
+                             "teacher_completions": completions}}
 
     commands = decoder_commands([shipped("cat", 256, 30), shipped("owl", 256, 30, 2.0), shipped("bee", 256, 30, 2.0),
-                                 shipped("dog", 512, 50)])
+                                 shipped("dog", 512, 50), shipped("bird", 512, 30, 2.0, 3000)])
     assert commands == [
         "python -m training.train_decoder cat --units 256 --epochs 30 --teacher 6000",
         "python -m training.train_decoder owl bee --units 256 --epochs 30 --teacher 6000 --teacher-rdp 2",
-        "python -m training.train_decoder dog --units 512 --epochs 50 --teacher 6000"]
+        "python -m training.train_decoder dog --units 512 --epochs 50 --teacher 6000",
+        "python -m training.train_decoder bird --units 512 --epochs 30 --teacher 6000 --teacher-rdp 2 "
+        "--teacher-completions 3000"]
 
 
 def test_the_recognition_difference_comes_with_an_interval_that_narrows_with_more_sketches():

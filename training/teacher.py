@@ -5,17 +5,22 @@ learns from drawings that Google's decoder (trained on 70,000 real drawings of t
 scratch, at a spread of temperatures. Only drawings the teacher finished (ended with end-of-drawing
 before its maximum length) are kept. Samples are cached under ``training/cache/`` (not committed;
 ``python -m training.teacher`` or any training command recreates them, the same for the same seed).
+
+Teacher completions: the first strokes of a real training drawing, finished by the teacher (what the app asks
+of a decoder when a child presses "Finish it"). The student then sees real-looking beginnings continued the
+way the teacher would continue them, where the scratch drawings only show the teacher's own beginnings.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 from pathlib import Path
 
 import numpy as np
 
 from app import decoder as dec
-from app.strokes import stroke5_to_stroke3
+from app.strokes import stroke3_to_stroke5, stroke5_to_stroke3
 from training.data import PRETRAINED_DIR
 
 CACHE_DIR = Path(__file__).resolve().parent / "cache"
@@ -55,6 +60,70 @@ def teacher_drawings(name: str, n: int, seed: int = 0, pretrained_dir: Path = PR
     ends = np.cumsum([len(d) for d in drawings])
     np.savez_compressed(path, rows=np.concatenate(drawings).astype(np.float32), ends=ends)
     return drawings
+
+
+def prefixes(drawings: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
+    """One beginning of each drawing (stroke-3): its first k strokes, k drawn uniformly from 1..strokes-1, or,
+    for a drawing of one stroke, the first 25..75% of its points (the last point then lifts the pen)."""
+    out = []
+    for d in drawings:
+        d = np.asarray(d, np.float64)
+        ends = np.flatnonzero(d[:, 2] > 0.5)
+        if len(ends) >= 2:
+            k = int(rng.integers(1, len(ends)))
+            out.append(d[: ends[k - 1] + 1].copy())
+        elif len(d) >= 4:
+            cut = d[: int(rng.integers(len(d) // 4, 3 * len(d) // 4 + 1)) + 1].copy()
+            cut[-1, 2] = 1.0
+            out.append(cut)
+    return out
+
+
+def complete_drawings(teacher: dec.Decoder, drawings: list[np.ndarray], n: int, temperatures=TEMPERATURES,
+                      seed: int = 0) -> list[np.ndarray]:
+    """n drawings (stroke-3, box units): a random beginning of one of ``drawings`` (``prefixes``), finished by the
+    teacher, cycling through the drawings and the temperatures; only finished completions are kept."""
+    rng = np.random.default_rng([seed, 1])
+    out, batch_index, pool = [], 0, []
+    while len(out) < n and drawings:
+        while len(pool) < BATCH:
+            more = prefixes(drawings, rng)
+            if not more:  # no drawing long enough to cut
+                break
+            pool += more
+        batch, pool = pool[:BATCH], pool[BATCH:]
+        if not batch:
+            break
+        temperature = temperatures[batch_index % len(temperatures)]
+        states, caps = [], []
+        for prefix in batch:
+            states.append(dec.prime(teacher, stroke3_to_stroke5(prefix, end=False)))
+            caps.append(max(teacher.max_seq_len - len(prefix), teacher.max_seq_len // 4))
+        seeds = [[seed, batch_index, i] for i in range(len(batch))]
+        results = dec.sample_rows(teacher, states, seeds, [temperature] * len(batch), caps)
+        for prefix, (rows, finished) in zip(batch, results):
+            if finished and len(rows) >= 1:
+                out.append(np.concatenate([prefix, stroke5_to_stroke3(rows)]))
+        batch_index += 1
+        if batch_index > 4 * n // BATCH + 20:
+            break
+    return out[:n]
+
+
+def teacher_completions(name: str, drawings: list[np.ndarray], n: int, seed: int = 0,
+                        pretrained_dir: Path = PRETRAINED_DIR, cache_dir: Path = CACHE_DIR) -> list[np.ndarray]:
+    """n teacher completions of beginnings of ``drawings`` (the real train split), cached by their content."""
+    digest = hashlib.sha1(b"".join(np.asarray(d, np.float32).tobytes() for d in drawings)).hexdigest()[:10]
+    path = Path(cache_dir) / f"completions-{name}-{digest}-{n}-{seed}.npz"
+    if path.exists():
+        with np.load(path) as data:
+            return np.split(data["rows"], data["ends"][:-1]) if len(data["ends"]) else []
+    out = complete_drawings(dec.load_gen_json(Path(pretrained_dir) / f"{name}.gen.json"), drawings, n, seed=seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ends = np.cumsum([len(d) for d in out])
+    rows = np.concatenate(out).astype(np.float32) if out else np.zeros((0, 3), np.float32)
+    np.savez_compressed(path, rows=rows, ends=ends)
+    return out
 
 
 def main(argv=None):

@@ -8,6 +8,9 @@ Recipe (sketch-rnn's, sized for 2 CPU cores):
   than ``--max-len`` steps are dropped; the scale factor is the std of the training offsets;
   ``--teacher-rdp 2`` simplifies the teacher's drawings as Quick, Draw!'s simplified data (and the app's
   input) are, so real and teacher drawings have one point density (``simplify_stroke3``);
+  ``--teacher-completions N`` adds N drawings that begin as a real training drawing (its first strokes) and
+  are finished by the teacher (``training.teacher.teacher_completions``): how to go on from a real beginning,
+  which is what "Finish it" asks of a decoder (train only; the validation set stays as it was);
 - each epoch re-augments every drawing: random x/y scale (+-15%) and stroke augmentation (a point inside a
   stroke is merged into the next with probability 0.1), as sketch-rnn's ``random_scale_factor`` and
   ``augment_stroke_prob``;
@@ -40,7 +43,7 @@ from training import fit_verbosity
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.keras_decoder import (build_model, distillation_loss, import_weights, reconstruction_loss,
                                     teacher_inputs, teacher_targets, to_decoder)
-from training.teacher import TEMPERATURES, teacher_drawings
+from training.teacher import TEMPERATURES, teacher_completions, teacher_drawings
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS_DIR = ROOT / "training" / "runs"
@@ -157,18 +160,22 @@ def prepare(name: str, args) -> dict:
     """Real + teacher drawings of one object, filtered by length, and the scale factor."""
     real = real_drawings(name, args.data_dir)
     teacher = teacher_drawings(name, args.teacher, pretrained_dir=args.pretrained_dir) if args.teacher else []
+    completions = (teacher_completions(name, real["train"], args.teacher_completions,
+                                       pretrained_dir=args.pretrained_dir) if args.teacher_completions else [])
     if args.teacher_rdp:
         teacher = [simplify_stroke3(d, args.teacher_rdp) for d in teacher]
+        completions = [simplify_stroke3(d, args.teacher_rdp) for d in completions]
     n_valid = int(len(teacher) * TEACHER_VALID_SHARE)
 
     def keep(ds):
         return [d for d in ds if 2 <= len(d) < args.max_len]
 
-    train = keep(real["train"]) + keep(teacher[n_valid:])
+    train = keep(real["train"]) + keep(teacher[n_valid:]) + keep(completions)
     valid = keep(real["valid"]) + keep(teacher[:n_valid])
     offsets = np.concatenate([d[:, :2] for d in train])
     return {"train": train, "valid": valid, "scale_factor": float(np.std(offsets)),
             "counts": {"real_train": len(keep(real["train"])), "teacher_train": len(keep(teacher[n_valid:])),
+                       "teacher_completions_train": len(keep(completions)),
                        "real_valid": len(keep(real["valid"])), "teacher_valid": len(keep(teacher[:n_valid])),
                        "real_test": len(real["test"])}}
 
@@ -191,7 +198,8 @@ def train_one(name: str, args) -> Path | None:
 
     out = Path(args.out) / f"{name}.npz"
     run_dir = Path(args.runs_dir) / (f"{name}-{args.units}" + (f"-kd{args.distill}" if args.distill else "")
-                                     + (f"-rdp{args.teacher_rdp:g}" if args.teacher_rdp else ""))
+                                     + (f"-rdp{args.teacher_rdp:g}" if args.teacher_rdp else "")
+                                     + (f"-tc{args.teacher_completions}" if args.teacher_completions else ""))
     done = run_dir / "done.json"
     if done.exists() and out.exists() and not args.force:
         print(f"{name}: already trained ({out}); --force retrains", flush=True)
@@ -229,7 +237,7 @@ def train_one(name: str, args) -> Path | None:
             "teacher_temperatures": list(TEMPERATURES), "data": data["counts"],
             "training": {"epochs_run": len(log), "best_val_loss": min((r["val_loss"] for r in log), default=None),
                          "epochs_max": args.epochs, "teacher_requested": args.teacher,
-                         "teacher_rdp": args.teacher_rdp,
+                         "teacher_rdp": args.teacher_rdp, "teacher_completions": args.teacher_completions,
                          "batch_size": args.batch_size, "lr": args.lr, "max_len": args.max_len,
                          "distill": ({"samples": args.distill, "weight": args.distill_weight} if teacher else None),
                          "seconds_this_run": round(time.time() - started, 1), "seed": args.seed}}
@@ -261,6 +269,9 @@ def main(argv=None):
     parser.add_argument("--teacher-rdp", type=float, default=0.0, metavar="EPS",
                         help="simplify teacher drawings by RDP with this tolerance in box units, as Quick, Draw!'s "
                              "simplified data (0: keep the teacher's own point density)")
+    parser.add_argument("--teacher-completions", type=int, default=0, metavar="N",
+                        help="also train on N real beginnings (first strokes of a real training drawing) finished "
+                             "by the teacher (0: none)")
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--patience", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=100)
