@@ -284,7 +284,7 @@ def test_a_run_with_teacher_completions_trains_on_them_and_says_how_many(tmp_pat
     write_gen_json(small_teacher("zigzag"), pretrained / "zigzag.gen.json", "zigzag", 40)
     main(["zigzag", "--units", "8", "--teacher", "0", "--teacher-completions", "20", "--batch-size", "16",
           "--epochs", "1", "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained),
-          "--out", str(tmp_path / "models"), "--runs-dir", str(tmp_path / "runs")])
+          "--out", str(tmp_path / "models"), "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path)])
     decoder = dec.load_decoder(tmp_path / "models" / "zigzag.npz")
     assert decoder.meta["training"]["teacher_completions"] == 20
     assert decoder.meta["data"]["teacher_completions_train"] == 20

@@ -175,8 +175,9 @@ def model_card(manifest: dict) -> str:
              "the KL divergence per step; 0 would be a perfect copy of the teacher). A decoder trained with "
              "`--teacher-rdp` learned the teacher's drawings simplified to Quick, Draw!'s point density, so its gap, "
              "measured on the teacher's own denser drawings, is larger by design and does not compare with the "
-             "others'.", "",
-             "| object | LSTM | file | real + teacher drawings | epochs | loss (ours) | loss (Google) | ratio "
+             "others'. Drawings: real + teacher drawings from scratch (+ teacher completions: the first strokes of "
+             "a real training drawing finished by the teacher, `--teacher-completions`).", "",
+             "| object | LSTM | file | real + teacher drawings (+ completions) | epochs | loss (ours) | loss (Google) | ratio "
              "| gap to teacher | recognised (ours) | recognised (Google) | ours − Google's (95% interval) "
              "| test drawings | meets both |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -184,7 +185,9 @@ def model_card(manifest: dict) -> str:
         data, training = d.get("data") or {}, d.get("training") or {}
         lines.append(
             f"| {d['name']} | {d['config']['num_units']} | {d['file']} ({d['bytes'] / 1e6:.2f} MB) | "
-            f"{data.get('real_train', '?')} + {data.get('teacher_train', '?')} | {training.get('epochs_run', '?')} | "
+            f"{data.get('real_train', '?')} + {data.get('teacher_train', '?')}"
+            + (f" (+ {data['teacher_completions_train']})" if data.get("teacher_completions_train") else "")
+            + f" | {training.get('epochs_run', '?')} | "
             f"{d.get('loss', '–')} | {d.get('google_loss', '–')} | {d.get('loss_ratio', '–')} | "
             f"{d.get('teacher_gap', '–')} | {_pct(d.get('recognised'))} | {_pct(d.get('google_recognised'))} | {_difference(d)} | "
             f"{d.get('test_drawings')} | "

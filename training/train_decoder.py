@@ -43,7 +43,7 @@ from training import fit_verbosity
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.keras_decoder import (build_model, distillation_loss, import_weights, reconstruction_loss,
                                     teacher_inputs, teacher_targets, to_decoder)
-from training.teacher import TEMPERATURES, teacher_completions, teacher_drawings
+from training.teacher import CACHE_DIR, TEMPERATURES, teacher_completions, teacher_drawings
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS_DIR = ROOT / "training" / "runs"
@@ -159,9 +159,11 @@ def dataset(batches: Batches, repeat: bool):
 def prepare(name: str, args) -> dict:
     """Real + teacher drawings of one object, filtered by length, and the scale factor."""
     real = real_drawings(name, args.data_dir)
-    teacher = teacher_drawings(name, args.teacher, pretrained_dir=args.pretrained_dir) if args.teacher else []
+    teacher = (teacher_drawings(name, args.teacher, pretrained_dir=args.pretrained_dir, cache_dir=args.cache_dir)
+               if args.teacher else [])
     completions = (teacher_completions(name, real["train"], args.teacher_completions,
-                                       pretrained_dir=args.pretrained_dir) if args.teacher_completions else [])
+                                       pretrained_dir=args.pretrained_dir, cache_dir=args.cache_dir)
+                   if args.teacher_completions else [])
     if args.teacher_rdp:
         teacher = [simplify_stroke3(d, args.teacher_rdp) for d in teacher]
         completions = [simplify_stroke3(d, args.teacher_rdp) for d in completions]
@@ -287,6 +289,7 @@ def main(argv=None):
     parser.add_argument("--pretrained-dir", type=Path, default=PRETRAINED_DIR)
     parser.add_argument("--out", type=Path, default=ROOT / "models")
     parser.add_argument("--runs-dir", type=Path, default=RUNS_DIR, help="checkpoints and logs")
+    parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="teacher drawings made before")
     parser.add_argument("--force", action="store_true")
     args = parser.parse_args(argv)
     for name in args.names:
