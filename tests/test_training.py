@@ -291,6 +291,28 @@ def test_a_run_with_teacher_completions_trains_on_them_and_says_how_many(tmp_pat
     assert decoder.meta["data"]["teacher_valid"] == 0  # completions never enter the validation set
 
 
+def test_real_copies_weight_the_real_drawings_and_leave_validation_alone(tmp_path):
+    from argparse import Namespace
+
+    from training.train_decoder import prepare
+
+    rng = np.random.default_rng(11)
+    with open(tmp_path / "wave.ndjson", "w") as fh:
+        for i in range(40):
+            xs = np.sort(rng.integers(0, 255, 6)).tolist()
+            fh.write(json.dumps({"word": "wave", "key_id": str(i), "drawing": [[xs, rng.integers(0, 255, 6).tolist()]]})
+                     + "\n")
+    args = Namespace(data_dir=tmp_path, teacher=0, teacher_completions=0, teacher_rdp=0.0, max_len=200,
+                     pretrained_dir=tmp_path, cache_dir=tmp_path, real_copies=1)
+    once = prepare("wave", args)
+    args.real_copies = 3
+    thrice = prepare("wave", args)
+    assert once["counts"] == thrice["counts"] and once["counts"]["real_train"] > 20
+    assert len(thrice["train"]) == 3 * len(once["train"])
+    assert len(thrice["valid"]) == len(once["valid"])
+    assert thrice["scale_factor"] == pytest.approx(once["scale_factor"])
+
+
 def test_the_width_study_measures_loss_recognition_and_speed(tmp_path):
     """units_study.measure on a tiny decoder and a tiny classifier: every figure is there and sane."""
     from argparse import Namespace
@@ -330,13 +352,16 @@ def test_the_card_gives_each_decoder_the_command_that_trained_it():
                              "teacher_completions": completions}}
 
     commands = decoder_commands([shipped("cat", 256, 30), shipped("owl", 256, 30, 2.0), shipped("bee", 256, 30, 2.0),
-                                 shipped("dog", 512, 50), shipped("bird", 512, 30, 2.0, 3000)])
+                                 shipped("dog", 512, 50), shipped("bird", 512, 30, 2.0, 3000)]
+                                + [{**shipped("owl", 256, 30, 2.0), "training": {
+                                    **shipped("owl", 256, 30, 2.0)["training"], "real_copies": 0}}])
     assert commands == [
         "python -m training.train_decoder cat --units 256 --epochs 30 --teacher 6000",
         "python -m training.train_decoder owl bee --units 256 --epochs 30 --teacher 6000 --teacher-rdp 2",
         "python -m training.train_decoder dog --units 512 --epochs 50 --teacher 6000",
         "python -m training.train_decoder bird --units 512 --epochs 30 --teacher 6000 --teacher-rdp 2 "
-        "--teacher-completions 3000"]
+        "--teacher-completions 3000",
+        "python -m training.train_decoder owl --units 256 --epochs 30 --teacher 6000 --teacher-rdp 2 --real-copies 0"]
 
 
 def test_the_recognition_difference_comes_with_an_interval_that_narrows_with_more_sketches():

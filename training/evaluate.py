@@ -256,16 +256,18 @@ def decoder_commands(decoders: list[dict]) -> list[str]:
         teacher = training.get("teacher_requested") or (data.get("teacher_train", 0) + data.get("teacher_valid", 0))
         key = (training.get("epochs_max", training.get("epochs_run")), d["config"]["num_units"], teacher,
                distill.get("samples"), distill.get("weight"), training.get("teacher_rdp") or 0,
-               training.get("teacher_completions") or 0)
+               training.get("teacher_completions") or 0, training.get("real_copies", 1))
         groups.setdefault(key, []).append(d["name"])
     commands = []
-    for (epochs, units, teacher, samples, weight, teacher_rdp, completions), names in groups.items():
+    for (epochs, units, teacher, samples, weight, teacher_rdp, completions, real_copies), names in groups.items():
         command = (f"python -m training.train_decoder {' '.join(names)} --units {units} --epochs {epochs} "
                    f"--teacher {teacher}")
         if teacher_rdp:
             command += f" --teacher-rdp {teacher_rdp:g}"
         if completions:
             command += f" --teacher-completions {completions}"
+        if real_copies != 1:
+            command += f" --real-copies {real_copies}"
         if samples:
             command += f" --distill {samples}" + ("" if weight == 1.0 else f" --distill-weight {weight}")
         commands.append(command)

@@ -11,6 +11,7 @@ Recipe (sketch-rnn's, sized for 2 CPU cores):
   ``--teacher-completions N`` adds N drawings that begin as a real training drawing (its first strokes) and
   are finished by the teacher (``training.teacher.teacher_completions``): how to go on from a real beginning,
   which is what "Finish it" asks of a decoder (train only; the validation set stays as it was);
+  ``--real-copies K`` weights the real drawings against the teacher's (K passes of them per epoch; 0: none);
 - each epoch re-augments every drawing: random x/y scale (+-15%) and stroke augmentation (a point inside a
   stroke is merged into the next with probability 0.1), as sketch-rnn's ``random_scale_factor`` and
   ``augment_stroke_prob``;
@@ -172,11 +173,12 @@ def prepare(name: str, args) -> dict:
     def keep(ds):
         return [d for d in ds if 2 <= len(d) < args.max_len]
 
-    train = keep(real["train"]) + keep(teacher[n_valid:]) + keep(completions)
+    real_train = keep(real["train"]) if args.real_copies else []
+    train = real_train * args.real_copies + keep(teacher[n_valid:]) + keep(completions)
     valid = keep(real["valid"]) + keep(teacher[:n_valid])
     offsets = np.concatenate([d[:, :2] for d in train])
     return {"train": train, "valid": valid, "scale_factor": float(np.std(offsets)),
-            "counts": {"real_train": len(keep(real["train"])), "teacher_train": len(keep(teacher[n_valid:])),
+            "counts": {"real_train": len(real_train), "teacher_train": len(keep(teacher[n_valid:])),
                        "teacher_completions_train": len(keep(completions)),
                        "real_valid": len(keep(real["valid"])), "teacher_valid": len(keep(teacher[:n_valid])),
                        "real_test": len(real["test"])}}
@@ -201,7 +203,8 @@ def train_one(name: str, args) -> Path | None:
     out = Path(args.out) / f"{name}.npz"
     run_dir = Path(args.runs_dir) / (f"{name}-{args.units}" + (f"-kd{args.distill}" if args.distill else "")
                                      + (f"-rdp{args.teacher_rdp:g}" if args.teacher_rdp else "")
-                                     + (f"-tc{args.teacher_completions}" if args.teacher_completions else ""))
+                                     + (f"-tc{args.teacher_completions}" if args.teacher_completions else "")
+                                     + (f"-real{args.real_copies}" if args.real_copies != 1 else ""))
     done = run_dir / "done.json"
     if done.exists() and out.exists() and not args.force:
         print(f"{name}: already trained ({out}); --force retrains", flush=True)
@@ -240,6 +243,7 @@ def train_one(name: str, args) -> Path | None:
             "training": {"epochs_run": len(log), "best_val_loss": min((r["val_loss"] for r in log), default=None),
                          "epochs_max": args.epochs, "teacher_requested": args.teacher,
                          "teacher_rdp": args.teacher_rdp, "teacher_completions": args.teacher_completions,
+                         "real_copies": args.real_copies,
                          "batch_size": args.batch_size, "lr": args.lr, "max_len": args.max_len,
                          "distill": ({"samples": args.distill, "weight": args.distill_weight} if teacher else None),
                          "seconds_this_run": round(time.time() - started, 1), "seed": args.seed}}
@@ -274,6 +278,9 @@ def main(argv=None):
     parser.add_argument("--teacher-completions", type=int, default=0, metavar="N",
                         help="also train on N real beginnings (first strokes of a real training drawing) finished "
                              "by the teacher (0: none)")
+    parser.add_argument("--real-copies", type=int, default=1, metavar="K",
+                        help="each real training drawing appears K times per epoch (0: learn from the teacher only; "
+                             "the validation set keeps the real valid split)")
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--patience", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=100)
