@@ -364,6 +364,18 @@ def test_the_card_gives_each_decoder_the_command_that_trained_it():
         "python -m training.train_decoder owl --units 256 --epochs 30 --teacher 6000 --teacher-rdp 2 --real-copies 0"]
 
 
+def test_a_completion_of_dots_counts_its_tiny_strokes_and_whether_it_ended():
+    from app.engine import Completion
+    from training.evaluate import completion_looks, summarize_looks
+
+    dots = Completion([np.array([[10.0, 10.0], [12.0, 11.0]]), np.array([[50.0, 50.0]]),
+                       np.array([[0.0, 0.0], [30.0, 40.0]])], finished=False)
+    assert completion_looks(dots) == (3, 2, False)  # a 2.2-unit dash and a dot are tiny; the 50-unit line is not
+    line = Completion([np.array([[0.0, 0.0], [100.0, 0.0]])], finished=True)
+    assert summarize_looks([completion_looks(dots), completion_looks(line)]) == {
+        "strokes": 2.0, "tiny_strokes": 1.0, "finished": 0.5}
+
+
 def test_the_recognition_difference_comes_with_an_interval_that_narrows_with_more_sketches():
     from training.evaluate import paired_interval
 

@@ -35,6 +35,7 @@ LOSS_TARGET = 1.10  # ours / Google's
 RECOGNITION_MARGIN = 0.05  # ours >= Google's - this
 TEACHER_CHECK_SEED = 10_000  # training samples teachers with seed 0
 BOX = 255.0
+TINY_STROKE = 8.0  # box units of ink: a stroke shorter than this is a dot or a dash
 
 
 def half_drawing(stroke3: np.ndarray) -> list[np.ndarray]:
@@ -45,14 +46,30 @@ def half_drawing(stroke3: np.ndarray) -> list[np.ndarray]:
     return [lines[0][: max(2, len(lines[0]) // 2)]]
 
 
+def completion_looks(completion: engine.Completion) -> tuple[int, int, bool]:
+    """What one completion looks like: its strokes, how many of them are tiny (under ``TINY_STROKE`` box units of
+    ink: a dot or a dash), and whether the model ended the drawing."""
+    ink = [float(np.hypot(*np.diff(line, axis=0).T).sum()) if len(line) > 1 else 0.0 for line in completion.lines]
+    return len(ink), sum(length < TINY_STROKE for length in ink), completion.finished
+
+
+def summarize_looks(looks: list[tuple[int, int, bool]]) -> dict:
+    """Means over completions of ``completion_looks``: strokes, tiny strokes, share finished."""
+    strokes, tiny, finished = (np.asarray(column, np.float64) for column in zip(*looks)) if looks else ([0], [0], [0])
+    return {"strokes": round(float(np.mean(strokes)), 2), "tiny_strokes": round(float(np.mean(tiny)), 2),
+            "finished": round(float(np.mean(finished)), 4)}
+
+
 def recognition_hits(decoder: dec.Decoder, classifier: Classifier, drawings, variations: int,
-                     seed: int) -> np.ndarray:
+                     seed: int, looks: list | None = None) -> np.ndarray:
     """Per half-drawn sketch, how many of its ``variations`` completions (half drawing + new strokes) the
-    classifier names as the decoder's object."""
+    classifier names as the decoder's object; ``looks`` (a list) collects ``completion_looks`` of each."""
     hits = []
     for i, d in enumerate(drawings):
         half = half_drawing(d)
         completions, _ = engine.complete(decoder, half, BOX, BOX, variations=variations, seed=seed + i)
+        if looks is not None:
+            looks.extend(completion_looks(completion) for completion in completions)
         hits.append(sum(bool(guesses) and guesses[0][0] == decoder.name for guesses in (
             classifier.classify([*half, *completion.lines], BOX, BOX, top=1) for completion in completions)))
     return np.asarray(hits, np.int64)
@@ -103,10 +120,13 @@ def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
         if classifier is not None:
             sample = test[: args.completions]
             result["completion_drawings"] = len(sample) * args.variations
-            hits = recognition_hits(ours, classifier, sample, args.variations, 0)
+            looks, google_looks = [], []
+            hits = recognition_hits(ours, classifier, sample, args.variations, 0, looks)
             result["recognised"] = round(hit_share(hits, args.variations), 4)
+            result["completion_looks"] = summarize_looks(looks)
             if google is not None:
-                google_hits = recognition_hits(google, classifier, sample, args.variations, 0)
+                google_hits = recognition_hits(google, classifier, sample, args.variations, 0, google_looks)
+                result["google_completion_looks"] = summarize_looks(google_looks)
                 result["google_recognised"] = round(hit_share(google_hits, args.variations), 4)
                 result["recognised_difference_ci95"] = paired_interval(hits, google_hits, args.variations)
     result["meets_loss"] = result.get("loss_ratio", math.inf) <= LOSS_TARGET
@@ -158,6 +178,24 @@ def samples_svg(decoders: list[dec.Decoder], per_row: int = 5, cell: int = 120, 
             + "".join(rows) + "</svg>\n")
 
 
+def looks_table(decoders: list[dict]) -> list[str]:
+    """The card's table of what the completions behind "recognised" look like, ours next to Google's."""
+    rows = [d for d in decoders if d.get("completion_looks")]
+    if not rows:
+        return []
+    lines = ["What those completions look like (means per completion, ours / Google's): strokes drawn, tiny strokes "
+             f"among them (under {TINY_STROKE:g} box units of ink: dots and dashes), and the share the model ended "
+             "itself (the rest ran out of steps). A decoder caught in a loop of dots draws many tiny strokes and "
+             "seldom ends.", "",
+             "| object | strokes | tiny strokes | finished |", "|---|---|---|---|"]
+    for d in rows:
+        ours, google = d["completion_looks"], d.get("google_completion_looks") or {}
+        lines.append(f"| {d['name']} | {ours['strokes']} / {google.get('strokes', '–')} | "
+                     f"{ours['tiny_strokes']} / {google.get('tiny_strokes', '–')} | "
+                     f"{_pct(ours['finished'])} / {_pct(google.get('finished'))} |")
+    return [*lines, ""]
+
+
 def model_card(manifest: dict) -> str:
     """models/README.md from the manifest."""
     lines = ["# Doodle Buddy's models: the model card", "",
@@ -193,7 +231,9 @@ def model_card(manifest: dict) -> str:
             f"{d.get('test_drawings')} | "
             f"{'yes' if d['meets_loss'] and d['meets_recognition'] else 'no'} |")
     lines += ["", f"Targets: loss ratio ≤ {LOSS_TARGET}; recognised ≥ Google's − {RECOGNITION_MARGIN * 100:.0f} "
-              "points. Samples from scratch at the app's default temperature:", "", "![samples](samples.svg)", ""]
+              "points.", ""]
+    lines += looks_table(manifest["decoders"])
+    lines += ["Samples from scratch at the app's default temperature:", "", "![samples](samples.svg)", ""]
     study = manifest.get("units_study")
     if study:
         lines += ["### How wide an LSTM?", "",
