@@ -73,7 +73,7 @@ def prefixes(drawings: list[np.ndarray], rng: np.random.Generator) -> list[np.nd
             k = int(rng.integers(1, len(ends)))
             out.append(d[: ends[k - 1] + 1].copy())
         elif len(d) >= 4:
-            cut = d[: int(rng.integers(len(d) // 4, 3 * len(d) // 4 + 1)) + 1].copy()
+            cut = d[: int(rng.integers(len(d) // 4, 3 * len(d) // 4)) + 1].copy()  # never the whole line
             cut[-1, 2] = 1.0
             out.append(cut)
     return out
