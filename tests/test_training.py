@@ -16,6 +16,13 @@ from training.teacher import prefixes
 from training.train_decoder import BUCKET, Batches, augment, simplify_stroke3
 
 
+def write_ndjson(path, word, drawings):
+    """A Quick, Draw! simplified ndjson file: one record per drawing (a list of strokes [[xs], [ys]])."""
+    with open(path, "w") as fh:
+        for i, drawing in enumerate(drawings):
+            fh.write(json.dumps({"word": word, "key_id": str(i), "recognized": True, "drawing": drawing}) + "\n")
+
+
 def random_drawing(rng, n=20):
     """A stroke-3 drawing with a few pen-ups."""
     d = np.zeros((n, 3), np.float32)
@@ -254,11 +261,8 @@ def test_a_distilled_training_run_exports_a_decoder(tmp_path):
     data_dir, pretrained = tmp_path / "data", tmp_path / "pretrained"
     data_dir.mkdir()
     pretrained.mkdir()
-    with open(data_dir / "line.ndjson", "w") as fh:
-        for i in range(40):
-            xs = np.sort(rng.integers(0, 255, 6)).tolist()
-            fh.write(json.dumps({"word": "line", "key_id": str(i), "recognized": True,
-                                 "drawing": [[xs, [128] * 6]]}) + "\n")
+    write_ndjson(data_dir / "line.ndjson", "line",
+                 [[[np.sort(rng.integers(0, 255, 6)).tolist(), [128] * 6]] for _ in range(40)])
     write_gen_json(make_tiny_decoder(num_units=8, weight_scale=0.3), pretrained / "line.gen.json", "line", 40)
     main(["line", "--units", "8", "--teacher", "0", "--distill", "2", "--batch-size", "16", "--epochs", "1",
           "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained), "--out", str(tmp_path / "models"),
@@ -275,12 +279,11 @@ def test_a_run_with_teacher_completions_trains_on_them_and_says_how_many(tmp_pat
     data_dir, pretrained = tmp_path / "data", tmp_path / "pretrained"
     data_dir.mkdir()
     pretrained.mkdir()
-    with open(data_dir / "zigzag.ndjson", "w") as fh:
-        for i in range(30):
-            xs = np.sort(rng.integers(0, 255, 8)).tolist()
-            ys = rng.integers(0, 255, 8).tolist()
-            fh.write(json.dumps({"word": "zigzag", "key_id": str(i), "recognized": True,
-                                 "drawing": [[xs[:4], ys[:4]], [xs[4:], ys[4:]]]}) + "\n")
+    drawings = []
+    for _ in range(30):
+        xs, ys = np.sort(rng.integers(0, 255, 8)).tolist(), rng.integers(0, 255, 8).tolist()
+        drawings.append([[xs[:4], ys[:4]], [xs[4:], ys[4:]]])
+    write_ndjson(data_dir / "zigzag.ndjson", "zigzag", drawings)
     write_gen_json(small_teacher("zigzag"), pretrained / "zigzag.gen.json", "zigzag", 40)
     main(["zigzag", "--units", "8", "--teacher", "0", "--teacher-completions", "20", "--batch-size", "16",
           "--epochs", "1", "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained),
@@ -297,11 +300,8 @@ def test_real_copies_weight_the_real_drawings_and_leave_validation_alone(tmp_pat
     from training.train_decoder import prepare
 
     rng = np.random.default_rng(11)
-    with open(tmp_path / "wave.ndjson", "w") as fh:
-        for i in range(40):
-            xs = np.sort(rng.integers(0, 255, 6)).tolist()
-            fh.write(json.dumps({"word": "wave", "key_id": str(i), "drawing": [[xs, rng.integers(0, 255, 6).tolist()]]})
-                     + "\n")
+    write_ndjson(tmp_path / "wave.ndjson", "wave", [[[np.sort(rng.integers(0, 255, 6)).tolist(),
+                                                     rng.integers(0, 255, 6).tolist()]] for _ in range(40)])
     args = Namespace(data_dir=tmp_path, teacher=0, teacher_completions=0, teacher_rdp=0.0, max_len=200,
                      pretrained_dir=tmp_path, cache_dir=tmp_path, real_copies=1)
     once = prepare("wave", args)

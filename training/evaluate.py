@@ -55,9 +55,10 @@ def completion_looks(completion: engine.Completion) -> tuple[int, int, bool]:
 
 def summarize_looks(looks: list[tuple[int, int, bool]]) -> dict:
     """Means over completions of ``completion_looks``: strokes, tiny strokes, share finished."""
-    strokes, tiny, finished = (np.asarray(column, np.float64) for column in zip(*looks)) if looks else ([0], [0], [0])
-    return {"strokes": round(float(np.mean(strokes)), 2), "tiny_strokes": round(float(np.mean(tiny)), 2),
-            "finished": round(float(np.mean(finished)), 4)}
+    table = np.asarray(looks, np.float64).reshape(-1, 3)
+    strokes, tiny, finished = table.mean(axis=0) if len(table) else np.zeros(3)
+    return {"strokes": round(float(strokes), 2), "tiny_strokes": round(float(tiny), 2),
+            "finished": round(float(finished), 4)}
 
 
 def recognition_hits(decoder: dec.Decoder, classifier: Classifier, drawings, variations: int,

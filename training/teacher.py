@@ -52,14 +52,23 @@ def teacher_drawings(name: str, n: int, seed: int = 0, pretrained_dir: Path = PR
     # a cached run of n or more drawings with the same seed starts with these n (batches are made in order)
     for cached in sorted(Path(cache_dir).glob(f"teacher-{name}-*-{seed}.npz")):
         if int(cached.stem.split("-")[-2]) >= n:
-            with np.load(cached) as data:
-                drawings = np.split(data["rows"], data["ends"][:-1]) if len(data["ends"]) else []
-            return drawings[:n]
+            return load_drawings(cached)[:n]
     drawings = sample_drawings(dec.load_gen_json(Path(pretrained_dir) / f"{name}.gen.json"), n, seed=seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ends = np.cumsum([len(d) for d in drawings])
-    np.savez_compressed(path, rows=np.concatenate(drawings).astype(np.float32), ends=ends)
+    save_drawings(path, drawings)
     return drawings
+
+
+def save_drawings(path: Path, drawings: list[np.ndarray]) -> None:
+    """Cache stroke-3 drawings in one file: their rows end to end and where each one ends."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = np.concatenate(drawings).astype(np.float32) if drawings else np.zeros((0, 3), np.float32)
+    np.savez_compressed(path, rows=rows, ends=np.cumsum([len(d) for d in drawings], dtype=np.int64))
+
+
+def load_drawings(path: Path) -> list[np.ndarray]:
+    """The drawings ``save_drawings`` cached."""
+    with np.load(path) as data:
+        return np.split(data["rows"], data["ends"][:-1]) if len(data["ends"]) else []
 
 
 def prefixes(drawings: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
@@ -116,13 +125,9 @@ def teacher_completions(name: str, drawings: list[np.ndarray], n: int, seed: int
     digest = hashlib.sha1(b"".join(np.asarray(d, np.float32).tobytes() for d in drawings)).hexdigest()[:10]
     path = Path(cache_dir) / f"completions-{name}-{digest}-{n}-{seed}.npz"
     if path.exists():
-        with np.load(path) as data:
-            return np.split(data["rows"], data["ends"][:-1]) if len(data["ends"]) else []
+        return load_drawings(path)
     out = complete_drawings(dec.load_gen_json(Path(pretrained_dir) / f"{name}.gen.json"), drawings, n, seed=seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ends = np.cumsum([len(d) for d in out])
-    rows = np.concatenate(out).astype(np.float32) if out else np.zeros((0, 3), np.float32)
-    np.savez_compressed(path, rows=rows, ends=ends)
+    save_drawings(path, out)
     return out
 
 
