@@ -13,7 +13,7 @@ from tests.conftest import make_tiny_decoder, write_gen_json
 from training.keras_decoder import (build_model, distillation_loss, export_weights, import_weights,
                                     reconstruction_loss, teacher_inputs, teacher_targets)
 from training.teacher import prefixes
-from training.train_decoder import BUCKET, Batches, augment, simplify_stroke3
+from training.train_decoder import BUCKET, Batches, augment, simplify_stroke3, to_box
 
 
 def write_ndjson(path, word, drawings):
@@ -77,6 +77,19 @@ def test_augmentation_keeps_the_strokes_and_the_path():
     assert len(out) < len(d)
     assert out[:, 2].sum() == d[:, 2].sum()  # no stroke lost
     np.testing.assert_allclose(out[:, :2].sum(0), d[:, :2].sum(0), atol=1e-3)  # same end point
+
+
+def test_teacher_drawings_scaled_to_the_box_span_0_to_255_and_keep_their_shape():
+    """--teacher-box: a drawing 360 units wide and 180 high becomes 255 wide and 127.5 high, with the same
+    strokes and proportions; a single dot (no extent) is left as it is."""
+    wide = lines_to_stroke3([np.array([[0.0, 0.0], [360.0, 0.0]]), np.array([[0.0, 20.0], [90.0, 180.0]])])
+    out = to_box(wide)
+    points = np.cumsum(out[:, :2], axis=0)
+    np.testing.assert_allclose(points.max(0) - points.min(0), [255.0, 127.5])
+    np.testing.assert_array_equal(out[:, 2], wide[:, 2])
+    np.testing.assert_allclose(out[:, :2], wide[:, :2] * 255.0 / 360.0)
+    dot = np.array([[5.0, 5.0, 1.0]])
+    np.testing.assert_array_equal(to_box(dot), dot)
 
 
 def test_simplified_teacher_drawings_keep_their_strokes_and_shape_with_fewer_points():
@@ -302,8 +315,8 @@ def test_real_copies_weight_the_real_drawings_and_leave_validation_alone(tmp_pat
     rng = np.random.default_rng(11)
     write_ndjson(tmp_path / "wave.ndjson", "wave", [[[np.sort(rng.integers(0, 255, 6)).tolist(),
                                                      rng.integers(0, 255, 6).tolist()]] for _ in range(40)])
-    args = Namespace(data_dir=tmp_path, teacher=0, teacher_completions=0, teacher_rdp=0.0, max_len=200,
-                     pretrained_dir=tmp_path, cache_dir=tmp_path, real_copies=1)
+    args = Namespace(data_dir=tmp_path, teacher=0, teacher_completions=0, teacher_box=False, teacher_rdp=0.0,
+                     max_len=200, pretrained_dir=tmp_path, cache_dir=tmp_path, real_copies=1)
     once = prepare("wave", args)
     args.real_copies = 3
     thrice = prepare("wave", args)

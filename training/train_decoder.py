@@ -8,6 +8,8 @@ Recipe (sketch-rnn's, sized for 2 CPU cores):
   than ``--max-len`` steps are dropped; the scale factor is the std of the training offsets;
   ``--teacher-rdp 2`` simplifies the teacher's drawings as Quick, Draw!'s simplified data (and the app's
   input) are, so real and teacher drawings have one point density (``simplify_stroke3``);
+  ``--teacher-box`` first scales each teacher drawing so its longest side spans the 0..255 box, as Quick,
+  Draw!'s simplified data is (``to_box``): the teacher draws 1.2-1.4x larger than the real drawings;
   ``--teacher-completions N`` adds N drawings that begin as a real training drawing (its first strokes) and
   are finished by the teacher (``training.teacher.teacher_completions``): how to go on from a real beginning,
   which is what "Finish it" asks of a decoder (train only; the validation set stays as it was);
@@ -39,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from app.decoder import DecoderConfig, load_gen_json, save_decoder
-from app.strokes import lines_to_stroke3, rdp, stroke3_to_lines, stroke3_to_stroke5
+from app.strokes import BOX, lines_to_stroke3, rdp, stroke3_to_lines, stroke3_to_stroke5
 from training import fit_verbosity
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.keras_decoder import (build_model, distillation_loss, import_weights, reconstruction_loss,
@@ -165,6 +167,8 @@ def prepare(name: str, args) -> dict:
     completions = (teacher_completions(name, real["train"], args.teacher_completions,
                                        pretrained_dir=args.pretrained_dir, cache_dir=args.cache_dir)
                    if args.teacher_completions else [])
+    if args.teacher_box:
+        teacher = [to_box(d) for d in teacher]
     if args.teacher_rdp:
         teacher = [simplify_stroke3(d, args.teacher_rdp) for d in teacher]
         completions = [simplify_stroke3(d, args.teacher_rdp) for d in completions]
@@ -182,6 +186,19 @@ def prepare(name: str, args) -> dict:
                        "teacher_completions_train": len(keep(completions)),
                        "real_valid": len(keep(real["valid"])), "teacher_valid": len(keep(teacher[:n_valid])),
                        "real_test": len(real["test"])}}
+
+
+def to_box(stroke3: np.ndarray) -> np.ndarray:
+    """A stroke-3 drawing scaled uniformly so its longest side spans the 0..255 box, the first step of Quick,
+    Draw!'s simplified data. Google's decoders draw in the units of their own training data, which, at the
+    data scale that fits real drawings best (``app.decoder.GEN_JSON_DATA_SCALE``), come out 1.2-1.4x larger
+    than the simplified drawings a child's beginning is compared with."""
+    out = np.asarray(stroke3, np.float64).copy()
+    points = np.cumsum(out[:, :2], axis=0)
+    extent = float((points.max(axis=0) - points.min(axis=0)).max()) if len(out) else 0.0
+    if extent > 0:
+        out[:, :2] *= BOX / extent
+    return out
 
 
 def simplify_stroke3(stroke3: np.ndarray, epsilon: float) -> np.ndarray:
@@ -202,6 +219,7 @@ def train_one(name: str, args) -> Path | None:
 
     out = Path(args.out) / f"{name}.npz"
     run_dir = Path(args.runs_dir) / (f"{name}-{args.units}" + (f"-kd{args.distill}" if args.distill else "")
+                                     + ("-box" if args.teacher_box else "")
                                      + (f"-rdp{args.teacher_rdp:g}" if args.teacher_rdp else "")
                                      + (f"-tc{args.teacher_completions}" if args.teacher_completions else "")
                                      + (f"-real{args.real_copies}" if args.real_copies != 1 else ""))
@@ -242,6 +260,7 @@ def train_one(name: str, args) -> Path | None:
             "teacher_temperatures": list(TEMPERATURES), "data": data["counts"],
             "training": {"epochs_run": len(log), "best_val_loss": min((r["val_loss"] for r in log), default=None),
                          "epochs_max": args.epochs, "teacher_requested": args.teacher,
+                         "teacher_box": args.teacher_box,
                          "teacher_rdp": args.teacher_rdp, "teacher_completions": args.teacher_completions,
                          "real_copies": args.real_copies,
                          "batch_size": args.batch_size, "lr": args.lr, "max_len": args.max_len,
@@ -275,6 +294,9 @@ def main(argv=None):
     parser.add_argument("--teacher-rdp", type=float, default=0.0, metavar="EPS",
                         help="simplify teacher drawings by RDP with this tolerance in box units, as Quick, Draw!'s "
                              "simplified data (0: keep the teacher's own point density)")
+    parser.add_argument("--teacher-box", action="store_true",
+                        help="scale each teacher drawing so its longest side spans the 0..255 box, as Quick, Draw!'s "
+                             "simplified data (before --teacher-rdp)")
     parser.add_argument("--teacher-completions", type=int, default=0, metavar="N",
                         help="also train on N real beginnings (first strokes of a real training drawing) finished "
                              "by the teacher (0: none)")
