@@ -42,13 +42,13 @@ class Classifier:
         return cls(list(card["classes"]), card, model)
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
-        """uint8 renders (n, 28, 28) -> class probabilities (n, classes)."""
+        """uint8 renders (n, 28, 28) -> class probabilities (n, classes), averaged over each render and its
+        mirror image (``mirror_average``)."""
         import tensorflow as tf  # noqa: PLC0415
 
         if self._predict is None:
             self._predict = tf.function(lambda x: self.model(x, training=False), reduce_retracing=True)
-        x = tf.constant(np.asarray(images, np.float32).reshape(-1, SIDE, SIDE, 1))
-        return np.asarray(self._predict(x))
+        return mirror_average(lambda x: self._predict(tf.constant(x)), images)
 
     def classify(self, lines_px, width: float, height: float, top: int = 3,
                  allowed: set[str] | None = None) -> list[tuple[str, float]]:
@@ -66,3 +66,12 @@ class Classifier:
             probs = probs / total
         order = np.argsort(-probs)[:top]
         return [(self.names[i], float(probs[i])) for i in order if probs[i] > 0]
+
+
+def mirror_average(predict, images: np.ndarray) -> np.ndarray:
+    """A model's probabilities for renders (n, 28, 28), averaged with its probabilities for their mirror images
+    (left-right), in one batch. No object here depends on which way it faces and the classifier learns from
+    mirror images too, so the two views are two looks at one drawing (test-time augmentation)."""
+    x = np.asarray(images, np.float32).reshape(-1, SIDE, SIDE, 1)
+    both = np.asarray(predict(np.concatenate([x, x[:, :, ::-1]])))
+    return (both[: len(x)] + both[len(x):]) / 2

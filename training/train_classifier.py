@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.classifier import mirror_average
 from app.render import SIDE, render
 from app.strokes import stroke3_to_lines
 from training import fit_verbosity
@@ -153,7 +154,7 @@ def google_bitmap_check(model, names: list[str], bitmaps_dir: Path) -> dict:
         if name not in names or not path.exists():
             continue
         x = np.load(path).reshape(-1, SIDE, SIDE, 1)[:1000].astype(np.float32)
-        probs = model.predict(x, verbose=0, batch_size=256)
+        probs = mirror_average(lambda batch: model.predict(batch, verbose=0, batch_size=256), x)
         order = np.argsort(-probs, axis=1)
         k = names.index(name)
         out[name] = {"n": len(x), "top1": round(float((order[:, 0] == k).mean()), 4),
@@ -200,7 +201,8 @@ def main(argv=None):
                   keras.callbacks.EarlyStopping(patience=5),
                   keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True)])
     model.load_weights(str(weights_file))
-    test = metrics(model.predict(data["x_test"][..., None], verbose=0, batch_size=256), data["y_test"], names)
+    test = metrics(mirror_average(lambda batch: model.predict(batch, verbose=0, batch_size=256), data["x_test"]),
+                   data["y_test"], names)
     counts = {name: dict(zip(("real_train", "teacher_train", "real_valid", "real_test"), map(int, row)))
               for name, row in zip(names, data["counts"])}
     card = {"format": "doodle-buddy-classifier", "format_version": 1, "classes": names,
@@ -209,7 +211,8 @@ def main(argv=None):
             "hyper_parameters": {"teacher_per_class": args.teacher, "copies": args.copies, "width": args.width,
                                  "batch_size": args.batch_size, "epochs_max": args.epochs, "seed": args.seed,
                                  "teacher_temperatures": list(TEMPERATURES),
-                                 "augmentation": "horizontal mirror, shift 6%, turn 0.04, x/y scale 15%"},
+                                 "augmentation": "horizontal mirror, shift 6%, turn 0.04, x/y scale 15%",
+                                 "test_time": "probabilities averaged over the render and its mirror image"},
             "data": counts, "test_real": test,
             "google_bitmaps": google_bitmap_check(model, names, args.bitmaps_dir),
             "license": "trained on Quick, Draw! data (CC BY 4.0) and drawings by Magenta's models (Apache 2.0)"}
