@@ -207,12 +207,13 @@ def main(argv=None):
               for name, row in zip(names, data["counts"])}
     card = {"format": "doodle-buddy-classifier", "format_version": 1, "classes": names,
             "input": {"side": SIDE, "renderer": "app.render.render", "values": "0..255, 255 = ink"},
-            "trained_by": "python -m training.train_classifier", "seconds": round(time.time() - started, 1),
+            "trained_by": "python -m training.train_classifier", "seconds_this_run": round(time.time() - started, 1),
             "hyper_parameters": {"teacher_per_class": args.teacher, "copies": args.copies, "width": args.width,
                                  "batch_size": args.batch_size, "epochs_max": args.epochs, "seed": args.seed,
                                  "teacher_temperatures": list(TEMPERATURES),
                                  "augmentation": "horizontal mirror, shift 6%, turn 0.04, x/y scale 15%",
                                  "test_time": "probabilities averaged over the render and its mirror image"},
+            "training": {"epochs_run": len((run_dir / "history.csv").read_text().splitlines()) - 1},
             "data": counts, "test_real": test,
             "google_bitmaps": google_bitmap_check(model, names, args.bitmaps_dir),
             "license": "trained on Quick, Draw! data (CC BY 4.0) and drawings by Magenta's models (Apache 2.0)"}
