@@ -367,14 +367,17 @@ def test_the_card_gives_each_decoder_the_command_that_trained_it():
     commands = decoder_commands([shipped("cat", 256, 30), shipped("owl", 256, 30, 2.0), shipped("bee", 256, 30, 2.0),
                                  shipped("dog", 512, 50), shipped("bird", 512, 30, 2.0, 3000)]
                                 + [{**shipped("owl", 256, 30, 2.0), "training": {
-                                    **shipped("owl", 256, 30, 2.0)["training"], "real_copies": 0}}])
+                                    **shipped("owl", 256, 30, 2.0)["training"], "real_copies": 0}}]
+                                + [{**shipped("crab", 256, 30, 2.0), "training": {
+                                    **shipped("crab", 256, 30, 2.0)["training"], "teacher_box": True}}])
     assert commands == [
         "python -m training.train_decoder cat --units 256 --epochs 30 --teacher 6000",
         "python -m training.train_decoder owl bee --units 256 --epochs 30 --teacher 6000 --teacher-rdp 2",
         "python -m training.train_decoder dog --units 512 --epochs 50 --teacher 6000",
         "python -m training.train_decoder bird --units 512 --epochs 30 --teacher 6000 --teacher-rdp 2 "
         "--teacher-completions 3000",
-        "python -m training.train_decoder owl --units 256 --epochs 30 --teacher 6000 --teacher-rdp 2 --real-copies 0"]
+        "python -m training.train_decoder owl --units 256 --epochs 30 --teacher 6000 --teacher-rdp 2 --real-copies 0",
+        "python -m training.train_decoder crab --units 256 --epochs 30 --teacher 6000 --teacher-box --teacher-rdp 2"]
 
 
 def test_a_completion_of_dots_counts_its_tiny_strokes_and_whether_it_ended():

@@ -261,6 +261,10 @@ def model_card(manifest: dict) -> str:
                   " objects, trained by `training/train_classifier.py` on real drawings (train split) plus "
                   f"{c['hyper_parameters']['teacher_per_class']} teacher drawings per object. Real test drawings: "
                   f"**top-1 {t['top1']:.3f}, top-3 {t['top3']:.3f}** over {t['n']} drawings (targets 0.85 / 0.95).", ""]
+        hyper = c["hyper_parameters"]
+        if hyper.get("augmentation"):
+            lines += [f"Training augmentation: {hyper['augmentation']}. "
+                      f"Answers: {hyper.get('test_time', 'the render alone')}.", ""]
         if c.get("google_bitmaps"):
             lines += ["On Google's own 28×28 bitmaps (a check that our renderer matches theirs): " + ", ".join(
                 f"{k} top-1 {v['top1']:.3f}, top-3 {v['top3']:.3f} (n={v['n']})" for k, v in c["google_bitmaps"].items())
@@ -297,12 +301,15 @@ def decoder_commands(decoders: list[dict]) -> list[str]:
         teacher = training.get("teacher_requested") or (data.get("teacher_train", 0) + data.get("teacher_valid", 0))
         key = (training.get("epochs_max", training.get("epochs_run")), d["config"]["num_units"], teacher,
                distill.get("samples"), distill.get("weight"), training.get("teacher_rdp") or 0,
-               training.get("teacher_completions") or 0, training.get("real_copies", 1))
+               training.get("teacher_completions") or 0, training.get("real_copies", 1),
+               bool(training.get("teacher_box")))
         groups.setdefault(key, []).append(d["name"])
     commands = []
-    for (epochs, units, teacher, samples, weight, teacher_rdp, completions, real_copies), names in groups.items():
+    for (epochs, units, teacher, samples, weight, teacher_rdp, completions, real_copies, box), names in groups.items():
         command = (f"python -m training.train_decoder {' '.join(names)} --units {units} --epochs {epochs} "
                    f"--teacher {teacher}")
+        if box:
+            command += " --teacher-box"
         if teacher_rdp:
             command += f" --teacher-rdp {teacher_rdp:g}"
         if completions:
