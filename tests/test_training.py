@@ -404,3 +404,12 @@ def test_the_recognition_difference_comes_with_an_interval_that_narrows_with_mor
     assert low < difference < high
     few_low, few_high = paired_interval(ours[:16], google[:16], 2)
     assert few_high - few_low > 2 * (high - low)
+
+
+def test_recognised_exactly_five_points_below_googles_is_within_the_bar():
+    from training.evaluate import meets_recognition
+
+    assert meets_recognition(0.475, 0.525)  # 0.525 - 0.05 is 0.47500000000000003 in floats
+    assert meets_recognition(0.9, 0.8)
+    assert not meets_recognition(0.4749, 0.525)
+    assert not meets_recognition(None, 0.5) and not meets_recognition(0.5, None)
