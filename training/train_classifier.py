@@ -30,6 +30,9 @@ from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.teacher import CACHE_DIR, TEMPERATURES, teacher_drawings
 
 ROOT = Path(__file__).resolve().parents[1]
+JITTER = 0.15  # random x/y scale of the extra renders of a real drawing
+SHIFT = 0.06  # random shift, a share of the side (inside the model, while training)
+TURN = 0.04  # random turn, a share of a full circle (inside the model, while training)
 
 
 def class_names(pretrained_dir: Path = PRETRAINED_DIR, models_dir: Path = ROOT / "models") -> list[str]:
@@ -39,7 +42,7 @@ def class_names(pretrained_dir: Path = PRETRAINED_DIR, models_dir: Path = ROOT /
     return sorted(names)
 
 
-def render_many(drawings, rng, copies: int, jitter: float = 0.15) -> np.ndarray:
+def render_many(drawings, rng, copies: int, jitter: float = JITTER) -> np.ndarray:
     """Render stroke-3 drawings (each ``copies`` times; copies beyond the first get a random x/y scale)."""
     out = []
     for d in drawings:
@@ -104,8 +107,8 @@ def make_model(num_classes: int, width: int = 32):
         keras.Input((SIDE, SIDE, 1)),
         layers.Rescaling(1.0 / 255),
         layers.RandomFlip("horizontal"),
-        layers.RandomTranslation(0.06, 0.06, fill_mode="constant"),
-        layers.RandomRotation(0.04, fill_mode="constant"),
+        layers.RandomTranslation(SHIFT, SHIFT, fill_mode="constant"),
+        layers.RandomRotation(TURN, fill_mode="constant"),
         *block(width, 1), layers.MaxPooling2D(),
         *block(2 * width, 2), layers.MaxPooling2D(),
         *block(4 * width, 2), layers.MaxPooling2D(),
@@ -145,6 +148,11 @@ def save_for_serving(model, path: Path) -> None:
     copy.save(path)
 
 
+def predict(model, images: np.ndarray) -> np.ndarray:
+    """The trained model's probabilities for renders, averaged with their mirror images as serving does."""
+    return mirror_average(lambda batch: model.predict(batch, verbose=0, batch_size=256), images)
+
+
 def google_bitmap_check(model, names: list[str], bitmaps_dir: Path) -> dict:
     """Accuracy on Google's own 28x28 bitmaps for the classes that have them (cat, bicycle) - a sanity check
     that our renders match theirs."""
@@ -154,7 +162,7 @@ def google_bitmap_check(model, names: list[str], bitmaps_dir: Path) -> dict:
         if name not in names or not path.exists():
             continue
         x = np.load(path).reshape(-1, SIDE, SIDE, 1)[:1000].astype(np.float32)
-        probs = mirror_average(lambda batch: model.predict(batch, verbose=0, batch_size=256), x)
+        probs = predict(model, x)
         order = np.argsort(-probs, axis=1)
         k = names.index(name)
         out[name] = {"n": len(x), "top1": round(float((order[:, 0] == k).mean()), 4),
@@ -201,8 +209,7 @@ def main(argv=None):
                   keras.callbacks.EarlyStopping(patience=5),
                   keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True)])
     model.load_weights(str(weights_file))
-    test = metrics(mirror_average(lambda batch: model.predict(batch, verbose=0, batch_size=256), data["x_test"]),
-                   data["y_test"], names)
+    test = metrics(predict(model, data["x_test"]), data["y_test"], names)
     counts = {name: dict(zip(("real_train", "teacher_train", "real_valid", "real_test"), map(int, row)))
               for name, row in zip(names, data["counts"])}
     card = {"format": "doodle-buddy-classifier", "format_version": 1, "classes": names,
@@ -211,7 +218,8 @@ def main(argv=None):
             "hyper_parameters": {"teacher_per_class": args.teacher, "copies": args.copies, "width": args.width,
                                  "batch_size": args.batch_size, "epochs_max": args.epochs, "seed": args.seed,
                                  "teacher_temperatures": list(TEMPERATURES),
-                                 "augmentation": "horizontal mirror, shift 6%, turn 0.04, x/y scale 15%",
+                                 "augmentation": (f"horizontal mirror, shift {SHIFT:.0%}, turn {TURN}, "
+                                                  f"x/y scale {JITTER:.0%}"),
                                  "test_time": "probabilities averaged over the render and its mirror image"},
             "training": {"epochs_run": len((run_dir / "history.csv").read_text().splitlines()) - 1},
             "data": counts, "test_real": test,
