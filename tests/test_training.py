@@ -354,6 +354,20 @@ def test_the_card_names_the_evaluate_options_that_changed_its_figures():
     assert evaluate_command(parser, parser.parse_args([])) == "python -m training.evaluate"
     args = parser.parse_args(["--completions", "40", "--variations", "2", "--models", "elsewhere"])
     assert evaluate_command(parser, args) == "python -m training.evaluate --completions 40 --variations 2"
+    args = parser.parse_args(["--min-completions", "120"])
+    assert evaluate_command(parser, args) == "python -m training.evaluate --min-completions 120"
+
+
+def test_objects_with_few_test_sketches_get_more_completions_per_sketch():
+    """Recognition on 6 test sketches x 2 completions would swing 8 points on one completion: such objects
+    get enough completions per sketch to reach --min-completions; objects with many sketches keep --variations."""
+    from training.evaluate import variations_per_sketch
+
+    assert variations_per_sketch(6, 2, 120) == 20
+    assert variations_per_sketch(7, 2, 120) == 18  # 126 completions: never fewer than asked
+    assert variations_per_sketch(120, 2, 120) == 2
+    assert variations_per_sketch(40, 3, 0) == 3
+    assert variations_per_sketch(0, 3, 120) == 3
 
 
 def test_the_card_gives_each_decoder_the_command_that_trained_it():

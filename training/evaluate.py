@@ -76,6 +76,12 @@ def recognition_hits(decoder: dec.Decoder, classifier: Classifier, drawings, var
     return np.asarray(hits, np.int64)
 
 
+def variations_per_sketch(sketches: int, variations: int, min_completions: int) -> int:
+    """Completions per half-drawn sketch: ``variations``, or more where an object has so few test sketches
+    that it would get fewer than ``min_completions`` in all (sampling noise; the sketches stay the few)."""
+    return max(variations, math.ceil(min_completions / sketches)) if sketches else variations
+
+
 def hit_share(hits: np.ndarray, variations: int) -> float:
     """The share of all completions that were recognised, from ``recognition_hits``."""
     return float(hits.sum()) / max(len(hits) * variations, 1)
@@ -120,16 +126,18 @@ def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
                                                 - dec.reconstruction_loss(google, fresh, box_units=True).mean()), 4)
         if classifier is not None:
             sample = test[: args.completions]
-            result["completion_drawings"] = len(sample) * args.variations
+            variations = variations_per_sketch(len(sample), args.variations, getattr(args, "min_completions", 0))
+            result["variations"] = variations
+            result["completion_drawings"] = len(sample) * variations
             looks, google_looks = [], []
-            hits = recognition_hits(ours, classifier, sample, args.variations, 0, looks)
-            result["recognised"] = round(hit_share(hits, args.variations), 4)
+            hits = recognition_hits(ours, classifier, sample, variations, 0, looks)
+            result["recognised"] = round(hit_share(hits, variations), 4)
             result["completion_looks"] = summarize_looks(looks)
             if google is not None:
-                google_hits = recognition_hits(google, classifier, sample, args.variations, 0, google_looks)
+                google_hits = recognition_hits(google, classifier, sample, variations, 0, google_looks)
                 result["google_completion_looks"] = summarize_looks(google_looks)
-                result["google_recognised"] = round(hit_share(google_hits, args.variations), 4)
-                result["recognised_difference_ci95"] = paired_interval(hits, google_hits, args.variations)
+                result["google_recognised"] = round(hit_share(google_hits, variations), 4)
+                result["recognised_difference_ci95"] = paired_interval(hits, google_hits, variations)
     result["meets_loss"] = result.get("loss_ratio", math.inf) <= LOSS_TARGET
     result["meets_recognition"] = meets_recognition(result.get("recognised"), result.get("google_recognised"))
     print(json.dumps({k: result.get(k) for k in ("name", "test_drawings", "loss", "google_loss", "loss_ratio",
@@ -216,7 +224,9 @@ def model_card(manifest: dict) -> str:
              "(never trained on), offsets in 0..255 box units. Recognised: share of completions of half-drawn "
              "test sketches that the shipped classifier names as the object (top-1); the difference to Google's "
              "is in points, with a 95% bootstrap interval over the test sketches (both decoders complete the "
-             "same ones), which shows how far the few test drawings of most objects let it move. Gap to teacher: our loss "
+             "same ones), which shows how far the few test drawings of most objects let it move; completions: how many "
+             "the recognised figures count (several per sketch, more per sketch for objects with few test drawings, "
+             "`--min-completions`). Gap to teacher: our loss "
              "minus Google's on fresh drawings sampled from Google's decoder at temperature 1 (an estimate of "
              "the KL divergence per step; 0 would be a perfect copy of the teacher). A decoder trained with "
              "`--teacher-rdp` learned the teacher's drawings simplified to Quick, Draw!'s point density, so its gap, "
@@ -225,7 +235,7 @@ def model_card(manifest: dict) -> str:
              "a real training drawing finished by the teacher, `--teacher-completions`).", "",
              "| object | LSTM | file | real + teacher drawings (+ completions) | epochs | loss (ours) | loss (Google) | ratio "
              "| gap to teacher | recognised (ours) | recognised (Google) | ours − Google's (95% interval) "
-             "| test drawings | meets both |",
+             "| test drawings (completions) | meets both |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for d in manifest["decoders"]:
         data, training = d.get("data") or {}, d.get("training") or {}
@@ -236,7 +246,8 @@ def model_card(manifest: dict) -> str:
             + f" | {training.get('epochs_run', '?')} | "
             f"{d.get('loss', '–')} | {d.get('google_loss', '–')} | {d.get('loss_ratio', '–')} | "
             f"{d.get('teacher_gap', '–')} | {_pct(d.get('recognised'))} | {_pct(d.get('google_recognised'))} | {_difference(d)} | "
-            f"{d.get('test_drawings')} | "
+            f"{d.get('test_drawings')}" + (f" ({d['completion_drawings']})" if d.get("completion_drawings") else "")
+            + " | "
             f"{'yes' if d['meets_loss'] and d['meets_recognition'] else 'no'} |")
     lines += ["", f"Targets: loss ratio ≤ {LOSS_TARGET}; recognised ≥ Google's − {RECOGNITION_MARGIN * 100:.0f} "
               "points.", ""]
@@ -345,7 +356,7 @@ def classifier_commands(classifier: Classifier | None) -> list[str]:
 def evaluate_command(parser: argparse.ArgumentParser, args) -> str:
     """This run's command with the sampling options that differ from the defaults (they change the figures)."""
     command = "python -m training.evaluate"
-    for option in ("completions", "variations", "teacher_check"):
+    for option in ("completions", "variations", "min_completions", "teacher_check"):
         if getattr(args, option) != parser.get_default(option):
             command += f" --{option.replace('_', '-')} {getattr(args, option)}"
     return command
@@ -375,6 +386,8 @@ def argument_parser() -> argparse.ArgumentParser:
     parser.add_argument("--classifier-dir", type=Path, help="where the classifier is (default: --models)")
     parser.add_argument("--completions", type=int, default=60, help="half-drawn test sketches per object")
     parser.add_argument("--variations", type=int, default=3, help="completions per sketch")
+    parser.add_argument("--min-completions", type=int, default=0,
+                        help="more completions per sketch for objects with few test sketches, to reach this many")
     parser.add_argument("--teacher-check", type=int, default=200,
                         help="fresh teacher drawings for the distillation gap (0: skip)")
     return parser
