@@ -383,7 +383,8 @@ def test_the_card_gives_each_decoder_the_command_that_trained_it():
                                 + [{**shipped("owl", 256, 30, 2.0), "training": {
                                     **shipped("owl", 256, 30, 2.0)["training"], "real_copies": 0}}]
                                 + [{**shipped("crab", 256, 30, 2.0), "training": {
-                                    **shipped("crab", 256, 30, 2.0)["training"], "teacher_box": True}}])
+                                    **shipped("crab", 256, 30, 2.0)["training"], "teacher_box": True}}]
+                                + [{**shipped("pig", 256, 30, 2.0), "teacher_temperatures": [0.6, 0.4]}])
     assert commands == [
         "python -m training.train_decoder cat --units 256 --epochs 30 --teacher 6000",
         "python -m training.train_decoder owl bee --units 256 --epochs 30 --teacher 6000 --teacher-rdp 2",
@@ -391,7 +392,32 @@ def test_the_card_gives_each_decoder_the_command_that_trained_it():
         "python -m training.train_decoder bird --units 512 --epochs 30 --teacher 6000 --teacher-rdp 2 "
         "--teacher-completions 3000",
         "python -m training.train_decoder owl --units 256 --epochs 30 --teacher 6000 --teacher-rdp 2 --real-copies 0",
-        "python -m training.train_decoder crab --units 256 --epochs 30 --teacher 6000 --teacher-box --teacher-rdp 2"]
+        "python -m training.train_decoder crab --units 256 --epochs 30 --teacher 6000 --teacher-box --teacher-rdp 2",
+        "python -m training.train_decoder pig --units 256 --epochs 30 --teacher 6000 --teacher-temperatures 0.6 0.4 "
+        "--teacher-rdp 2"]
+
+
+def test_teacher_drawings_at_other_temperatures_are_cached_apart(tmp_path, monkeypatch):
+    """Careful teacher drawings (--teacher-temperatures) never come back for a request at the default spread,
+    nor the other way round; a larger cached set serves a smaller request at the same temperatures."""
+    from training import teacher
+
+    asked = []
+
+    def fake_sample(decoder, n, temperatures=teacher.TEMPERATURES, seed=0):
+        asked.append((n, tuple(temperatures)))
+        scale = 1.0 if tuple(temperatures) == teacher.TEMPERATURES else 2.0
+        return [np.array([[scale * (i + 1), 0.0, 1.0], [0.0, 1.0, 1.0]]) for i in range(n)]
+
+    monkeypatch.setattr(teacher, "sample_drawings", fake_sample)
+    monkeypatch.setattr(teacher.dec, "load_gen_json", lambda path: None)
+    default = teacher.teacher_drawings("cat", 4, cache_dir=tmp_path)
+    careful = teacher.teacher_drawings("cat", 3, cache_dir=tmp_path, temperatures=(0.6, 0.4))
+    assert asked == [(4, teacher.TEMPERATURES), (3, (0.6, 0.4))]
+    assert default[0][0, 0] == 1.0 and careful[0][0, 0] == 2.0
+    again = teacher.teacher_drawings("cat", 2, cache_dir=tmp_path, temperatures=[0.6, 0.4])
+    assert len(asked) == 2 and [d[0, 0] for d in again] == [2.0, 4.0]
+    assert len(teacher.teacher_drawings("cat", 3, cache_dir=tmp_path)) == 3 and len(asked) == 2
 
 
 def test_a_completion_of_dots_counts_its_tiny_strokes_and_whether_it_ended():

@@ -27,7 +27,7 @@ from app import engine
 from app.classifier import Classifier
 from app.strokes import stroke3_to_lines
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
-from training.teacher import sample_drawings
+from training.teacher import TEMPERATURES, sample_drawings
 from training.train_classifier import metrics, render_many
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,7 +108,8 @@ def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
     test = [d for d in real_drawings(ours.name, args.data_dir)["test"] if 2 <= len(d) < ours.max_seq_len]
     result = {"name": ours.name, "file": path.name, "bytes": path.stat().st_size, "config": asdict(ours.config),
               "scale_factor": round(ours.scale_factor, 3), "max_seq_len": ours.max_seq_len,
-              "data": ours.meta.get("data"), "training": ours.meta.get("training"), "test_drawings": len(test)}
+              "data": ours.meta.get("data"), "training": ours.meta.get("training"),
+              "teacher_temperatures": ours.meta.get("teacher_temperatures"), "test_drawings": len(test)}
     google_path = Path(args.pretrained_dir) / f"{ours.name}.gen.json"
     google = dec.load_gen_json(google_path) if google_path.exists() else None
     if test:
@@ -320,12 +321,15 @@ def decoder_commands(decoders: list[dict]) -> list[str]:
         key = (training.get("epochs_max", training.get("epochs_run")), d["config"]["num_units"], teacher,
                distill.get("samples"), distill.get("weight"), training.get("teacher_rdp") or 0,
                training.get("teacher_completions") or 0, training.get("real_copies", 1),
-               bool(training.get("teacher_box")))
+               bool(training.get("teacher_box")), tuple(d.get("teacher_temperatures") or TEMPERATURES))
         groups.setdefault(key, []).append(d["name"])
     commands = []
-    for (epochs, units, teacher, samples, weight, teacher_rdp, completions, real_copies, box), names in groups.items():
+    for (epochs, units, teacher, samples, weight, teacher_rdp, completions, real_copies, box,
+         temperatures), names in groups.items():
         command = (f"python -m training.train_decoder {' '.join(names)} --units {units} --epochs {epochs} "
                    f"--teacher {teacher}")
+        if temperatures != TEMPERATURES:
+            command += " --teacher-temperatures " + " ".join(f"{t:g}" for t in temperatures)
         if box:
             command += " --teacher-box"
         if teacher_rdp:

@@ -46,15 +46,18 @@ def sample_drawings(teacher: dec.Decoder, n: int, temperatures=TEMPERATURES, see
 
 
 def teacher_drawings(name: str, n: int, seed: int = 0, pretrained_dir: Path = PRETRAINED_DIR,
-                     cache_dir: Path = CACHE_DIR) -> list[np.ndarray]:
+                     cache_dir: Path = CACHE_DIR, temperatures=TEMPERATURES) -> list[np.ndarray]:
     """n teacher drawings of one object, from the cache when they were made before."""
-    path = Path(cache_dir) / f"teacher-{name}-{n}-{seed}.npz"
+    temperatures = tuple(float(t) for t in temperatures)
+    stem = f"teacher-{name}" + ("" if temperatures == TEMPERATURES else f"-t{'_'.join(f'{t:g}' for t in temperatures)}")
     # a cached run of n or more drawings with the same seed starts with these n (batches are made in order)
-    for cached in sorted(Path(cache_dir).glob(f"teacher-{name}-*-{seed}.npz")):
-        if int(cached.stem.split("-")[-2]) >= n:
+    for cached in sorted(Path(cache_dir).glob(f"{stem}-*-{seed}.npz")):
+        count = cached.stem[len(stem) + 1:].split("-")[0]
+        if count.isdigit() and int(count) >= n:
             return load_drawings(cached)[:n]
-    drawings = sample_drawings(dec.load_gen_json(Path(pretrained_dir) / f"{name}.gen.json"), n, seed=seed)
-    save_drawings(path, drawings)
+    drawings = sample_drawings(dec.load_gen_json(Path(pretrained_dir) / f"{name}.gen.json"), n,
+                               temperatures=temperatures, seed=seed)
+    save_drawings(Path(cache_dir) / f"{stem}-{n}-{seed}.npz", drawings)
     return drawings
 
 
