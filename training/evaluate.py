@@ -127,7 +127,7 @@ def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
                                                 - dec.reconstruction_loss(google, fresh, box_units=True).mean()), 4)
         if classifier is not None:
             sample = test[: args.completions]
-            variations = variations_per_sketch(len(sample), args.variations, getattr(args, "min_completions", 0))
+            variations = variations_per_sketch(len(sample), args.variations, args.min_completions)
             result["variations"] = variations
             result["completion_drawings"] = len(sample) * variations
             looks, google_looks = [], []

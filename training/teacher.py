@@ -45,11 +45,16 @@ def sample_drawings(teacher: dec.Decoder, n: int, temperatures=TEMPERATURES, see
     return out[:n]
 
 
+def temperature_tag(temperatures) -> str:
+    """How file and run names mark teacher drawings made at other than the default temperatures ("" for those)."""
+    temperatures = tuple(float(t) for t in temperatures)
+    return "" if temperatures == TEMPERATURES else "-t" + "_".join(f"{t:g}" for t in temperatures)
+
+
 def teacher_drawings(name: str, n: int, seed: int = 0, pretrained_dir: Path = PRETRAINED_DIR,
                      cache_dir: Path = CACHE_DIR, temperatures=TEMPERATURES) -> list[np.ndarray]:
     """n teacher drawings of one object, from the cache when they were made before."""
-    temperatures = tuple(float(t) for t in temperatures)
-    stem = f"teacher-{name}" + ("" if temperatures == TEMPERATURES else f"-t{'_'.join(f'{t:g}' for t in temperatures)}")
+    stem = f"teacher-{name}{temperature_tag(temperatures)}"
     # a cached run of n or more drawings with the same seed starts with these n (batches are made in order)
     for cached in sorted(Path(cache_dir).glob(f"{stem}-*-{seed}.npz")):
         count = cached.stem[len(stem) + 1:].split("-")[0]

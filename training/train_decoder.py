@@ -46,7 +46,7 @@ from training import fit_verbosity
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.keras_decoder import (build_model, distillation_loss, import_weights, reconstruction_loss,
                                     teacher_inputs, teacher_targets, to_decoder)
-from training.teacher import CACHE_DIR, TEMPERATURES, teacher_completions, teacher_drawings
+from training.teacher import CACHE_DIR, TEMPERATURES, teacher_completions, teacher_drawings, temperature_tag
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS_DIR = ROOT / "training" / "runs"
@@ -163,7 +163,7 @@ def prepare(name: str, args) -> dict:
     """Real + teacher drawings of one object, filtered by length, and the scale factor."""
     real = real_drawings(name, args.data_dir)
     teacher = (teacher_drawings(name, args.teacher, pretrained_dir=args.pretrained_dir, cache_dir=args.cache_dir,
-                                temperatures=teacher_temperatures(args))
+                                temperatures=args.teacher_temperatures)
                if args.teacher else [])
     completions = (teacher_completions(name, real["train"], args.teacher_completions,
                                        pretrained_dir=args.pretrained_dir, cache_dir=args.cache_dir)
@@ -187,11 +187,6 @@ def prepare(name: str, args) -> dict:
                        "teacher_completions_train": len(keep(completions)),
                        "real_valid": len(keep(real["valid"])), "teacher_valid": len(keep(teacher[:n_valid])),
                        "real_test": len(real["test"])}}
-
-
-def teacher_temperatures(args) -> tuple[float, ...]:
-    """The temperatures the teacher samples at, in equal shares (``--teacher-temperatures``)."""
-    return tuple(float(t) for t in (getattr(args, "teacher_temperatures", None) or TEMPERATURES))
 
 
 def to_box(stroke3: np.ndarray) -> np.ndarray:
@@ -227,8 +222,7 @@ def train_one(name: str, args) -> Path | None:
     run_dir = Path(args.runs_dir) / (f"{name}-{args.units}" + (f"-kd{args.distill}" if args.distill else "")
                                      + ("-box" if args.teacher_box else "")
                                      + (f"-rdp{args.teacher_rdp:g}" if args.teacher_rdp else "")
-                                     + ("" if teacher_temperatures(args) == TEMPERATURES else
-                                        "-t" + "_".join(f"{t:g}" for t in teacher_temperatures(args)))
+                                     + temperature_tag(args.teacher_temperatures)
                                      + (f"-tc{args.teacher_completions}" if args.teacher_completions else "")
                                      + (f"-real{args.real_copies}" if args.real_copies != 1 else ""))
     done = run_dir / "done.json"
@@ -265,7 +259,7 @@ def train_one(name: str, args) -> Path | None:
     log = _read_history(run_dir / "history.csv")
     meta = {"source": "doodle-buddy", "license": "CC-BY-4.0 data; Apache-2.0 teacher",
             "trained_by": "python -m training.train_decoder", "teacher": f"google-magenta {name}.gen.json",
-            "teacher_temperatures": list(teacher_temperatures(args)), "data": data["counts"],
+            "teacher_temperatures": list(args.teacher_temperatures), "data": data["counts"],
             "training": {"epochs_run": len(log), "best_val_loss": min((r["val_loss"] for r in log), default=None),
                          "epochs_max": args.epochs, "teacher_requested": args.teacher,
                          "teacher_box": args.teacher_box,
@@ -302,9 +296,9 @@ def main(argv=None):
     parser.add_argument("--teacher-rdp", type=float, default=0.0, metavar="EPS",
                         help="simplify teacher drawings by RDP with this tolerance in box units, as Quick, Draw!'s "
                              "simplified data (0: keep the teacher's own point density)")
-    parser.add_argument("--teacher-temperatures", type=float, nargs="+", metavar="T",
-                        help="temperatures the teacher samples at, in equal shares (default: "
-                             f"{' '.join(f'{t:g}' for t in TEMPERATURES)}; lower: more careful drawings to learn from)")
+    parser.add_argument("--teacher-temperatures", type=float, nargs="+", metavar="T", default=list(TEMPERATURES),
+                        help="temperatures the teacher samples at, in equal shares (default: %(default)s; lower: "
+                             "more careful drawings to learn from)")
     parser.add_argument("--teacher-box", action="store_true",
                         help="scale each teacher drawing so its longest side spans the 0..255 box, as Quick, Draw!'s "
                              "simplified data (before --teacher-rdp)")
