@@ -117,3 +117,43 @@ def test_the_shipped_classifier_recognises_real_drawings_it_never_saw():
         top3 = [classifier.classify(stroke3_to_lines(d), 255, 255) for d in test]
         hits[name] = np.mean([name in [g for g, _ in guesses] for guesses in top3])
     assert min(hits.values()) >= 0.8, hits
+
+
+def test_a_training_run_exports_a_classifier_the_app_loads_with_its_card_and_command(tmp_path):
+    from app.classifier import Classifier
+    from training.evaluate import classifier_commands
+    from training.train_classifier import main
+
+    rng = np.random.default_rng(2)
+    data_dir, pretrained_dir = tmp_path / "data", tmp_path / "pretrained"
+    data_dir.mkdir()
+    pretrained_dir.mkdir()
+    t = np.linspace(0, 2 * np.pi, 12)
+    for name in ("circle", "zigzag"):
+        (pretrained_dir / f"{name}.gen.json").write_text("{}")  # names the class; --teacher 0 never reads it
+        with open(data_dir / f"{name}.ndjson", "w") as fh:
+            for i in range(50):
+                r = rng.uniform(50, 120)
+                if name == "circle":
+                    xs, ys = 128 + r * np.cos(t), 128 + r * np.sin(t)
+                else:
+                    xs, ys = np.linspace(128 - r, 128 + r, 12), 128 + r / 3 * (-1) ** np.arange(12)
+                fh.write(json.dumps({"word": name, "key_id": f"{name}{i}", "recognized": True,
+                                     "drawing": [[xs.round().tolist(), ys.round().tolist()]]}) + "\n")
+    main(["--teacher", "0", "--copies", "1", "--width", "4", "--epochs", "2", "--schedule", "cosine",
+          "--lr", "0.002", "--batch-size", "16", "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained_dir),
+          "--bitmaps-dir", str(tmp_path / "no-bitmaps"), "--out", str(tmp_path / "models"),
+          "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path / "cache")])
+
+    classifier = Classifier.load(tmp_path / "models")
+    card = classifier.card
+    assert classifier.names == ["circle", "zigzag"] and card["training"]["epochs_run"] == 2
+    real = sum(card["data"]["circle"][split] for split in ("real_train", "real_valid", "real_test"))
+    assert real == 50 and card["data"]["circle"]["teacher_train"] == 0
+    assert card["test_real"]["n"] == card["data"]["circle"]["real_test"] + card["data"]["zigzag"]["real_test"]
+    assert card["hyper_parameters"]["schedule"] == "cosine"
+    assert classifier_commands(classifier) == [
+        "python -m training.train_classifier --epochs 2 --teacher 0 --copies 1 --width 4 --batch-size 16 "
+        "--schedule cosine --lr 0.002"]
+    circle = [[[128 + 80 * np.cos(a), 128 + 80 * np.sin(a)] for a in t]]
+    assert {name for name, _ in classifier.classify(circle, 255, 255, top=2)} == {"circle", "zigzag"}

@@ -28,7 +28,7 @@ from app.classifier import Classifier
 from app.strokes import stroke3_to_lines
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.teacher import TEMPERATURES, sample_drawings
-from training.train_classifier import metrics, render_many
+from training.train_classifier import CARD_OPTIONS, build_parser, metrics, render_many
 
 ROOT = Path(__file__).resolve().parents[1]
 LOSS_TARGET = 1.10  # ours / Google's
@@ -345,15 +345,17 @@ def decoder_commands(decoders: list[dict]) -> list[str]:
 
 
 def classifier_commands(classifier: Classifier | None) -> list[str]:
-    """The command that trained the shipped classifier, with its epoch budget."""
+    """The command that trained the shipped classifier: its card's hyper-parameters that are off the
+    trainer's defaults (the epoch budget always)."""
     if classifier is None:
         return []
     hyper = classifier.card.get("hyper_parameters", {})
+    parser = build_parser()
     command = "python -m training.train_classifier"
-    if hyper.get("epochs_max"):
-        command += f" --epochs {hyper['epochs_max']}"
-    if hyper.get("width", 32) != 32:
-        command += f" --width {hyper['width']}"
+    for key, option in CARD_OPTIONS.items():
+        if key in hyper and (key == "epochs_max" or hyper[key] != parser.get_default(option)):
+            value = f"{hyper[key]:g}" if isinstance(hyper[key], float) else hyper[key]
+            command += f" --{option.replace('_', '-')} {value}"
     return [command]
 
 

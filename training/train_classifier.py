@@ -57,7 +57,7 @@ def render_many(drawings, rng, copies: int, jitter: float = JITTER) -> np.ndarra
 def build_data(names, args) -> dict:
     """Rendered train / valid / test sets and per-class counts (cached by the arguments that shape them)."""
     key = f"classifier-{len(names)}-{args.teacher}-{args.copies}-{args.seed}"
-    path = CACHE_DIR / f"{key}.npz"
+    path = Path(args.cache_dir) / f"{key}.npz"
     if path.exists():
         with np.load(path, allow_pickle=False) as data:
             cached = {k: data[k] for k in data.files}
@@ -170,34 +170,61 @@ def google_bitmap_check(model, names: list[str], bitmaps_dir: Path) -> dict:
     return out
 
 
-def main(argv=None):
-    """Build the data, train with early stopping and checkpoints (resumable), evaluate, export."""
-    import keras  # noqa: PLC0415
+# the card's hyper-parameter -> the option that sets it (the reproduce command lists those off their default)
+CARD_OPTIONS = {"epochs_max": "epochs", "teacher_per_class": "teacher", "copies": "copies", "width": "width",
+                "batch_size": "batch_size", "seed": "seed", "schedule": "schedule", "learning_rate": "lr"}
 
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m training.train_classifier``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--teacher", type=int, default=1500, help="teacher drawings per class")
     parser.add_argument("--copies", type=int, default=3, help="renders of each real training drawing")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--width", type=int, default=32, help="filters of the first conv block (then 2x, 4x, 8x)")
     parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--schedule", choices=("plateau", "cosine"), default="plateau",
+                        help="learning rate: cut 0.3x after 2 epochs without a better valid loss, or a one-epoch "
+                             "warm-up to --lr then a cosine decay to 0 over --epochs")
+    parser.add_argument("--lr", type=float, default=1e-3, help="(peak) learning rate")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
     parser.add_argument("--pretrained-dir", type=Path, default=PRETRAINED_DIR)
     parser.add_argument("--bitmaps-dir", type=Path, default=QUICKDRAW_DIR.parent / "quickdraw_bitmaps")
     parser.add_argument("--out", type=Path, default=ROOT / "models")
-    args = parser.parse_args(argv)
+    parser.add_argument("--runs-dir", type=Path, default=ROOT / "training" / "runs", help="checkpoints and logs")
+    parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="rendered data sets")
+    return parser
+
+
+def main(argv=None):
+    """Build the data, train with early stopping and checkpoints (resumable), evaluate, export."""
+    import keras  # noqa: PLC0415
+
+    args = build_parser().parse_args(argv)
 
     started = time.time()
     names = class_names(args.pretrained_dir, args.out)
     data = build_data(names, args)
     keras.utils.set_random_seed(args.seed)
-    run_dir = ROOT / "training" / "runs" / f"classifier-w{args.width}-t{args.teacher}-c{args.copies}-s{args.seed}"
+    schedule_tag = "" if args.schedule == "plateau" and args.lr == 1e-3 else f"-{args.schedule}{args.lr:g}"
+    run_dir = (Path(args.runs_dir) /
+               f"classifier-w{args.width}-t{args.teacher}-c{args.copies}-s{args.seed}{schedule_tag}")
     run_dir.mkdir(parents=True, exist_ok=True)
-    model = make_model(len(names), args.width)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(3, name="top3")])
     x_train, y_train = data["x_train"][..., None], data["y_train"]
-    # the valid set: the real valid split (thin per class) - what early stopping watches
+    steps_per_epoch = -(-len(x_train) // args.batch_size)
+    if args.schedule == "cosine":
+        learning_rate = keras.optimizers.schedules.CosineDecay(
+            0.0, decay_steps=max(1, args.epochs - 1) * steps_per_epoch, warmup_target=args.lr, warmup_steps=steps_per_epoch)
+        schedule_callbacks = []
+    else:
+        learning_rate = args.lr
+        schedule_callbacks = [keras.callbacks.ReduceLROnPlateau(patience=2, factor=0.3),
+                              keras.callbacks.EarlyStopping(patience=5)]
+    model = make_model(len(names), args.width)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(3, name="top3")])
+    # the valid set: the real valid split (thin per class) - what the checkpoint and early stopping watch
     x_valid, y_valid = data["x_valid"][..., None], data["y_valid"]
     weights_file = run_dir / "best.weights.h5"
     model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs, validation_data=(x_valid, y_valid),
@@ -205,8 +232,7 @@ def main(argv=None):
                   keras.callbacks.BackupAndRestore(str(run_dir / "backup"), delete_checkpoint=False),
                   keras.callbacks.ModelCheckpoint(str(weights_file), monitor="val_loss", save_best_only=True,
                                                   save_weights_only=True),
-                  keras.callbacks.ReduceLROnPlateau(patience=2, factor=0.3),
-                  keras.callbacks.EarlyStopping(patience=5),
+                  *schedule_callbacks,
                   keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True)])
     model.load_weights(str(weights_file))
     test = metrics(predict(model, data["x_test"]), data["y_test"], names)
@@ -217,6 +243,7 @@ def main(argv=None):
             "trained_by": "python -m training.train_classifier", "seconds_this_run": round(time.time() - started, 1),
             "hyper_parameters": {"teacher_per_class": args.teacher, "copies": args.copies, "width": args.width,
                                  "batch_size": args.batch_size, "epochs_max": args.epochs, "seed": args.seed,
+                                 "schedule": args.schedule, "learning_rate": args.lr,
                                  "teacher_temperatures": list(TEMPERATURES),
                                  "augmentation": (f"horizontal mirror, shift {SHIFT:.0%}, turn {TURN}, "
                                                   f"x/y scale {JITTER:.0%}"),
