@@ -282,8 +282,13 @@ def model_card(manifest: dict) -> str:
                   f"**top-1 {t['top1']:.3f}, top-3 {t['top3']:.3f}** over {t['n']} drawings (targets 0.85 / 0.95).", ""]
         hyper = c["hyper_parameters"]
         if hyper.get("augmentation"):
+            schedule = ("" if "schedule" not in hyper else
+                        f" Learning rate: a one-epoch warm-up to {hyper['learning_rate']:g}, then a cosine decay to 0 "
+                        f"over {hyper['epochs_max']} epochs." if hyper["schedule"] == "cosine" else
+                        f" Learning rate: {hyper['learning_rate']:g}, cut 0.3× after 2 epochs without a better "
+                        "valid loss.")
             lines += [f"Training augmentation: {hyper['augmentation']}. "
-                      f"Answers: {hyper.get('test_time', 'the render alone')}.", ""]
+                      f"Answers: {hyper.get('test_time', 'the render alone')}.{schedule}", ""]
         if c.get("google_bitmaps"):
             lines += ["On Google's own 28×28 bitmaps (a check that our renderer matches theirs): " + ", ".join(
                 f"{k} top-1 {v['top1']:.3f}, top-3 {v['top3']:.3f} (n={v['n']})" for k, v in c["google_bitmaps"].items())
