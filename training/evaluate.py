@@ -28,7 +28,7 @@ from app.classifier import Classifier
 from app.strokes import stroke3_to_lines
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.teacher import TEMPERATURES, sample_drawings
-from training.train_classifier import CARD_OPTIONS, build_parser, metrics, render_many
+from training.train_classifier import CARD_OPTIONS, PLATEAU, build_parser, metrics, render_many
 
 ROOT = Path(__file__).resolve().parents[1]
 LOSS_TARGET = 1.10  # ours / Google's
@@ -285,8 +285,8 @@ def model_card(manifest: dict) -> str:
             schedule = ("" if "schedule" not in hyper else
                         f" Learning rate: a one-epoch warm-up to {hyper['learning_rate']:g}, then a cosine decay to 0 "
                         f"over {hyper['epochs_max']} epochs." if hyper["schedule"] == "cosine" else
-                        f" Learning rate: {hyper['learning_rate']:g}, cut 0.3× after 2 epochs without a better "
-                        "valid loss.")
+                        f" Learning rate: {hyper['learning_rate']:g}, cut {PLATEAU['factor']}× after "
+                        f"{PLATEAU['patience']} epochs without a better valid loss.")
             lines += [f"Training augmentation: {hyper['augmentation']}. "
                       f"Answers: {hyper.get('test_time', 'the render alone')}.{schedule}", ""]
         if c.get("google_bitmaps"):

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 JITTER = 0.15  # random x/y scale of the extra renders of a real drawing
 SHIFT = 0.06  # random shift, a share of the side (inside the model, while training)
 TURN = 0.04  # random turn, a share of a full circle (inside the model, while training)
+PLATEAU = {"factor": 0.3, "patience": 2}  # --schedule plateau: the learning rate's cut and the epochs it waits
 
 
 def class_names(pretrained_dir: Path = PRETRAINED_DIR, models_dir: Path = ROOT / "models") -> list[str]:
@@ -184,8 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--width", type=int, default=32, help="filters of the first conv block (then 2x, 4x, 8x)")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--schedule", choices=("plateau", "cosine"), default="plateau",
-                        help="learning rate: cut 0.3x after 2 epochs without a better valid loss, or a one-epoch "
-                             "warm-up to --lr then a cosine decay to 0 over --epochs")
+                        help=f"learning rate: cut {PLATEAU['factor']}x after {PLATEAU['patience']} epochs without a "
+                             "better valid loss, or a one-epoch warm-up to --lr then a cosine decay to 0 over --epochs")
     parser.add_argument("--lr", type=float, default=1e-3, help="(peak) learning rate")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
@@ -219,7 +220,7 @@ def main(argv=None):
         schedule_callbacks = []
     else:
         learning_rate = args.lr
-        schedule_callbacks = [keras.callbacks.ReduceLROnPlateau(patience=2, factor=0.3),
+        schedule_callbacks = [keras.callbacks.ReduceLROnPlateau(**PLATEAU),
                               keras.callbacks.EarlyStopping(patience=5)]
     model = make_model(len(names), args.width)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
