@@ -216,7 +216,8 @@ def main(argv=None):
     steps_per_epoch = -(-len(x_train) // args.batch_size)
     if args.schedule == "cosine":
         learning_rate = keras.optimizers.schedules.CosineDecay(
-            0.0, decay_steps=max(1, args.epochs - 1) * steps_per_epoch, warmup_target=args.lr, warmup_steps=steps_per_epoch)
+            0.0, decay_steps=max(1, args.epochs - 1) * steps_per_epoch, warmup_target=args.lr,
+            warmup_steps=steps_per_epoch)
         schedule_callbacks = []
     else:
         learning_rate = args.lr
