@@ -122,7 +122,7 @@ def test_the_shipped_classifier_recognises_real_drawings_it_never_saw():
 def test_a_training_run_exports_a_classifier_the_app_loads_with_its_card_and_command(tmp_path):
     from app.classifier import Classifier
     from training.evaluate import classifier_commands
-    from training.train_classifier import main
+    from training.train_classifier import main, schedule_sentence
 
     rng = np.random.default_rng(2)
     data_dir, pretrained_dir = tmp_path / "data", tmp_path / "pretrained"
@@ -152,8 +152,20 @@ def test_a_training_run_exports_a_classifier_the_app_loads_with_its_card_and_com
     assert real == 50 and card["data"]["circle"]["teacher_train"] == 0
     assert card["test_real"]["n"] == card["data"]["circle"]["real_test"] + card["data"]["zigzag"]["real_test"]
     assert card["hyper_parameters"]["schedule"] == "cosine"
+    assert schedule_sentence(card["hyper_parameters"]) == (
+        "Learning rate: a one-epoch warm-up to 0.002, then a cosine decay to 0 over 2 epochs.")
     assert classifier_commands(classifier) == [
         "python -m training.train_classifier --epochs 2 --teacher 0 --copies 1 --width 4 --batch-size 16 "
         "--schedule cosine --lr 0.002"]
     circle = [[[128 + 80 * np.cos(a), 128 + 80 * np.sin(a)] for a in t]]
     assert {name for name, _ in classifier.classify(circle, 255, 255, top=2)} == {"circle", "zigzag"}
+
+
+def test_the_card_says_how_the_learning_rate_moved_or_nothing_for_an_older_card():
+    from training.train_classifier import PLATEAU, schedule_sentence
+
+    plateau = {"schedule": "plateau", "learning_rate": 0.001, "epochs_max": 30}
+    assert schedule_sentence(plateau) == (
+        f"Learning rate: 0.001, cut {PLATEAU['factor']}× after {PLATEAU['patience']} epochs "
+        "without a better valid loss.")
+    assert schedule_sentence({"learning_rate": 0.001}) == ""

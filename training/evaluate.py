@@ -28,7 +28,7 @@ from app.classifier import Classifier
 from app.strokes import stroke3_to_lines
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.teacher import TEMPERATURES, sample_drawings
-from training.train_classifier import CARD_OPTIONS, PLATEAU, build_parser, metrics, render_many
+from training.train_classifier import CARD_OPTIONS, build_parser, metrics, render_many, schedule_sentence
 
 ROOT = Path(__file__).resolve().parents[1]
 LOSS_TARGET = 1.10  # ours / Google's
@@ -282,13 +282,9 @@ def model_card(manifest: dict) -> str:
                   f"**top-1 {t['top1']:.3f}, top-3 {t['top3']:.3f}** over {t['n']} drawings (targets 0.85 / 0.95).", ""]
         hyper = c["hyper_parameters"]
         if hyper.get("augmentation"):
-            schedule = ("" if "schedule" not in hyper else
-                        f" Learning rate: a one-epoch warm-up to {hyper['learning_rate']:g}, then a cosine decay to 0 "
-                        f"over {hyper['epochs_max']} epochs." if hyper["schedule"] == "cosine" else
-                        f" Learning rate: {hyper['learning_rate']:g}, cut {PLATEAU['factor']}× after "
-                        f"{PLATEAU['patience']} epochs without a better valid loss.")
-            lines += [f"Training augmentation: {hyper['augmentation']}. "
-                      f"Answers: {hyper.get('test_time', 'the render alone')}.{schedule}", ""]
+            lines += [" ".join(filter(None, (f"Training augmentation: {hyper['augmentation']}.",
+                                             f"Answers: {hyper.get('test_time', 'the render alone')}.",
+                                             schedule_sentence(hyper)))), ""]
         if c.get("google_bitmaps"):
             lines += ["On Google's own 28×28 bitmaps (a check that our renderer matches theirs): " + ", ".join(
                 f"{k} top-1 {v['top1']:.3f}, top-3 {v['top3']:.3f} (n={v['n']})" for k, v in c["google_bitmaps"].items())

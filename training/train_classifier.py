@@ -176,6 +176,18 @@ CARD_OPTIONS = {"epochs_max": "epochs", "teacher_per_class": "teacher", "copies"
                 "batch_size": "batch_size", "seed": "seed", "schedule": "schedule", "learning_rate": "lr"}
 
 
+def schedule_sentence(hyper: dict) -> str:
+    """The card's sentence on the learning-rate schedule of a run (its ``hyper_parameters``); "" for a card that
+    predates ``--schedule``."""
+    if "schedule" not in hyper:
+        return ""
+    if hyper["schedule"] == "cosine":
+        return (f"Learning rate: a one-epoch warm-up to {hyper['learning_rate']:g}, then a cosine decay to 0 over "
+                f"{hyper['epochs_max']} epochs.")
+    return (f"Learning rate: {hyper['learning_rate']:g}, cut {PLATEAU['factor']}× after {PLATEAU['patience']} epochs "
+            "without a better valid loss.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line of ``python -m training.train_classifier``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
