@@ -119,27 +119,37 @@ def test_the_shipped_classifier_recognises_real_drawings_it_never_saw():
     assert min(hits.values()) >= 0.8, hits
 
 
-def test_a_training_run_exports_a_classifier_the_app_loads_with_its_card_and_command(tmp_path):
-    from app.classifier import Classifier
-    from training.evaluate import classifier_commands
-    from training.train_classifier import main, schedule_sentence
-
+def write_fixture_objects(tmp_path, names=("circle", "zigzag")):
+    """ndjson files of 50 drawings per object (circles, zigzags or squares of random size) and a placeholder
+    decoder naming each object; returns (data_dir, pretrained_dir)."""
     rng = np.random.default_rng(2)
     data_dir, pretrained_dir = tmp_path / "data", tmp_path / "pretrained"
     data_dir.mkdir()
     pretrained_dir.mkdir()
     t = np.linspace(0, 2 * np.pi, 12)
-    for name in ("circle", "zigzag"):
+    for name in names:
         (pretrained_dir / f"{name}.gen.json").write_text("{}")  # names the class; --teacher 0 never reads it
         with open(data_dir / f"{name}.ndjson", "w") as fh:
             for i in range(50):
                 r = rng.uniform(50, 120)
                 if name == "circle":
                     xs, ys = 128 + r * np.cos(t), 128 + r * np.sin(t)
-                else:
+                elif name == "zigzag":
                     xs, ys = np.linspace(128 - r, 128 + r, 12), 128 + r / 3 * (-1) ** np.arange(12)
+                else:
+                    xs, ys = 128 + r * np.array([-1, 1, 1, -1, -1]), 128 + r * np.array([-1, -1, 1, 1, -1])
                 fh.write(json.dumps({"word": name, "key_id": f"{name}{i}", "recognized": True,
                                      "drawing": [[xs.round().tolist(), ys.round().tolist()]]}) + "\n")
+    return data_dir, pretrained_dir
+
+
+def test_a_training_run_exports_a_classifier_the_app_loads_with_its_card_and_command(tmp_path):
+    from app.classifier import Classifier
+    from training.evaluate import classifier_commands
+    from training.train_classifier import main, schedule_sentence
+
+    data_dir, pretrained_dir = write_fixture_objects(tmp_path)
+    t = np.linspace(0, 2 * np.pi, 12)
     main(["--teacher", "0", "--copies", "1", "--width", "4", "--epochs", "2", "--schedule", "cosine",
           "--lr", "0.002", "--batch-size", "16", "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained_dir),
           "--bitmaps-dir", str(tmp_path / "no-bitmaps"), "--out", str(tmp_path / "models"),
@@ -159,6 +169,27 @@ def test_a_training_run_exports_a_classifier_the_app_loads_with_its_card_and_com
         "--schedule cosine --lr 0.002"]
     circle = [[[128 + 80 * np.cos(a), 128 + 80 * np.sin(a)] for a in t]]
     assert {name for name, _ in classifier.classify(circle, 255, 255, top=2)} == {"circle", "zigzag"}
+
+
+def test_a_study_trains_on_the_chosen_objects_only_and_its_card_says_so(tmp_path):
+    from app.classifier import Classifier
+    from training.evaluate import classifier_commands
+    from training.train_classifier import main
+
+    data_dir, pretrained_dir = write_fixture_objects(tmp_path, ("circle", "square", "zigzag"))
+    common = ["--teacher", "0", "--copies", "1", "--width", "4", "--epochs", "1", "--batch-size", "16",
+              "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained_dir),
+              "--bitmaps-dir", str(tmp_path / "no-bitmaps"), "--out", str(tmp_path / "models"),
+              "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path / "cache")]
+    with pytest.raises(SystemExit):
+        main([*common, "--classes", "circle", "unicorn"])
+
+    main([*common, "--classes", "zigzag", "circle"])
+    classifier = Classifier.load(tmp_path / "models")
+    assert classifier.names == ["circle", "zigzag"] and set(classifier.card["data"]) == {"circle", "zigzag"}
+    assert classifier_commands(classifier) == [
+        "python -m training.train_classifier --epochs 1 --teacher 0 --copies 1 --width 4 --batch-size 16 "
+        "--classes circle zigzag"]
 
 
 def test_the_card_says_how_the_learning_rate_moved_or_nothing_for_an_older_card():

@@ -347,7 +347,7 @@ def decoder_commands(decoders: list[dict]) -> list[str]:
 
 def classifier_commands(classifier: Classifier | None) -> list[str]:
     """The command that trained the shipped classifier: its card's hyper-parameters that are off the
-    trainer's defaults (the epoch budget always)."""
+    trainer's defaults (the epoch budget always; the objects of a study on chosen ones)."""
     if classifier is None:
         return []
     hyper = classifier.card.get("hyper_parameters", {})
@@ -357,6 +357,8 @@ def classifier_commands(classifier: Classifier | None) -> list[str]:
         if key in hyper and (key == "epochs_max" or hyper[key] != parser.get_default(option)):
             value = f"{hyper[key]:g}" if isinstance(hyper[key], float) else hyper[key]
             command += f" --{option.replace('_', '-')} {value}"
+    if hyper.get("classes"):
+        command += " --classes " + " ".join(hyper["classes"])
     return [command]
 
 

@@ -16,6 +16,7 @@ metrics, provenance).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -201,6 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "better valid loss, or a one-epoch warm-up to --lr then a cosine decay to 0 over --epochs")
     parser.add_argument("--lr", type=float, default=1e-3, help="(peak) learning rate")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--classes", nargs="+", metavar="OBJECT",
+                        help="train on these objects only (a quick study of confusable ones); default: all of them")
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
     parser.add_argument("--pretrained-dir", type=Path, default=PRETRAINED_DIR)
     parser.add_argument("--bitmaps-dir", type=Path, default=QUICKDRAW_DIR.parent / "quickdraw_bitmaps")
@@ -214,15 +217,23 @@ def main(argv=None):
     """Build the data, train with early stopping and checkpoints (resumable), evaluate, export."""
     import keras  # noqa: PLC0415
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
 
     started = time.time()
     names = class_names(args.pretrained_dir, args.out)
+    classes_tag = ""
+    if args.classes:
+        unknown = sorted(set(args.classes) - set(names))
+        if unknown:
+            parser.error(f"--classes: no decoder for {', '.join(unknown)} (known: {', '.join(names)})")
+        names = sorted(set(args.classes))
+        classes_tag = f"-{len(names)}of-{hashlib.sha1(' '.join(names).encode()).hexdigest()[:6]}"
     data = build_data(names, args)
     keras.utils.set_random_seed(args.seed)
     schedule_tag = "" if args.schedule == "plateau" and args.lr == 1e-3 else f"-{args.schedule}{args.lr:g}"
-    run_dir = (Path(args.runs_dir) /
-               f"classifier-w{args.width}-t{args.teacher}-c{args.copies}-s{args.seed}{schedule_tag}")
+    run_dir = (Path(args.runs_dir) / f"classifier-w{args.width}-t{args.teacher}-c{args.copies}-s{args.seed}"
+                                     f"{schedule_tag}{classes_tag}")
     run_dir.mkdir(parents=True, exist_ok=True)
     x_train, y_train = data["x_train"][..., None], data["y_train"]
     steps_per_epoch = -(-len(x_train) // args.batch_size)
@@ -261,7 +272,8 @@ def main(argv=None):
                                  "teacher_temperatures": list(TEMPERATURES),
                                  "augmentation": (f"horizontal mirror, shift {SHIFT:.0%}, turn {TURN}, "
                                                   f"x/y scale {JITTER:.0%}"),
-                                 "test_time": "probabilities averaged over the render and its mirror image"},
+                                 "test_time": "probabilities averaged over the render and its mirror image",
+                                 **({"classes": names} if args.classes else {})},
             "training": {"epochs_run": len((run_dir / "history.csv").read_text().splitlines()) - 1},
             "data": counts, "test_real": test,
             "google_bitmaps": google_bitmap_check(model, names, args.bitmaps_dir),
