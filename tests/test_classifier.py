@@ -179,13 +179,14 @@ def test_a_study_trains_on_the_chosen_objects_only_and_its_card_says_so(tmp_path
     data_dir, pretrained_dir = write_fixture_objects(tmp_path, ("circle", "square", "zigzag"))
     common = ["--teacher", "0", "--copies", "1", "--width", "4", "--epochs", "1", "--batch-size", "16",
               "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained_dir),
-              "--bitmaps-dir", str(tmp_path / "no-bitmaps"), "--out", str(tmp_path / "models"),
+              "--bitmaps-dir", str(tmp_path / "no-bitmaps"),
               "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path / "cache")]
     with pytest.raises(SystemExit):
         main([*common, "--classes", "circle", "unicorn"])
 
-    main([*common, "--classes", "zigzag", "circle"])
-    classifier = Classifier.load(tmp_path / "models")
+    main([*common, "--classes", "zigzag", "circle"])  # no --out: the study exports into its run folder
+    [run_dir] = (tmp_path / "runs").iterdir()
+    classifier = Classifier.load(run_dir)
     assert classifier.names == ["circle", "zigzag"] and set(classifier.card["data"]) == {"circle", "zigzag"}
     assert classifier_commands(classifier) == [
         "python -m training.train_classifier --epochs 1 --teacher 0 --copies 1 --width 4 --batch-size 16 "

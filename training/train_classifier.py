@@ -207,7 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
     parser.add_argument("--pretrained-dir", type=Path, default=PRETRAINED_DIR)
     parser.add_argument("--bitmaps-dir", type=Path, default=QUICKDRAW_DIR.parent / "quickdraw_bitmaps")
-    parser.add_argument("--out", type=Path, default=ROOT / "models")
+    parser.add_argument("--out", type=Path,
+                        help="where to export (default: models/, or the run's folder for a --classes study)")
     parser.add_argument("--runs-dir", type=Path, default=ROOT / "training" / "runs", help="checkpoints and logs")
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="rendered data sets")
     return parser
@@ -221,7 +222,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     started = time.time()
-    names = class_names(args.pretrained_dir, args.out)
+    names = class_names(args.pretrained_dir, args.out or ROOT / "models")
     classes_tag = ""
     if args.classes:
         unknown = sorted(set(args.classes) - set(names))
@@ -235,6 +236,7 @@ def main(argv=None):
     run_dir = (Path(args.runs_dir) / f"classifier-w{args.width}-t{args.teacher}-c{args.copies}-s{args.seed}"
                                      f"{schedule_tag}{classes_tag}")
     run_dir.mkdir(parents=True, exist_ok=True)
+    out = args.out or (run_dir if args.classes else ROOT / "models")  # a study never replaces the shipped model
     x_train, y_train = data["x_train"][..., None], data["y_train"]
     steps_per_epoch = -(-len(x_train) // args.batch_size)
     if args.schedule == "cosine":
@@ -278,11 +280,11 @@ def main(argv=None):
             "data": counts, "test_real": test,
             "google_bitmaps": google_bitmap_check(model, names, args.bitmaps_dir),
             "license": "trained on Quick, Draw! data (CC BY 4.0) and drawings by Magenta's models (Apache 2.0)"}
-    args.out.mkdir(parents=True, exist_ok=True)
-    save_for_serving(model, args.out / "classifier.keras")
-    (args.out / "classifier.json").write_text(json.dumps(card, indent=1) + "\n")
+    out.mkdir(parents=True, exist_ok=True)
+    save_for_serving(model, out / "classifier.keras")
+    (out / "classifier.json").write_text(json.dumps(card, indent=1) + "\n")
     print(f"classifier: {len(names)} classes, real test top-1 {test['top1']:.3f}, top-3 {test['top3']:.3f}, "
-          f"google bitmaps {card['google_bitmaps']}", flush=True)
+          f"google bitmaps {card['google_bitmaps']}; exported to {out}", flush=True)
 
 
 if __name__ == "__main__":
