@@ -119,6 +119,9 @@ def test_the_shipped_classifier_recognises_real_drawings_it_never_saw():
     assert min(hits.values()) >= 0.8, hits
 
 
+ANGLES = np.linspace(0, 2 * np.pi, 12)  # the points of a fixture circle
+
+
 def write_fixture_objects(tmp_path, names=("circle", "zigzag")):
     """ndjson files of 50 drawings per object (circles, zigzags or squares of random size) and a placeholder
     decoder naming each object; returns (data_dir, pretrained_dir)."""
@@ -126,14 +129,13 @@ def write_fixture_objects(tmp_path, names=("circle", "zigzag")):
     data_dir, pretrained_dir = tmp_path / "data", tmp_path / "pretrained"
     data_dir.mkdir()
     pretrained_dir.mkdir()
-    t = np.linspace(0, 2 * np.pi, 12)
     for name in names:
         (pretrained_dir / f"{name}.gen.json").write_text("{}")  # names the class; --teacher 0 never reads it
         with open(data_dir / f"{name}.ndjson", "w") as fh:
             for i in range(50):
                 r = rng.uniform(50, 120)
                 if name == "circle":
-                    xs, ys = 128 + r * np.cos(t), 128 + r * np.sin(t)
+                    xs, ys = 128 + r * np.cos(ANGLES), 128 + r * np.sin(ANGLES)
                 elif name == "zigzag":
                     xs, ys = np.linspace(128 - r, 128 + r, 12), 128 + r / 3 * (-1) ** np.arange(12)
                 else:
@@ -149,7 +151,6 @@ def test_a_training_run_exports_a_classifier_the_app_loads_with_its_card_and_com
     from training.train_classifier import main, schedule_sentence
 
     data_dir, pretrained_dir = write_fixture_objects(tmp_path)
-    t = np.linspace(0, 2 * np.pi, 12)
     main(["--teacher", "0", "--copies", "1", "--width", "4", "--epochs", "2", "--schedule", "cosine",
           "--lr", "0.002", "--batch-size", "16", "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained_dir),
           "--bitmaps-dir", str(tmp_path / "no-bitmaps"), "--out", str(tmp_path / "models"),
@@ -167,7 +168,7 @@ def test_a_training_run_exports_a_classifier_the_app_loads_with_its_card_and_com
     assert classifier_commands(classifier) == [
         "python -m training.train_classifier --epochs 2 --teacher 0 --copies 1 --width 4 --batch-size 16 "
         "--schedule cosine --lr 0.002"]
-    circle = [[[128 + 80 * np.cos(a), 128 + 80 * np.sin(a)] for a in t]]
+    circle = [[[128 + 80 * np.cos(a), 128 + 80 * np.sin(a)] for a in ANGLES]]
     assert {name for name, _ in classifier.classify(circle, 255, 255, top=2)} == {"circle", "zigzag"}
 
 

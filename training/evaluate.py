@@ -355,10 +355,9 @@ def classifier_commands(classifier: Classifier | None) -> list[str]:
     command = "python -m training.train_classifier"
     for key, option in CARD_OPTIONS.items():
         if key in hyper and (key == "epochs_max" or hyper[key] != parser.get_default(option)):
-            value = f"{hyper[key]:g}" if isinstance(hyper[key], float) else hyper[key]
+            value = hyper[key]
+            value = f"{value:g}" if isinstance(value, float) else " ".join(value) if isinstance(value, list) else value
             command += f" --{option.replace('_', '-')} {value}"
-    if hyper.get("classes"):
-        command += " --classes " + " ".join(hyper["classes"])
     return [command]
 
 

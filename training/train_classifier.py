@@ -174,7 +174,8 @@ def google_bitmap_check(model, names: list[str], bitmaps_dir: Path) -> dict:
 
 # the card's hyper-parameter -> the option that sets it (the reproduce command lists those off their default)
 CARD_OPTIONS = {"epochs_max": "epochs", "teacher_per_class": "teacher", "copies": "copies", "width": "width",
-                "batch_size": "batch_size", "seed": "seed", "schedule": "schedule", "learning_rate": "lr"}
+                "batch_size": "batch_size", "seed": "seed", "schedule": "schedule", "learning_rate": "lr",
+                "classes": "classes"}
 
 
 def schedule_sentence(hyper: dict) -> str:
