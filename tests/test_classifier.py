@@ -194,6 +194,42 @@ def test_a_study_trains_on_the_chosen_objects_only_and_its_card_says_so(tmp_path
         "--classes circle zigzag"]
 
 
+def test_objects_without_a_decoder_are_learnt_as_extra_outputs_that_the_exported_classifier_drops(tmp_path):
+    from app.classifier import Classifier
+    from training.data import real_drawings
+    from training.evaluate import classifier_commands, model_card
+    from training.train_classifier import main
+
+    data_dir, pretrained_dir = write_fixture_objects(tmp_path, ("circle", "square", "zigzag"))
+    (pretrained_dir / "zigzag.gen.json").unlink()  # zigzags: real drawings, no decoder
+    main(["--teacher", "0", "--copies", "1", "--width", "4", "--epochs", "1", "--batch-size", "16", "--other-objects",
+          "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained_dir),
+          "--bitmaps-dir", str(tmp_path / "no-bitmaps"), "--out", str(tmp_path / "models"),
+          "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path / "cache")])
+
+    classifier = Classifier.load(tmp_path / "models")
+    assert classifier.names == ["circle", "square"] and classifier.model.output_shape == (None, 2)
+    zigzags = len(real_drawings("zigzag", data_dir)["train"])
+    assert classifier.card["other_objects"] == {"objects": 1, "real_train": zigzags}
+    assert classifier.card["hyper_parameters"]["other_objects"] is True
+    assert classifier_commands(classifier) == [
+        "python -m training.train_classifier --epochs 1 --teacher 0 --copies 1 --width 4 --batch-size 16 "
+        "--other-objects"]
+    card = model_card({"decoders": [], "classifier": classifier.card, "commands": classifier_commands(classifier)})
+    assert (f"the real drawings (train split) of 1 other Quick, Draw! objects without a decoder ({zigzags} drawings)"
+            in card)
+
+
+def test_dropping_outputs_renormalises_the_probabilities_over_the_objects_kept():
+    from training.train_classifier import keep_outputs, make_model
+
+    full = make_model(5, width=4)
+    images = np.random.default_rng(0).uniform(0, 255, (6, 28, 28, 1)).astype(np.float32)
+    probs = full.predict(images, verbose=0)
+    kept = keep_outputs(full, 3, width=4).predict(images, verbose=0)
+    np.testing.assert_allclose(kept, probs[:, :3] / probs[:, :3].sum(axis=1, keepdims=True), rtol=1e-4, atol=1e-6)
+
+
 def test_the_card_says_how_the_learning_rate_moved_or_nothing_for_an_older_card():
     from training.train_classifier import PLATEAU, schedule_sentence
 

@@ -278,7 +278,11 @@ def model_card(manifest: dict) -> str:
         lines += ["## Classifier", "",
                   f"{cnn} over the 28×28 render (`app/render.py`, Google's bitmap geometry) of {len(c['classes'])}"
                   " objects, trained by `training/train_classifier.py` on real drawings (train split) plus "
-                  f"{c['hyper_parameters']['teacher_per_class']} teacher drawings per object. Real test drawings: "
+                  f"{c['hyper_parameters']['teacher_per_class']} teacher drawings per object"
+                  + (f", and the real drawings (train split) of {c['other_objects']['objects']} other Quick, Draw! "
+                     f"objects without a decoder ({c['other_objects']['real_train']:,} drawings) as extra outputs that "
+                     "the exported model drops" if c.get("other_objects") else "")
+                  + ". Real test drawings: "
                   f"**top-1 {t['top1']:.3f}, top-3 {t['top3']:.3f}** over {t['n']} drawings (targets 0.85 / 0.95).", ""]
         hyper = c["hyper_parameters"]
         if hyper.get("augmentation"):
@@ -357,7 +361,7 @@ def classifier_commands(classifier: Classifier | None) -> list[str]:
         if key in hyper and (key == "epochs_max" or hyper[key] != parser.get_default(option)):
             value = hyper[key]
             value = f"{value:g}" if isinstance(value, float) else " ".join(value) if isinstance(value, list) else value
-            command += f" --{option.replace('_', '-')} {value}"
+            command += f" --{option.replace('_', '-')}" + ("" if value is True else f" {value}")
     return [command]
 
 

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 JITTER = 0.15  # random x/y scale of the extra renders of a real drawing
 SHIFT = 0.06  # random shift, a share of the side (inside the model, while training)
 TURN = 0.04  # random turn, a share of a full circle (inside the model, while training)
+OTHER_CAP = 2000  # --other-objects: at most this many real train drawings of each (Google's full files have 70,000)
 PLATEAU = {"factor": 0.3, "patience": 2}  # --schedule plateau: the learning rate's cut and the epochs it waits
 
 
@@ -42,6 +43,13 @@ def class_names(pretrained_dir: Path = PRETRAINED_DIR, models_dir: Path = ROOT /
     names = {p.name[: -len(".gen.json")] for p in Path(pretrained_dir).glob("*.gen.json")}
     names |= {p.stem for p in Path(models_dir).glob("*.npz")}
     return sorted(names)
+
+
+def other_objects(data_dir: Path, names: list[str]) -> list[str]:
+    """Objects with real drawings in ``data_dir`` (``<name>.ndjson`` or ``<name>.npz``) but not among ``names``,
+    sorted: Quick, Draw! has 345, the decoders cover 45."""
+    found = {p.stem for pattern in ("*.ndjson", "*.npz") for p in Path(data_dir).glob(pattern)}
+    return sorted(found - set(names))
 
 
 def render_many(drawings, rng, copies: int, jitter: float = JITTER) -> np.ndarray:
@@ -56,14 +64,20 @@ def render_many(drawings, rng, copies: int, jitter: float = JITTER) -> np.ndarra
     return np.asarray(out, np.uint8).reshape(-1, SIDE, SIDE)
 
 
-def build_data(names, args) -> dict:
-    """Rendered train / valid / test sets and per-class counts (cached by the arguments that shape them)."""
-    key = f"classifier-{len(names)}-{args.teacher}-{args.copies}-{args.seed}"
+def build_data(names, args, others=()) -> dict:
+    """Rendered train / valid / test sets and per-class counts (cached by the arguments that shape them).
+
+    ``others``: objects learnt as extra outputs from the train split of their real drawings (at most
+    ``OTHER_CAP`` each, one render each); their labels follow the served objects' and their counts are not in
+    ``counts``.
+    """
+    others = list(others)
+    key = f"classifier-{len(names)}-{args.teacher}-{args.copies}-{args.seed}" + (f"-o{len(others)}" if others else "")
     path = Path(args.cache_dir) / f"{key}.npz"
     if path.exists():
         with np.load(path, allow_pickle=False) as data:
             cached = {k: data[k] for k in data.files}
-        if list(cached["names"]) == names:
+        if list(cached["names"]) == names and list(cached.get("others", [])) == others:
             return cached
     rng = np.random.default_rng(args.seed)
     parts = {split: ([], []) for split in ("train", "valid", "test")}
@@ -82,7 +96,16 @@ def build_data(names, args) -> dict:
         counts[label] = [len(real["train"]), len(teacher), len(real["valid"]), len(real["test"])]
         print(f"{name}: real {len(real['train'])}/{len(real['valid'])}/{len(real['test'])}, "
               f"teacher {len(teacher)} ({time.time() - started:.0f} s)", flush=True)
-    data = {"names": np.asarray(names), "counts": counts}
+    other_train = 0
+    for label, name in enumerate(others, start=len(names)):
+        images = render_many(real_drawings(name, args.data_dir)["train"][:OTHER_CAP], rng, 1)
+        parts["train"][0].append(images)
+        parts["train"][1].append(np.full(len(images), label, np.int64))
+        other_train += len(images)
+    if others:
+        print(f"{len(others)} other objects: {other_train} real train drawings", flush=True)
+    data = {"names": np.asarray(names), "counts": counts, "others": np.asarray(others, dtype=str),
+            "other_train": np.int64(other_train)}
     for split, (images, labels) in parts.items():
         data[f"x_{split}"], data[f"y_{split}"] = np.concatenate(images), np.concatenate(labels)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -121,6 +144,16 @@ def make_model(num_classes: int, width: int = 32):
         layers.Dropout(0.3),
         layers.Dense(num_classes, activation="softmax"),
     ], name="doodle_classifier")
+
+
+def keep_outputs(model, keep: int, width: int):
+    """The same CNN answering only its first ``keep`` objects: the other objects' output units are dropped, so
+    its softmax is the full model's probabilities renormalised over the kept objects."""
+    kept = make_model(keep, width)
+    weights = model.get_weights()
+    weights[-2], weights[-1] = weights[-2][:, :keep], weights[-1][:keep]
+    kept.set_weights(weights)
+    return kept
 
 
 def metrics(probs: np.ndarray, labels: np.ndarray, names: list[str]) -> dict:
@@ -175,7 +208,7 @@ def google_bitmap_check(model, names: list[str], bitmaps_dir: Path) -> dict:
 # the card's hyper-parameter -> the option that sets it (the reproduce command lists those off their default)
 CARD_OPTIONS = {"epochs_max": "epochs", "teacher_per_class": "teacher", "copies": "copies", "width": "width",
                 "batch_size": "batch_size", "seed": "seed", "schedule": "schedule", "learning_rate": "lr",
-                "classes": "classes"}
+                "classes": "classes", "other_objects": "other_objects"}
 
 
 def schedule_sentence(hyper: dict) -> str:
@@ -205,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--classes", nargs="+", metavar="OBJECT",
                         help="train on these objects only (a quick study of confusable ones); default: all of them")
+    parser.add_argument("--other-objects", action="store_true",
+                        help=f"also learn the real drawings (train split, at most {OTHER_CAP} each) of every object "
+                             "in --data-dir that has no decoder, as extra outputs the exported model drops")
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
     parser.add_argument("--pretrained-dir", type=Path, default=PRETRAINED_DIR)
     parser.add_argument("--bitmaps-dir", type=Path, default=QUICKDRAW_DIR.parent / "quickdraw_bitmaps")
@@ -224,6 +260,7 @@ def main(argv=None):
 
     started = time.time()
     names = class_names(args.pretrained_dir, args.out or ROOT / "models")
+    others = other_objects(args.data_dir, names) if args.other_objects else []
     classes_tag = ""
     if args.classes:
         unknown = sorted(set(args.classes) - set(names))
@@ -231,11 +268,11 @@ def main(argv=None):
             parser.error(f"--classes: no decoder for {', '.join(unknown)} (known: {', '.join(names)})")
         names = sorted(set(args.classes))
         classes_tag = f"-{len(names)}of-{hashlib.sha1(' '.join(names).encode()).hexdigest()[:6]}"
-    data = build_data(names, args)
+    data = build_data(names, args, others)
     keras.utils.set_random_seed(args.seed)
     schedule_tag = "" if args.schedule == "plateau" and args.lr == 1e-3 else f"-{args.schedule}{args.lr:g}"
     run_dir = (Path(args.runs_dir) / f"classifier-w{args.width}-t{args.teacher}-c{args.copies}-s{args.seed}"
-                                     f"{schedule_tag}{classes_tag}")
+                                     f"{schedule_tag}{classes_tag}{f'-o{len(others)}' if others else ''}")
     run_dir.mkdir(parents=True, exist_ok=True)
     out = args.out or (run_dir if args.classes else ROOT / "models")  # a study never replaces the shipped model
     x_train, y_train = data["x_train"][..., None], data["y_train"]
@@ -249,7 +286,7 @@ def main(argv=None):
         learning_rate = args.lr
         schedule_callbacks = [keras.callbacks.ReduceLROnPlateau(**PLATEAU),
                               keras.callbacks.EarlyStopping(patience=5)]
-    model = make_model(len(names), args.width)
+    model = make_model(len(names) + len(others), args.width)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(3, name="top3")])
     # the valid set: the real valid split (thin per class) - what the checkpoint and early stopping watch
@@ -263,6 +300,8 @@ def main(argv=None):
                   *schedule_callbacks,
                   keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True)])
     model.load_weights(str(weights_file))
+    if others:
+        model = keep_outputs(model, len(names), args.width)
     test = metrics(predict(model, data["x_test"]), data["y_test"], names)
     counts = {name: dict(zip(("real_train", "teacher_train", "real_valid", "real_test"), map(int, row)))
               for name, row in zip(names, data["counts"])}
@@ -276,9 +315,12 @@ def main(argv=None):
                                  "augmentation": (f"horizontal mirror, shift {SHIFT:.0%}, turn {TURN}, "
                                                   f"x/y scale {JITTER:.0%}"),
                                  "test_time": "probabilities averaged over the render and its mirror image",
-                                 **({"classes": names} if args.classes else {})},
+                                 **({"classes": names} if args.classes else {}),
+                                 **({"other_objects": True} if others else {})},
             "training": {"epochs_run": len((run_dir / "history.csv").read_text().splitlines()) - 1},
-            "data": counts, "test_real": test,
+            "data": counts,
+            **({"other_objects": {"objects": len(others), "real_train": int(data["other_train"])}} if others else {}),
+            "test_real": test,
             "google_bitmaps": google_bitmap_check(model, names, args.bitmaps_dir),
             "license": "trained on Quick, Draw! data (CC BY 4.0) and drawings by Magenta's models (Apache 2.0)"}
     out.mkdir(parents=True, exist_ok=True)
