@@ -40,3 +40,17 @@ def test_reads_sketch_rnns_own_npz():
     data = read_sketchrnn_npz(need(SHARED / "data" / "aaron_sheep" / "aaron_sheep.npz"))
     assert [len(data[k]) for k in ("train", "valid", "test")] == [7400, 300, 300]
     assert all(d.shape[1] == 3 for d in data["train"][:50])
+
+
+def test_googles_full_files_spelt_with_spaces_read_as_the_projects_underscored_objects(tmp_path):
+    from training.data import real_drawings
+    from training.train_classifier import other_objects
+
+    for stem in ("sea turtle", "hot air balloon"):  # as Google names its full files
+        record = {"word": stem, "key_id": "7", "recognized": True, "drawing": [[[0, 100, 200], [0, 50, 0]]]}
+        (tmp_path / f"{stem}.ndjson").write_text(json.dumps(record) + "\n")
+    splits = real_drawings("sea_turtle", tmp_path)  # the decoder's spelling
+    assert sum(len(drawings) for drawings in splits.values()) == 1
+    # sea turtle has a decoder, so it is not also learnt as another object
+    assert other_objects(tmp_path, ["sea_turtle"]) == ["hot_air_balloon"]
+    assert sum(len(drawings) for drawings in real_drawings("hot_air_balloon", tmp_path).values()) == 1

@@ -65,15 +65,27 @@ def split_of(key_id) -> str:
     return "test" if bucket < 2 else "valid" if bucket == 2 else "train"
 
 
+def object_name(file_stem: str) -> str:
+    """The project's name of an object from a data file's name: Google's full files spell objects with spaces
+    ("sea turtle.ndjson"), its decoders and this project with underscores ("sea_turtle")."""
+    return file_stem.replace(" ", "_")
+
+
+def data_file(name: str, suffix: str, data_dir: str | os.PathLike = QUICKDRAW_DIR) -> Path:
+    """``<name><suffix>`` in ``data_dir``, or Google's spelling with spaces when only that is there."""
+    path = Path(data_dir) / f"{name}{suffix}"
+    spaced = path.with_name(f"{name.replace('_', ' ')}{suffix}")
+    return spaced if not path.exists() and spaced.exists() else path
+
+
 def real_drawings(name: str, data_dir: str | os.PathLike = QUICKDRAW_DIR) -> dict[str, list[np.ndarray]]:
     """Real drawings of one object as stroke-3 (box units) by split, from Google's full sketch-rnn ``.npz``
     (``<name>.npz``, its own train/valid/test) when that file is in ``data_dir``, else from ``<name>.ndjson``
-    split by ``split_of``."""
-    data_dir = Path(data_dir)
-    if (data_dir / f"{name}.npz").exists():
-        return read_sketchrnn_npz(data_dir / f"{name}.npz")
+    split by ``split_of`` (either spelt with spaces for underscores, as Google's files are)."""
+    if data_file(name, ".npz", data_dir).exists():
+        return read_sketchrnn_npz(data_file(name, ".npz", data_dir))
     splits = {"train": [], "valid": [], "test": []}
-    for record in read_ndjson(data_dir / f"{name}.ndjson"):
+    for record in read_ndjson(data_file(name, ".ndjson", data_dir)):
         stroke3 = lines_to_stroke3(record["lines"])
         if len(stroke3):
             splits[split_of(record["key_id"])].append(stroke3)

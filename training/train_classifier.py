@@ -7,6 +7,8 @@ Classes: every object with a Google decoder in ../shared/pretrained (45) plus an
 ``--teacher`` drawings sampled from Google's decoder; each drawing is rendered ``--copies`` times with a
 random x/y scale (+-15%) by ``app.render.render``, the function serving uses. Evaluation is on the real
 test split, which no model of the project ever trains on. Renders are cached in ``training/cache/``.
+With ``--other-objects`` the real drawings of the objects in ``--data-dir`` that have no decoder are learnt too,
+as extra outputs that the exported model drops.
 
 The exported model is ``models/classifier.keras`` (Keras' own format: architecture + weights; input
 uint8-valued 28x28, the rescaling is inside the model) and ``models/classifier.json`` (classes, data counts,
@@ -27,7 +29,7 @@ from app.classifier import mirror_average
 from app.render import SIDE, render
 from app.strokes import stroke3_to_lines
 from training import fit_verbosity
-from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
+from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, object_name, real_drawings
 from training.teacher import CACHE_DIR, TEMPERATURES, teacher_drawings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +50,7 @@ def class_names(pretrained_dir: Path = PRETRAINED_DIR, models_dir: Path = ROOT /
 def other_objects(data_dir: Path, names: list[str]) -> list[str]:
     """Objects with real drawings in ``data_dir`` (``<name>.ndjson`` or ``<name>.npz``) but not among ``names``,
     sorted: Quick, Draw! has 345, the decoders cover 45."""
-    found = {p.stem for pattern in ("*.ndjson", "*.npz") for p in Path(data_dir).glob(pattern)}
+    found = {object_name(p.stem) for pattern in ("*.ndjson", "*.npz") for p in Path(data_dir).glob(pattern)}
     return sorted(found - set(names))
 
 
