@@ -82,8 +82,9 @@ def real_drawings(name: str, data_dir: str | os.PathLike = QUICKDRAW_DIR) -> dic
     """Real drawings of one object as stroke-3 (box units) by split, from Google's full sketch-rnn ``.npz``
     (``<name>.npz``, its own train/valid/test) when that file is in ``data_dir``, else from ``<name>.ndjson``
     split by ``split_of`` (either spelt with spaces for underscores, as Google's files are)."""
-    if data_file(name, ".npz", data_dir).exists():
-        return read_sketchrnn_npz(data_file(name, ".npz", data_dir))
+    npz = data_file(name, ".npz", data_dir)
+    if npz.exists():
+        return read_sketchrnn_npz(npz)
     splits = {"train": [], "valid": [], "test": []}
     for record in read_ndjson(data_file(name, ".ndjson", data_dir)):
         stroke3 = lines_to_stroke3(record["lines"])
