@@ -145,16 +145,21 @@ def write_fixture_objects(tmp_path, names=("circle", "zigzag")):
     return data_dir, pretrained_dir
 
 
+def tiny_run(tmp_path, data_dir, pretrained_dir) -> list[str]:
+    """The trainer's options for a seconds-long run on fixture objects, its files under ``tmp_path``."""
+    return ["--teacher", "0", "--copies", "1", "--width", "4", "--batch-size", "16", "--data-dir", str(data_dir),
+            "--pretrained-dir", str(pretrained_dir), "--bitmaps-dir", str(tmp_path / "no-bitmaps"),
+            "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path / "cache")]
+
+
 def test_a_training_run_exports_a_classifier_the_app_loads_with_its_card_and_command(tmp_path):
     from app.classifier import Classifier
     from training.evaluate import classifier_commands
     from training.train_classifier import main, schedule_sentence
 
     data_dir, pretrained_dir = write_fixture_objects(tmp_path)
-    main(["--teacher", "0", "--copies", "1", "--width", "4", "--epochs", "2", "--schedule", "cosine",
-          "--lr", "0.002", "--batch-size", "16", "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained_dir),
-          "--bitmaps-dir", str(tmp_path / "no-bitmaps"), "--out", str(tmp_path / "models"),
-          "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path / "cache")])
+    main([*tiny_run(tmp_path, data_dir, pretrained_dir), "--epochs", "2", "--schedule", "cosine", "--lr", "0.002",
+          "--out", str(tmp_path / "models")])
 
     classifier = Classifier.load(tmp_path / "models")
     card = classifier.card
@@ -178,10 +183,7 @@ def test_a_study_trains_on_the_chosen_objects_only_and_its_card_says_so(tmp_path
     from training.train_classifier import main
 
     data_dir, pretrained_dir = write_fixture_objects(tmp_path, ("circle", "square", "zigzag"))
-    common = ["--teacher", "0", "--copies", "1", "--width", "4", "--epochs", "1", "--batch-size", "16",
-              "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained_dir),
-              "--bitmaps-dir", str(tmp_path / "no-bitmaps"),
-              "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path / "cache")]
+    common = [*tiny_run(tmp_path, data_dir, pretrained_dir), "--epochs", "1"]
     with pytest.raises(SystemExit):
         main([*common, "--classes", "circle", "unicorn"])
 
@@ -202,10 +204,8 @@ def test_objects_without_a_decoder_are_learnt_as_extra_outputs_that_the_exported
 
     data_dir, pretrained_dir = write_fixture_objects(tmp_path, ("circle", "square", "zigzag"))
     (pretrained_dir / "zigzag.gen.json").unlink()  # zigzags: real drawings, no decoder
-    main(["--teacher", "0", "--copies", "1", "--width", "4", "--epochs", "1", "--batch-size", "16", "--other-objects",
-          "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained_dir),
-          "--bitmaps-dir", str(tmp_path / "no-bitmaps"), "--out", str(tmp_path / "models"),
-          "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path / "cache")])
+    main([*tiny_run(tmp_path, data_dir, pretrained_dir), "--epochs", "1", "--other-objects",
+          "--out", str(tmp_path / "models")])
 
     classifier = Classifier.load(tmp_path / "models")
     assert classifier.names == ["circle", "square"] and classifier.model.output_shape == (None, 2)

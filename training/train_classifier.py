@@ -98,16 +98,11 @@ def build_data(names, args, others=()) -> dict:
         counts[label] = [len(real["train"]), len(teacher), len(real["valid"]), len(real["test"])]
         print(f"{name}: real {len(real['train'])}/{len(real['valid'])}/{len(real['test'])}, "
               f"teacher {len(teacher)} ({time.time() - started:.0f} s)", flush=True)
-    other_train = 0
     for label, name in enumerate(others, start=len(names)):
         images = render_many(real_drawings(name, args.data_dir)["train"][:OTHER_CAP], rng, 1)
         parts["train"][0].append(images)
         parts["train"][1].append(np.full(len(images), label, np.int64))
-        other_train += len(images)
-    if others:
-        print(f"{len(others)} other objects: {other_train} real train drawings", flush=True)
-    data = {"names": np.asarray(names), "counts": counts, "others": np.asarray(others, dtype=str),
-            "other_train": np.int64(other_train)}
+    data = {"names": np.asarray(names), "counts": counts, "others": np.asarray(others, dtype=str)}
     for split, (images, labels) in parts.items():
         data[f"x_{split}"], data[f"y_{split}"] = np.concatenate(images), np.concatenate(labels)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -278,6 +273,9 @@ def main(argv=None):
     run_dir.mkdir(parents=True, exist_ok=True)
     out = args.out or (run_dir if args.classes else ROOT / "models")  # a study never replaces the shipped model
     x_train, y_train = data["x_train"][..., None], data["y_train"]
+    other_train = int((y_train >= len(names)).sum())  # the other objects' labels follow the served objects'
+    if others:
+        print(f"{len(others)} other objects: {other_train} real train drawings", flush=True)
     steps_per_epoch = -(-len(x_train) // args.batch_size)
     if args.schedule == "cosine":
         learning_rate = keras.optimizers.schedules.CosineDecay(
@@ -321,7 +319,7 @@ def main(argv=None):
                                  **({"other_objects": True} if others else {})},
             "training": {"epochs_run": len((run_dir / "history.csv").read_text().splitlines()) - 1},
             "data": counts,
-            **({"other_objects": {"objects": len(others), "real_train": int(data["other_train"])}} if others else {}),
+            **({"other_objects": {"objects": len(others), "real_train": other_train}} if others else {}),
             "test_real": test,
             "google_bitmaps": google_bitmap_check(model, names, args.bitmaps_dir),
             "license": "trained on Quick, Draw! data (CC BY 4.0) and drawings by Magenta's models (Apache 2.0)"}
