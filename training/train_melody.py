@@ -157,7 +157,8 @@ def main(argv=None):
            "order_chosen": {"order": order, "cross_validated_perplexity": cv},
            "held_out": {"tunes": held, "perplexity_per_note": metrics}}
     args.out.write_text(json.dumps(doc, separators=(",", ":")) + "\n")
-    print(f"melody: order {order} (4-fold CV on the training tunes: {cv}); {len(tunes)} tunes, held-out perplexity per note: Markov {metrics['markov']}, "
+    print(f"melody: order {order} (4-fold CV on the training tunes: {cv}); {len(tunes)} tunes, "
+          f"held-out perplexity per note: Markov {metrics['markov']}, "
           f"unigram {metrics['unigram']}, uniform {metrics['uniform']} -> {args.out} "
           f"({args.out.stat().st_size} bytes)")
 
