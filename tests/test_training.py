@@ -326,6 +326,30 @@ def test_real_copies_weight_the_real_drawings_and_leave_validation_alone(tmp_pat
     assert thrice["scale_factor"] == pytest.approx(once["scale_factor"])
 
 
+def test_a_teacher_drawing_with_a_blown_up_step_is_dropped_and_leaves_the_scale_factor_alone(tmp_path):
+    """At temperature 1 Google's strawberry decoder sampled 13 of 20,000 drawings with a step of 1,000 to 1.6
+    million box units; one such step set the scale factor (std of the offsets) to 1,527 instead of about 21."""
+    from argparse import Namespace
+
+    from training.teacher import save_drawings
+    from training.train_decoder import MAX_STEP, prepare
+
+    rng = np.random.default_rng(12)
+    teacher = [random_drawing(rng) for _ in range(60)]
+    blown_up = random_drawing(rng)
+    blown_up[5, 0] = 1.6e6
+    args = Namespace(data_dir=tmp_path, teacher=61, teacher_completions=0, teacher_box=False, teacher_rdp=0.0,
+                     teacher_temperatures=(1.0, 1.0, 0.8, 0.6), max_len=200, pretrained_dir=tmp_path,
+                     cache_dir=tmp_path, real_copies=0)
+    write_ndjson(tmp_path / "wave.ndjson", "wave", [])  # no real drawings: the teacher's only
+    save_drawings(tmp_path / "teacher-wave-61-0.npz", [*teacher[:30], blown_up, *teacher[30:]])
+    data = prepare("wave", args)
+    assert len(data["train"]) + len(data["valid"]) == 60  # every drawing but the blown-up one
+    assert all(np.abs(d[:, :2]).max() <= MAX_STEP for d in data["train"] + data["valid"])
+    offsets = np.concatenate([d[:, :2] for d in data["train"]])
+    assert data["scale_factor"] == pytest.approx(float(np.std(offsets))) and data["scale_factor"] < 20
+
+
 def test_the_width_study_measures_loss_recognition_and_speed(tmp_path):
     """units_study.measure on a tiny decoder and a tiny classifier: every figure is there and sane."""
     from argparse import Namespace

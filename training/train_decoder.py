@@ -5,7 +5,9 @@
 Recipe (sketch-rnn's, sized for 2 CPU cores):
 - data: the object's real drawings (``training.data.real_drawings``: the fixed train split) plus
   ``--teacher`` drawings sampled from Google's pretrained decoder (``training.teacher``); drawings longer
-  than ``--max-len`` steps are dropped; the scale factor is the std of the training offsets;
+  than ``--max-len`` steps are dropped, and so are drawings with a step longer than four boxes (``MAX_STEP``:
+  at temperature 1 a teacher now and then samples a step of 10^5 box units, which alone would set the scale);
+  the scale factor is the std of the training offsets;
   ``--teacher-rdp 2`` simplifies the teacher's drawings as Quick, Draw!'s simplified data (and the app's
   input) are, so real and teacher drawings have one point density (``simplify_stroke3``);
   ``--teacher-box`` first scales each teacher drawing so its longest side spans the 0..255 box, as Quick,
@@ -52,6 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNS_DIR = ROOT / "training" / "runs"
 BUCKET = 32  # sequences are padded to a multiple of this many steps
 TEACHER_VALID_SHARE = 0.05
+MAX_STEP = 4 * BOX  # box units: a step longer than four boxes is a blow-up of the teacher's mixture, not a drawing
 
 
 def augment(stroke3: np.ndarray, rng: np.random.Generator, scale: float = 0.15, drop: float = 0.1) -> np.ndarray:
@@ -176,7 +179,7 @@ def prepare(name: str, args) -> dict:
     n_valid = int(len(teacher) * TEACHER_VALID_SHARE)
 
     def keep(ds):
-        return [d for d in ds if 2 <= len(d) < args.max_len]
+        return [d for d in ds if 2 <= len(d) < args.max_len and np.abs(d[:, :2]).max() <= MAX_STEP]
 
     real_train = keep(real["train"]) if args.real_copies else []
     train = real_train * args.real_copies + keep(teacher[n_valid:]) + keep(completions)
