@@ -328,7 +328,7 @@ def test_real_copies_weight_the_real_drawings_and_leave_validation_alone(tmp_pat
 
 def test_a_teacher_drawing_with_a_blown_up_step_is_dropped_and_leaves_the_scale_factor_alone(tmp_path):
     """At temperature 1 Google's strawberry decoder sampled 13 of 20,000 drawings with a step of 1,000 to 1.6
-    million box units; one such step set the scale factor (std of the offsets) to 1,527 instead of about 21."""
+    million box units; they set the scale factor (std of the offsets) to 1,527 instead of 31."""
     from argparse import Namespace
 
     from training.teacher import save_drawings

@@ -6,7 +6,7 @@ Recipe (sketch-rnn's, sized for 2 CPU cores):
 - data: the object's real drawings (``training.data.real_drawings``: the fixed train split) plus
   ``--teacher`` drawings sampled from Google's pretrained decoder (``training.teacher``); drawings longer
   than ``--max-len`` steps are dropped, and so are drawings with a step longer than four boxes (``MAX_STEP``:
-  at temperature 1 a teacher now and then samples a step of 10^5 box units, which alone would set the scale);
+  at temperature 1 a teacher now and then samples a step of up to a million box units, which sets the scale);
   the scale factor is the std of the training offsets;
   ``--teacher-rdp 2`` simplifies the teacher's drawings as Quick, Draw!'s simplified data (and the app's
   input) are, so real and teacher drawings have one point density (``simplify_stroke3``);
