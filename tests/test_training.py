@@ -477,3 +477,18 @@ def test_recognised_exactly_five_points_below_googles_is_within_the_bar():
     assert meets_recognition(0.9, 0.8)
     assert not meets_recognition(0.4749, 0.525)
     assert not meets_recognition(None, 0.5) and not meets_recognition(0.5, None)
+
+
+def test_the_card_gives_medians_where_a_few_drawings_carry_googles_mean_loss():
+    """Google's flamingo decoder finds a few real flamingos near-impossible (a per-step loss in the tens of
+    thousands), and those carry its mean: the card says so and gives the medians; ordinary rows get no note."""
+    from training.evaluate import outlier_notes
+
+    flamingo = {"name": "flamingo", "loss": 8.51, "loss_median": 8.47, "google_loss": 595.8,
+                "google_loss_median": 18.83, "google_loss_max": 68342.9}
+    cat = {"name": "cat", "loss": 7.9, "loss_median": 7.8, "google_loss": 7.7, "google_loss_median": 7.6,
+           "google_loss_max": 12.0}
+    [note, blank] = outlier_notes([cat, flamingo, {"name": "made_up"}])
+    assert note.startswith("Flamingo:") and "68,342.9" in note and "595.8" in note
+    assert "18.83 against our 8.47 (ratio 0.450)" in note and blank == ""
+    assert outlier_notes([cat]) == []
