@@ -6,10 +6,10 @@ decoder with real drawings in ../shared, this prints the median per-step loss of
 (with the Jacobian, so the figures compare across k) and the best k; ``GEN_JSON_DATA_SCALE`` in
 ``app/decoder.py`` is the median of the best k over the models.
 
-    python -m training.fit_data_scale [cat bicycle ...]
+    python -m training.fit_data_scale [cat bicycle ...] [--scales 2 4 6 8]
 """
 
-import sys
+import argparse
 from dataclasses import replace
 
 import numpy as np
@@ -21,31 +21,35 @@ SCALES = np.array([1.0, 1.5, 2.0, 2.25, 2.5, 2.75, 3.0, 3.25, 3.5, 4.0])
 DEFAULT_CLASSES = ["cat", "bicycle", "pig", "owl", "duck", "bird", "flamingo", "sheep", "ant", "monkey"]
 
 
-def best_scale(name: str, limit: int = 150) -> tuple[float, np.ndarray]:
+def best_scale(name: str, limit: int = 150, scales: np.ndarray = SCALES) -> tuple[float, np.ndarray]:
     """(best k, median loss per k) for one decoder on its real drawings."""
     decoder = replace(load_gen_json(PRETRAINED_DIR / f"{name}.gen.json"), data_scale=1.0)
     drawings = [d for d in ndjson_stroke3(QUICKDRAW_DIR / f"{name}.ndjson", limit=limit)
                 if len(d) < decoder.max_seq_len]
     points = np.array([len(d) for d in drawings])
     losses = []
-    for k in SCALES:
+    for k in scales:
         scaled = [np.concatenate([d[:, :2] * k, d[:, 2:]], axis=1) for d in drawings]
         # density of the box-unit drawing: p(k x) k^2 per point, spread over n + 1 steps
         per_step = reconstruction_loss(decoder, scaled) - 2.0 * np.log(k) * points / (points + 1)
         losses.append(np.median(per_step))
     losses = np.array(losses)
-    return float(SCALES[int(np.argmin(losses))]), losses
+    return float(scales[int(np.argmin(losses))]), losses
 
 
-def main(names: list[str]) -> None:
+def main(argv=None) -> None:
     """Print the fit for each model and the median best scale."""
-    best = []
-    for name in names:
-        k, losses = best_scale(name)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", default=DEFAULT_CLASSES)
+    parser.add_argument("--scales", type=float, nargs="+", default=SCALES.tolist(), metavar="K")
+    args = parser.parse_args(argv)
+    scales, best = np.array(args.scales), []
+    for name in args.names:
+        k, losses = best_scale(name, scales=scales)
         best.append(k)
-        print(f"{name:10s} best k = {k:4.2f}   median loss per k {dict(zip(SCALES.tolist(), losses.round(3)))}")
+        print(f"{name:10s} best k = {k:4.2f}   median loss per k {dict(zip(scales.tolist(), losses.round(3).tolist()))}")
     print(f"median best k over {len(best)} models: {np.median(best):.3f}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or DEFAULT_CLASSES)
+    main()
