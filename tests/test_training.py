@@ -492,3 +492,11 @@ def test_the_card_gives_medians_where_a_few_drawings_carry_googles_mean_loss():
     assert note.startswith("Flamingo:") and "68,342.9" in note and "595.8" in note
     assert "18.83 against our 8.47 (ratio 0.450)" in note and blank == ""
     assert outlier_notes([cat]) == []
+
+
+def test_the_card_writes_a_difference_interval_touching_zero_as_plus_zero():
+    from training.evaluate import _difference
+
+    row = {"recognised": 0.875, "google_recognised": 0.8125, "recognised_difference_ci95": [-0.0021, 0.1229]}
+    assert _difference(row) == "+6.2 (+0 to +12)"
+    assert _difference({"recognised": 0.5, "google_recognised": None}) == "–"

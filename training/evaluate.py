@@ -403,7 +403,7 @@ def _difference(d: dict) -> str:
     text = f"{(d['recognised'] - d['google_recognised']) * 100:+.1f}"
     if d.get("recognised_difference_ci95"):
         low, high = d["recognised_difference_ci95"]
-        text += f" ({low * 100:+.0f} to {high * 100:+.0f})"
+        text += f" ({round(low * 100):+d} to {round(high * 100):+d})"  # a whole number: never "-0"
     return text
 
 
