@@ -47,7 +47,8 @@ def main(argv=None) -> None:
     for name in args.names:
         k, losses = best_scale(name, scales=scales)
         best.append(k)
-        print(f"{name:10s} best k = {k:4.2f}   median loss per k {dict(zip(scales.tolist(), losses.round(3).tolist()))}")
+        per_k = dict(zip(scales.tolist(), losses.round(3).tolist()))
+        print(f"{name:10s} best k = {k:4.2f}   median loss per k {per_k}")
     print(f"median best k over {len(best)} models: {np.median(best):.3f}")
 
 
