@@ -24,6 +24,7 @@ import numpy as np
 
 from app import decoder as dec
 from app import engine
+from app.catalog import label
 from app.classifier import Classifier
 from app.strokes import stroke3_to_lines
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
@@ -209,7 +210,7 @@ def outlier_notes(decoders: list[dict]) -> list[str]:
         mean, median = d.get("google_loss"), d.get("google_loss_median")
         if mean is None or median is None or median <= 0 or mean <= OUTLIER_MEAN_OVER_MEDIAN * median:
             continue
-        lines.append(f"{d['name'].replace('_', ' ').capitalize()}: Google's decoder finds a few real test drawings "
+        lines.append(f"{label(d['name']).capitalize()}: Google's decoder finds a few real test drawings "
                      f"near-impossible (the worst costs it {d['google_loss_max']:,.1f} per step), and those carry "
                      f"its mean loss, {mean}; per drawing, its median is {median} against our {d['loss_median']} "
                      f"(ratio {d['loss_median'] / median:.3f}).")
