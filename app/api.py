@@ -93,8 +93,10 @@ def complete():
     """Finish the drawing (or draw it from scratch): only the new strokes, per variation."""
     data, decoder, lines, width, height, temperature, seed = _drawing_request()
     variations = v.integer(data, "variations", 1, v.MAX_VARIATIONS, default=1)
+    registry = _registry()
     completions, seed = engine.complete(decoder, lines, width, height, temperature=temperature,
-                                        variations=variations, seed=seed, sampler=_registry().sample)
+                                        variations=variations, seed=seed, sampler=registry.sample,
+                                        classifier=registry.classifier)
     return jsonify({"class": decoder.name, "seed": seed, "temperature": temperature,
                     "completions": [{"strokes": [_points(line) for line in c.lines], "finished": c.finished}
                                     for c in completions]})

@@ -21,7 +21,7 @@ from app import decoder as dec
 @dataclass
 class _Job:
     decoder: dec.Decoder
-    state: tuple
+    states: list  # one primed (c, h, x) per row
     seeds: list
     temperature: float
     max_steps: int
@@ -46,10 +46,14 @@ class Batcher:
         self.pooled = 0  # jobs that shared a pass with another job
         self._thread: threading.Thread | None = None
 
-    def sample(self, decoder: dec.Decoder, state, seeds, *, temperature: float, max_steps: int,
-               stop_at_pen_up: bool = False, stop_at_end: bool = True):
-        """``decoder.sample``'s contract, run in a pooled pass; blocks until this job's rows are ready."""
-        job = _Job(decoder, state, list(seeds), float(temperature), int(max_steps), bool(stop_at_pen_up),
+    def sample(self, decoder: dec.Decoder, state, seeds, **kwargs):
+        """``decoder.sample``'s contract (one primed state for every row), run in a pooled pass."""
+        return self.sample_states(decoder, [state] * len(seeds), seeds, **kwargs)
+
+    def sample_states(self, decoder: dec.Decoder, states, seeds, *, temperature: float, max_steps: int,
+                      stop_at_pen_up: bool = False, stop_at_end: bool = True):
+        """``decoder.sample_states``'s contract, run in a pooled pass; blocks until this job's rows are ready."""
+        job = _Job(decoder, list(states), list(seeds), float(temperature), int(max_steps), bool(stop_at_pen_up),
                    bool(stop_at_end))
         with self.cond:
             self._ensure_thread()
@@ -95,8 +99,8 @@ class Batcher:
         first = jobs[0]
         states, seeds, temperatures, caps = [], [], [], []
         for job in jobs:
-            for seed in job.seeds:
-                states.append(job.state)
+            for state, seed in zip(job.states, job.seeds):
+                states.append(state)
                 seeds.append(seed)
                 temperatures.append(job.temperature)
                 caps.append(job.max_steps)

@@ -215,17 +215,15 @@ def sample_point(tf, mix, u):
     return tf.concat([tf.stack([dx, dy], axis=1), pen], axis=1)
 
 
-def _prime_loop(weights, inputs, length):
-    """Run the LSTM over inputs (1, P, 5) for ``length`` steps from the zero state -> (c, h) each (1, H)."""
+def _prime_loop(weights, inputs, length, c, h):
+    """Run the LSTM over inputs (B, P, 5) for ``length`` steps from the state (c, h) -> (c, h) each (B, H)."""
     tf = _tf()
-    h_units = tf.shape(weights["lstm_w_hh"])[0]
-    zero = tf.zeros(tf.stack([tf.shape(inputs)[0], h_units]), inputs.dtype)
 
     def body(t, c, h):
         c, h = lstm_step(tf, weights, inputs[:, t], c, h)
         return t + 1, c, h
 
-    _, c, h = tf.while_loop(lambda t, c, h: t < length, body, (tf.constant(0), zero, zero))
+    _, c, h = tf.while_loop(lambda t, c, h: t < length, body, (tf.constant(0), c, h))
     return c, h
 
 
@@ -310,21 +308,49 @@ def _tensors(decoder: Decoder):
     return decoder.tensors
 
 
+PRIME_ROWS = 3  # drawings primed in one pass: the engine's size hypotheses (``app.fitting.whole_extents``)
+PRIME_CHUNK = 64  # rows primed per compiled call; longer drawings take several calls (one compiled shape)
+
+
 def prime(decoder: Decoder, stroke5: np.ndarray):
     """Prime the LSTM on a drawing in stroke-5 box units (n, 5), the recipe of Magenta's demos.
 
     Feed the start token and every row but the last; the last row is the first input of sampling.
     Returns (c, h, x): LSTM state (1, H) each and the next input (1, 5) in model units.
     """
+    return prime_many(decoder, [stroke5])[0]
+
+
+def prime_many(decoder: Decoder, drawings: list[np.ndarray]) -> list[tuple]:
+    """``prime`` for several drawings of the same number of rows (the child's drawing at several scales), in one
+    pass padded to ``PRIME_ROWS`` rows (one compiled shape). Returns one (c, h, x) per drawing."""
     tf = _tf()
-    rows = np.asarray(stroke5, np.float32).reshape(-1, 5).copy()
-    rows[:, :2] /= decoder.box_scale_factor
-    seq = np.concatenate([np.asarray([START_TOKEN], np.float32), rows])
-    length = len(seq) - 1
-    padded = np.zeros((1, bucket(length), 5), np.float32)
-    padded[0, :length] = seq[:-1]
-    c, h = _compiled_fn("prime")(_tensors(decoder), tf.constant(padded), tf.constant(length))
-    return c.numpy(), h.numpy(), seq[-1:]
+    rows = [np.asarray(d, np.float32).reshape(-1, 5).copy() for d in drawings]
+    if len({len(r) for r in rows}) != 1:
+        raise ValueError("prime_many needs drawings of the same number of rows")
+    length = len(rows[0])  # start token + all rows but the last
+    batch = max(PRIME_ROWS, len(rows))
+    inputs = np.zeros((batch, length, 5), np.float32)
+    nexts = []
+    for i, r in enumerate(rows):
+        r[:, :2] /= decoder.box_scale_factor
+        seq = np.concatenate([np.asarray([START_TOKEN], np.float32), r])
+        inputs[i] = seq[:-1]
+        nexts.append(seq[-1:])
+    c = h = tf.zeros((batch, decoder.config.num_units), tf.float32)
+    for start in range(0, length, PRIME_CHUNK):  # fixed-size chunks: one compiled shape for any length
+        chunk = np.zeros((batch, PRIME_CHUNK, 5), np.float32)
+        part = inputs[:, start:start + PRIME_CHUNK]
+        chunk[:, :part.shape[1]] = part
+        c, h = _compiled_fn("prime")(_tensors(decoder), tf.constant(chunk), tf.constant(part.shape[1]), c, h)
+    c, h = np.asarray(c), np.asarray(h)
+    return [(c[i:i + 1], h[i:i + 1], nexts[i]) for i in range(len(rows))]
+
+
+def steps_bucket(decoder: Decoder) -> int:
+    """The padded number of sampling steps for every pass of this decoder: one compiled shape per decoder length
+    (a row stops at its own cap, and the loop ends when every row has, so padding costs no steps)."""
+    return bucket(decoder.max_seq_len)
 
 
 def sample(decoder: Decoder, state, seeds, *, temperature: float, max_steps: int,
@@ -334,8 +360,15 @@ def sample(decoder: Decoder, state, seeds, *, temperature: float, max_steps: int
     Returns a list of (rows, finished): rows (L, 5) stroke-5 in box units (no end-of-drawing row),
     finished = whether the model ended the drawing before ``max_steps``.
     """
-    return sample_rows(decoder, [state] * len(seeds), seeds, [temperature] * len(seeds),
-                       [max_steps] * len(seeds), stop_at_pen_up=stop_at_pen_up, stop_at_end=stop_at_end)
+    return sample_states(decoder, [state] * len(seeds), seeds, temperature=temperature, max_steps=max_steps,
+                         stop_at_pen_up=stop_at_pen_up, stop_at_end=stop_at_end)
+
+
+def sample_states(decoder: Decoder, states, seeds, *, temperature: float, max_steps: int,
+                  stop_at_pen_up: bool = False, stop_at_end: bool = True):
+    """``sample`` where row i starts from its own primed state ``states[i]`` (the engine's size hypotheses)."""
+    return sample_rows(decoder, states, seeds, [temperature] * len(seeds), [max_steps] * len(seeds),
+                       stop_at_pen_up=stop_at_pen_up, stop_at_end=stop_at_end)
 
 
 def sample_rows(decoder: Decoder, states, seeds, temperatures, max_steps, *, stop_at_pen_up: bool = False,
@@ -345,7 +378,7 @@ def sample_rows(decoder: Decoder, states, seeds, temperatures, max_steps, *, sto
     on its own inputs, so pooling requests never changes what any of them gets."""
     tf = _tf()
     n = len(seeds)
-    batch, steps = batch_bucket(n), bucket(max(max_steps))
+    batch, steps = batch_bucket(n), max(steps_bucket(decoder), bucket(max(max_steps)))
     noise = np.zeros((batch, steps, NOISE_COLUMNS), np.float32)
     c = np.zeros((batch, decoder.config.num_units), np.float32)
     h = np.zeros_like(c)

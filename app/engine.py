@@ -6,16 +6,24 @@ sample N continuations in one batch -> back to canvas pixels, starting where the
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import secrets
 from dataclasses import dataclass
 
 import numpy as np
 
 from app import decoder as dec
+from app import fitting
 from app import strokes as fmt
 
 DEFAULT_TEMPERATURE = 0.4  # "careful" side of Magenta's demos (0.25 .. 0.65): recognisable but not rigid
 SCRATCH_FILL = 0.8  # a drawing made from scratch fills at most this share of the canvas
+CANDIDATES_MIN = 9  # candidates sampled for one ending (one batch of 9 costs little more than 1)
+CANDIDATES_PER_ENDING = 3  # ... and at least this many per ending shown
+HINT_CANDIDATES = 9  # next strokes sampled for one hint
+RECOGNISE_MIN = 4  # candidates the classifier judges for one ending (the best by looks alone) ...
+RECOGNISE_PER_ENDING = 1.5  # ... and at least this many per ending shown
 
 
 @dataclass
@@ -36,13 +44,46 @@ def variation_seeds(seed: int, n: int) -> list:
     return [[seed, i] for i in range(n)]
 
 
-def _primed(decoder: dec.Decoder, lines_px, width, height):
-    """Prime the decoder on the child's canvas lines -> (state, last point in box units or None, rows used)."""
-    lines = fmt.canvas_to_box_lines(lines_px, width, height)
-    if not lines:
-        return dec.prime(decoder, np.zeros((0, 5))), None, 0
+def candidates_for(variations: int) -> int:
+    """Candidates sampled (one batch) to show ``variations`` endings: at least three times as many, and at least
+    9, padded to the batch size the compiled loop runs anyway (``decoder.batch_bucket``)."""
+    return dec.batch_bucket(max(CANDIDATES_MIN, CANDIDATES_PER_ENDING * variations))
+
+
+@dataclass
+class _Fit:
+    """How the child's drawing is put to the decoder: one primed state per size hypothesis."""
+
+    states: list  # (c, h, x) per hypothesis, largest whole first
+    wholes: list[float]  # the hypotheses: extent of the whole drawing in pixels
+    anchor: np.ndarray | None  # the child's last point, pixels (None: drawing from scratch)
+    anchor_box: list  # the same point in each hypothesis's box units
+    used: int  # stroke-5 rows primed
+
+
+def _fit(decoder: dec.Decoder, lines_px, width, height, *, fitted: bool = True) -> _Fit:
+    """Prime the decoder on the child's lines at each size hypothesis (``fitting.whole_extents``): the child's
+    drawing is scaled so the guessed whole spans the decoder's 0..255 box. Without ``fitted`` (the engine before
+    fitting, kept for the evaluation's "before"), one hypothesis: the paper's longest side is the box."""
+    lines_px = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines_px if len(line)]
+    if not lines_px:
+        return _Fit(dec.prime_many(decoder, [np.zeros((0, 5))]), [float(max(width, height))], None, [None], 0)
+    if fitted:
+        wholes = fitting.whole_extents(lines_px, decoder.meta.get("fit"), width, height)
+    else:
+        wholes = [float(max(width, height))]
+    middle = wholes[len(wholes) // 2]
+    # simplified once, at the middle hypothesis's scale; the other hypotheses scale the same points
+    lines = [fmt.rdp(line * (fmt.BOX / middle)) for line in lines_px]
     stroke5 = fmt.stroke3_to_stroke5(fmt.lines_to_stroke3(lines), end=False)
-    return dec.prime(decoder, stroke5), lines[-1][-1], len(stroke5)
+    drawings, anchors = [], []
+    for whole in wholes:
+        ratio = middle / whole
+        scaled = stroke5.copy()
+        scaled[:, :2] *= ratio
+        drawings.append(scaled)
+        anchors.append(lines[-1][-1] * ratio)
+    return _Fit(dec.prime_many(decoder, drawings), wholes, lines_px[-1][-1], anchors, len(stroke5))
 
 
 def _place_from_scratch(lines: list[np.ndarray], width: float, height: float) -> list[np.ndarray]:
@@ -58,42 +99,110 @@ def _place_from_scratch(lines: list[np.ndarray], width: float, height: float) ->
     return [(line - centre) * scale + canvas / 2 for line in lines]
 
 
-def _new_lines(rows: np.ndarray, last, width: float, height: float) -> list[np.ndarray]:
-    """Sampled stroke-5 rows (box units) -> canvas lines: continuing from ``last`` (pen up there),
-    or, for a drawing from scratch (``last`` None), centred on the canvas."""
+def _new_lines(rows: np.ndarray, fit: _Fit, hypothesis: int, width: float, height: float) -> list[np.ndarray]:
+    """Sampled stroke-5 rows (box units of one hypothesis) -> canvas lines: continuing from the child's last point
+    at the child's scale, or, for a drawing from scratch, centred on the canvas."""
     s3 = fmt.stroke5_to_stroke3(rows)
-    if last is None:
+    if fit.anchor is None:
         lines = _place_from_scratch(fmt.stroke3_to_lines(s3, (0.0, 0.0)), width, height)
-    else:
-        lines = fmt.stroke3_to_lines(s3, last, start_lifted=True)
-    return fmt.box_to_canvas([line for line in lines if len(line)], width, height)
+        return fmt.box_to_canvas([line for line in lines if len(line)], width, height)
+    lines = fmt.stroke3_to_lines(s3, (0.0, 0.0), start_lifted=True)
+    to_px = fit.wholes[hypothesis] / fmt.BOX
+    return [fit.anchor + line * to_px for line in lines if len(line)]
+
+
+def hypothesis_of(i: int, hypotheses: int) -> int:
+    """The size hypothesis candidate i is sampled at: half at the middle one, the rest alternating smaller and
+    larger (with one hypothesis, always it)."""
+    if hypotheses == 1:
+        return 0
+    return (1, 0, 1, 2)[i % 4] if hypotheses == 3 else i % hypotheses
+
+
+def _recognise(looks: list, classifier, name: str, child, endings, width, height, count: int) -> list:
+    """``looks`` with the classifier's probability that child + ending is the object, for the ``count`` endings
+    that rank best without it (the rest count as unrecognised): rendering and classifying every candidate would
+    cost more than sampling them. Unchanged without a classifier or for an object it does not know."""
+    if classifier is None or name not in classifier.names:
+        return looks
+    k = classifier.names.index(name)
+    ranked = fitting.select(looks, count, diversity=0.0)
+    probs = classifier.probabilities_of([endings[i] for i in ranked], width, height, mirror=False, prefix=child)
+    recognised = dict(zip(ranked, probs[:, k].tolist()))
+    return [dataclasses.replace(look, recognised=recognised.get(i, 0.0)) for i, look in enumerate(looks)]
 
 
 def complete(decoder: dec.Decoder, lines_px, width: float, height: float, *,
              temperature: float = DEFAULT_TEMPERATURE, variations: int = 1, seed: int | None = None,
-             max_steps: int | None = None, sampler=dec.sample) -> tuple[list[Completion], int]:
-    """Continue the child's drawing ``variations`` times (one batch); empty ``lines_px`` draws from scratch.
+             max_steps: int | None = None, sampler=None, classifier=None,
+             fitted: bool = True) -> tuple[list[Completion], int]:
+    """Continue the child's drawing with ``variations`` endings; empty ``lines_px`` draws from scratch.
 
-    ``sampler`` runs the batched loop (``decoder.sample``, or a ``Batcher.sample`` that pools requests).
-    Returns the completions (only the new strokes, canvas pixels) and the seed used.
+    Fitted (the default): candidates sampled at the child's size in one batch (``candidates_for``), the best shown
+    (``fitting.select``: on the paper, recognised by ``classifier`` when given, not over the child's strokes, not
+    degenerate, different from one another); if none stays on the paper the least bad is shrunk to fit.
+    ``fitted=False`` is the engine before fitting (the paper's longest side is the box, candidate i shown as
+    variation i): the evaluation's "before". ``sampler`` runs the batched loop (``decoder.sample_rows`` or a
+    ``Batcher.sample_rows`` that pools requests). Returns the completions (only the new strokes, canvas pixels)
+    and the seed used. The same seed gives the same endings.
     """
     seed = new_seed() if seed is None else seed
-    state, last, used = _primed(decoder, lines_px, width, height)
+    sampler = sampler or dec.sample_states
+    fit = _fit(decoder, lines_px, width, height, fitted=fitted)
     if max_steps is None:  # room left under the model's longest drawing, but never less than a quarter of it
-        max_steps = max(decoder.max_seq_len - used, decoder.max_seq_len // 4)
-    results = sampler(decoder, state, variation_seeds(seed, variations), temperature=temperature,
-                      max_steps=max_steps)
-    return [Completion(_new_lines(rows, last, width, height), finished) for rows, finished in results], seed
+        max_steps = max(decoder.max_seq_len - fit.used, decoder.max_seq_len // 4)
+    count = candidates_for(variations) if fitted else variations
+    hyps = [hypothesis_of(i, len(fit.states)) for i in range(count)]
+    results = sampler(decoder, [fit.states[h] for h in hyps], variation_seeds(seed, count),
+                      temperature=temperature, max_steps=max_steps)
+    endings = [_new_lines(rows, fit, h, width, height) for (rows, _), h in zip(results, hyps)]
+    if not fitted:
+        return [Completion(e, finished) for e, (_, finished) in zip(endings, results)], seed
+    child = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines_px if len(line)]
+    simple = [fitting.simplify_child(child, whole) for whole in fit.wholes]
+    looks = [fitting.describe(simple[h], e, fit.wholes[h], width, height) for e, h in zip(endings, hyps)]
+    looks = _recognise(looks, classifier, decoder.name, child, endings, width, height,
+                       max(RECOGNISE_MIN, math.ceil(RECOGNISE_PER_ENDING * variations)))
+    out = []
+    for i in fitting.select(looks, variations):
+        lines = endings[i]
+        if not looks[i].on_paper:
+            lines = fitting.shrink_to_paper(lines, fit.anchor, width, height)
+        out.append(Completion(lines, results[i][1]))
+    return out, seed
 
 
 def hint(decoder: dec.Decoder, lines_px, width: float, height: float, *,
-         temperature: float = DEFAULT_TEMPERATURE, seed: int | None = None,
-         sampler=dec.sample) -> tuple[np.ndarray | None, int]:
-    """The next pen-down stroke (canvas pixels, (n, 2)) after the child's drawing, or None if the model
-    would end the drawing here. Returns (stroke, seed)."""
+         temperature: float = DEFAULT_TEMPERATURE, seed: int | None = None, sampler=None,
+         fitted: bool = True) -> tuple[np.ndarray | None, int]:
+    """The next pen-down stroke (canvas pixels, (n, 2)) after the child's drawing, or None if the model would end
+    the drawing here. Returns (stroke, seed).
+
+    Fitted (the default): ``HINT_CANDIDATES`` next strokes sampled at the child's size in one batch, the best shown
+    (on the paper, not over the child's strokes, not a dot); if none stays on the paper the least bad is shrunk to
+    fit. ``fitted=False``: the engine before fitting, one sample."""
     seed = new_seed() if seed is None else seed
-    state, last, _ = _primed(decoder, lines_px, width, height)
-    [(rows, _)] = sampler(decoder, state, [seed], temperature=temperature, max_steps=decoder.max_seq_len,
-                          stop_at_pen_up=True)
-    strokes = [line for line in _new_lines(rows, last, width, height) if len(line) >= 2]
-    return (strokes[-1] if strokes else None), seed
+    sampler = sampler or dec.sample_states
+    fit = _fit(decoder, lines_px, width, height, fitted=fitted)
+    count = HINT_CANDIDATES if fitted else 1
+    hyps = [hypothesis_of(i, len(fit.states)) for i in range(count)]
+    results = sampler(decoder, [fit.states[h] for h in hyps], variation_seeds(seed, count) if fitted else [seed],
+                      temperature=temperature, max_steps=decoder.max_seq_len, stop_at_pen_up=True)
+    strokes = []
+    for (rows, _), h in zip(results, hyps):
+        lines = [line for line in _new_lines(rows, fit, h, width, height) if len(line) >= 2]
+        strokes.append(lines[-1:])
+    if not fitted:
+        return (strokes[0][0] if strokes[0] else None), seed
+    drawn = [i for i, s in enumerate(strokes) if s]
+    if len(drawn) * 2 < count:  # most candidates end the drawing here: so does the hint
+        return None, seed
+    child = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines_px if len(line)]
+    simple = [fitting.simplify_child(child, whole) for whole in fit.wholes]
+    looks = [fitting.describe(simple[hyps[i]], strokes[i], fit.wholes[hyps[i]], width, height) for i in drawn]
+    best = drawn[fitting.select(looks, 1)[0]]
+    stroke = strokes[best]
+    if not looks[drawn.index(best)].on_paper:
+        stroke = fitting.shrink_to_paper(stroke, fit.anchor if fit.anchor is not None else stroke[0][0],
+                                         width, height)
+    return stroke[0], seed

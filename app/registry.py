@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -28,12 +29,13 @@ class Registry:
         self.lock = threading.Lock()  # one sampling pass at a time per process: TF uses both cores for each
         self.batcher = Batcher() if batching else None
 
-    def sample(self, decoder, state, seeds, **kwargs):
-        """The sampler the API uses: pooled across requests, or one locked pass per request."""
+    def sample(self, decoder, states, seeds, **kwargs):
+        """The sampler the API uses (``decoder.sample_states``' contract): pooled across requests, or one locked
+        pass per request."""
         if self.batcher is not None:
-            return self.batcher.sample(decoder, state, seeds, **kwargs)
+            return self.batcher.sample_states(decoder, states, seeds, **kwargs)
         with self.lock:
-            return dec.sample(decoder, state, seeds, **kwargs)
+            return dec.sample_states(decoder, states, seeds, **kwargs)
 
     def load(self, model_dirs: list[str], extra_dirs: list[str] = ()) -> "Registry":
         """Load every ``*.gen.json`` / ``*.npz`` decoder under the directories, earlier directories first,
@@ -63,23 +65,31 @@ class Registry:
         return self
 
     def warm_up(self) -> None:
-        """Compile the common shapes (a short prime; 1 and 9 rows) once per LSTM width, so first requests are fast."""
+        """Compile every shape a request can meet, so no child waits for a compilation (issue 26): the chunked
+        prime and, for each LSTM width and padded length among the decoders, the sampling loop at every batch
+        size the engine and the batcher make (``decoder.BATCH_BUCKETS`` up to the batcher's ``max_rows``);
+        and the classifier at the batch sizes the engine's selection and /api/classify use."""
         import tensorflow as tf  # noqa: PLC0415 - only when warming up
 
+        started = time.perf_counter()
         gpus = tf.config.list_physical_devices("GPU")
         log.info("TensorFlow %s runs the models on %s", tf.__version__,
                  ", ".join(g.name for g in gpus) if gpus else "the CPU (no GPU visible)")
-        seen = set()
+        limit = self.batcher.max_rows if self.batcher is not None else max(dec.BATCH_BUCKETS)
+        shapes = {}
         for decoder in self.decoders.values():
-            if decoder.config.num_units in seen:
-                continue
-            seen.add(decoder.config.num_units)
-            state = dec.prime(decoder, np.zeros((3, 5)))
-            for rows in (1, 9):
-                dec.sample(decoder, state, list(range(rows)), temperature=0.5, max_steps=decoder.max_seq_len)
+            shapes.setdefault((decoder.config.num_units, dec.steps_bucket(decoder)), decoder)
+        for decoder in shapes.values():
+            [state] = dec.prime_many(decoder, [np.zeros((3, 5))])
+            for rows in (b for b in dec.BATCH_BUCKETS if b <= limit):
+                dec.sample(decoder, state, list(range(rows)), temperature=0.5, max_steps=2)
         if self.classifier is not None:
-            self.classifier.probabilities(np.zeros((1, 28, 28), np.uint8))
-        log.info("warm-up compiled for LSTM widths %s", sorted(seen))
+            blank = np.zeros((16, 28, 28), np.uint8)
+            self.classifier.probabilities(blank[:1])  # /api/classify: one drawing and its mirror image
+            for rows in (1, 2, 4, 8, 16):  # the engine's selection (``Classifier.probabilities_of`` pads to these)
+                self.classifier.probabilities(blank[:rows], mirror=False)
+        log.info("warm-up compiled %d decoder shapes (LSTM width, steps) %s in %.1f s", len(shapes), sorted(shapes),
+                 time.perf_counter() - started)
 
     def classes(self) -> list[dict]:
         """The objects available, for the picker: name, label, icon and where the model came from."""

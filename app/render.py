@@ -47,11 +47,17 @@ def render(lines: list[np.ndarray]) -> np.ndarray:
     extent = np.concatenate(lines).max(axis=0)
     offset = (ORIGINAL_SIDE - extent) / 2.0 + PADDING + LINE_DIAMETER / 2.0
     a, b = _segments([(line + offset) * SCALE for line in lines])
-    ab = b - a  # (S, 2)
-    length2 = np.maximum((ab * ab).sum(axis=1), 1e-12)
-    ap = _CENTRES[:, None, :] - a[None]  # (P, S, 2)
-    t = np.clip((ap * ab[None]).sum(axis=2) / length2, 0.0, 1.0)
-    nearest = ap - t[..., None] * ab[None]
-    dist = np.sqrt((nearest * nearest).sum(axis=2)).min(axis=1)  # (P,)
+    dist = np.sqrt(_squared_distances(a, b).min(axis=1))  # (P,): each pixel centre to its nearest segment
     ink = np.clip((LINE_DIAMETER * SCALE / 2.0 - dist) / EDGE + 0.5, 0.0, 1.0)
     return np.round(ink * 255.0).astype(np.uint8).reshape(SIDE, SIDE)
+
+
+def _squared_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Squared distance (P, S) from every pixel centre to every segment a->b (S, 2), from dot products (matrix
+    products, no (P, S, 2) temporaries): with t the clipped projection, |ap - t ab|^2 = |ap|^2 - 2t ap.ab + t^2|ab|^2."""
+    ab = b - a
+    length2 = np.maximum((ab * ab).sum(axis=1), 1e-12)  # (S,)
+    ap_ab = _CENTRES @ ab.T - (a * ab).sum(axis=1)  # (P, S): (p - a) . ab
+    ap2 = (_CENTRES * _CENTRES).sum(axis=1)[:, None] - 2.0 * (_CENTRES @ a.T) + (a * a).sum(axis=1)  # |p - a|^2
+    t = np.clip(ap_ab / length2, 0.0, 1.0)
+    return np.maximum(ap2 - 2.0 * t * ap_ab + t * t * length2, 0.0)

@@ -46,6 +46,7 @@ from app.decoder import DecoderConfig, load_gen_json, save_decoder
 from app.strokes import BOX, lines_to_stroke3, rdp, stroke3_to_lines, stroke3_to_stroke5
 from training import fit_verbosity
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
+from training.fit_placement import placement_table
 from training.keras_decoder import (build_model, distillation_loss, import_weights, reconstruction_loss,
                                     teacher_inputs, teacher_targets, to_decoder)
 from training.teacher import CACHE_DIR, TEMPERATURES, teacher_completions, teacher_drawings, temperature_tag
@@ -271,6 +272,7 @@ def train_one(name: str, args) -> Path | None:
                          "batch_size": args.batch_size, "lr": args.lr, "max_len": args.max_len,
                          "distill": ({"samples": args.distill, "weight": args.distill_weight} if teacher else None),
                          "seconds_this_run": round(time.time() - started, 1), "seed": args.seed}}
+    meta["fit"] = placement_table(name, args.data_dir)  # how big a child's whole drawing will be (app.fitting)
     decoder = to_decoder(model, config, name, data["scale_factor"], args.max_len, meta)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     save_decoder(decoder, out)

@@ -1,0 +1,218 @@
+"""Fit Buddy's drawing to the child's: how big the child's whole drawing will be, and which endings to show.
+
+A child draws at any size, anywhere on the paper; a decoder draws at the size it was trained on (the longest side
+of a whole drawing spans Quick, Draw!'s 0..255 box). So the engine
+1. guesses the extent of the child's *whole* drawing from what is drawn so far: the part's extent divided by the
+   share of the whole that such a part usually spans (``extent_ratio_table``, learnt per object from real
+   drawings and stored in the decoder's file; ``whole_extents`` gives a few hypotheses from its quantiles);
+2. primes the decoder with the child's strokes scaled so that whole spans the box, samples many candidates in one
+   batch, and maps them back at the child's scale from where the child's last stroke ended (``app.engine``);
+3. scores the candidates (``describe``) and shows the best (``select``): endings that stay on the paper first, then
+   the ones the classifier recognises as the object, that do not scribble over the child's strokes, that are not
+   tiny or degenerate and that make a whole of the guessed size; several variations also differ from one another.
+   If no candidate stays on the paper, the least bad one is shrunk towards its start until it fits
+   (``shrink_to_paper``): what the model drew keeps its shape, never clipped or squashed.
+
+Everything here is pure NumPy on canvas-pixel lines ((n, 2) arrays), deterministic.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.strokes import rdp, stroke3_to_lines
+
+QUANTILES = (0.25, 0.5, 0.75)  # the share-of-the-whole quantiles kept per object: three size hypotheses
+STROKE_BUCKETS = 4  # ratios are kept for parts of 1, 2, 3 and 4+ strokes
+# Pooled over the 23 shipped objects' real train drawings (``python -m training.fit_placement --pooled``):
+# the fallback for a decoder whose file carries no table (Google's .gen.json decoders).
+DEFAULT_RATIOS = {"1": [0.306, 0.51, 0.769], "2": [0.455, 0.685, 0.922], "3": [0.541, 0.78, 1.0],
+                  "4": [0.694, 0.918, 1.0]}
+MIN_WHOLE = 0.12  # the whole is at least this share of the paper's shorter side (a dot grows into a small drawing)
+MAX_WHOLE = 1.0  # ... and at most the paper's shorter side, unless the part drawn is already larger
+OVERLAP_NEAR = 1 / 40  # an ending point this close (share of the whole's extent) to the child's ink is "over" it
+TINY_STROKE = 8 / 255  # a stroke with less ink than this share of the whole's extent is a dot or a dash
+DEGENERATE_INK = 0.12  # an ending with less ink than this share of the whole's extent adds nothing to see
+SIMILAR_GRID = 12  # endings are compared as occupancy grids of this many cells a side (``select``)
+
+
+def extent(lines) -> float:
+    """The longest side of the lines' bounding box (0 for no points)."""
+    pts = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines if len(line)]
+    if not pts:
+        return 0.0
+    allp = np.concatenate(pts)
+    return float((allp.max(axis=0) - allp.min(axis=0)).max())
+
+
+def part_ratios(stroke3: np.ndarray) -> list[tuple[int, float]]:
+    """(strokes drawn, share of the whole's extent they span) for every beginning of one drawing (stroke-3): its
+    first k strokes for k = 1 .. n-1, or the first half of its points when it is one stroke."""
+    lines = stroke3_to_lines(stroke3, (0.0, 0.0))
+    whole = extent(lines)
+    if whole <= 0:
+        return []
+    if len(lines) == 1:
+        return [(1, min(extent([lines[0][: max(2, len(lines[0]) // 2)]]) / whole, 1.0))]
+    return [(k, min(extent(lines[:k]) / whole, 1.0)) for k in range(1, len(lines))]
+
+
+def extent_ratio_table(drawings) -> dict:
+    """Per number of strokes drawn (1, 2, 3, 4+), the ``QUANTILES`` of the share of the whole drawing's extent
+    that its beginnings span, over stroke-3 drawings; a bucket with under 10 beginnings takes the pooled ones."""
+    pairs = [p for d in drawings for p in part_ratios(d)]
+    if not pairs:
+        return {}
+    table = np.asarray(pairs, np.float64)
+    pooled = np.quantile(table[:, 1], QUANTILES)
+    out, counts = {}, {}
+    for k in range(1, STROKE_BUCKETS + 1):
+        rows = table[np.minimum(table[:, 0], STROKE_BUCKETS) == k, 1]
+        counts[str(k)] = int(len(rows))
+        out[str(k)] = [round(float(q), 3) for q in (np.quantile(rows, QUANTILES) if len(rows) >= 10 else pooled)]
+    return {"quantiles": list(QUANTILES), "ratios": out, "beginnings": counts, "drawings": len(drawings)}
+
+
+def whole_extents(lines_px, table: dict | None, width: float, height: float) -> list[float]:
+    """Hypotheses (largest first, the median in the middle) for the extent in pixels of the child's whole drawing,
+    from the extent of the part drawn and the object's ratio table (``DEFAULT_RATIOS`` without one)."""
+    ratios = (table or {}).get("ratios") or DEFAULT_RATIOS
+    strokes = max(1, min(len([line for line in lines_px if len(line)]), STROKE_BUCKETS))
+    part = max(extent(lines_px), 1.0)
+    low, high = MIN_WHOLE * min(width, height), max(part, MAX_WHOLE * min(width, height))
+    return [float(np.clip(part / max(r, 1e-3), low, high)) for r in ratios[str(strokes)]]
+
+
+@dataclass
+class Look:
+    """What one candidate ending looks like next to the child's drawing, in pixels (``describe``)."""
+
+    on_paper: bool  # every point of the ending is on the paper
+    overflow: float  # how far its farthest point is off the paper, a share of the whole's extent (0 on it)
+    ink: float  # its length of ink, a share of the whole's extent
+    tiny: float  # the share of its strokes that are dots or dashes
+    over_child: float  # the share of its ink that runs over the child's strokes
+    size_error: float  # |log(extent of child + ending / the guessed whole's extent)|
+    recognised: float  # the classifier's probability that child + ending is the object (1 without a classifier)
+    ink_points: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False, compare=False)
+
+    def score(self) -> float:
+        """Higher is better, among endings on the paper (``select`` puts those first)."""
+        degenerate = self.ink < DEGENERATE_INK
+        return (math.log(max(self.recognised, 0.01)) - 2.0 * self.over_child - 2.0 * self.tiny
+                - 3.0 * degenerate - 1.0 * self.size_error)
+
+
+def _ink_points(lines, spacing: float) -> np.ndarray:
+    """Points along the lines every ``spacing`` pixels (their vertices for a dot), (n, 2)."""
+    out = []
+    for line in lines:
+        line = np.asarray(line, np.float64).reshape(-1, 2)
+        if len(line) < 2:
+            out.append(line)
+            continue
+        seg = np.hypot(*np.diff(line, axis=0).T)
+        arc = np.concatenate([[0.0], np.cumsum(seg)])
+        at = np.linspace(0.0, arc[-1], max(2, int(arc[-1] / max(spacing, 1e-6)) + 1))
+        out.append(np.stack([np.interp(at, arc, line[:, 0]), np.interp(at, arc, line[:, 1])], axis=1))
+    return np.concatenate(out) if out else np.zeros((0, 2))
+
+
+def _near(points: np.ndarray, lines, distance: float) -> np.ndarray:
+    """For each point, whether it lies within ``distance`` of a segment of ``lines``."""
+    segs = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines if len(line)]
+    if not segs or not len(points):
+        return np.zeros(len(points), bool)
+    a = np.concatenate([s[:-1] if len(s) > 1 else s for s in segs])
+    b = np.concatenate([s[1:] if len(s) > 1 else s for s in segs])
+    ab = b - a
+    ap = points[:, None, :] - a[None]
+    t = np.clip((ap * ab[None]).sum(2) / np.maximum((ab * ab).sum(1), 1e-12), 0.0, 1.0)
+    d = ap - t[..., None] * ab[None]
+    return (d * d).sum(2).min(1) <= distance * distance
+
+
+def _length(line) -> float:
+    line = np.asarray(line, np.float64).reshape(-1, 2)
+    return float(np.hypot(*np.diff(line, axis=0).T).sum()) if len(line) > 1 else 0.0
+
+
+def simplify_child(child, whole: float) -> list[np.ndarray]:
+    """The child's lines simplified to what ``describe`` needs for a whole of ``whole`` pixels (done once)."""
+    return [rdp(np.asarray(line, np.float64).reshape(-1, 2), whole * OVERLAP_NEAR / 2) for line in child if len(line)]
+
+
+def describe(child, ending, whole: float, width: float, height: float, recognised: float = 1.0) -> Look:
+    """How one ending (pixel lines) looks beside the child's lines (best ``simplify_child``-ed for speed), for a
+    guessed whole of ``whole`` pixels."""
+    pts = [np.asarray(line, np.float64).reshape(-1, 2) for line in ending if len(line)]
+    if not pts:
+        return Look(True, 0.0, 0.0, 0.0, 0.0, abs(math.log(max(extent(child), 1.0) / whole)), recognised)
+    allp = np.concatenate(pts)
+    beyond = np.maximum(np.maximum(-allp, allp - [width, height]), 0.0).max()
+    lengths = [_length(line) for line in pts]
+    ink = _ink_points(pts, whole / 32)
+    over = float(_near(ink, child, whole * OVERLAP_NEAR).mean()) if len(ink) else 0.0
+    total = extent([*child, *pts])
+    return Look(bool(beyond <= 0), float(beyond / whole), sum(lengths) / whole,
+                sum(length < TINY_STROKE * whole for length in lengths) / len(lengths), over,
+                abs(math.log(max(total, 1.0) / whole)), recognised, ink)
+
+
+def _grid(points: np.ndarray, low, span) -> np.ndarray:
+    """An ending's ink points as a normalised occupancy grid over the box (low, low + span): what ``select``
+    compares."""
+    grid = np.zeros((SIMILAR_GRID, SIMILAR_GRID))
+    if len(points):
+        cells = np.clip(((points - low) / span * SIMILAR_GRID).astype(int), 0, SIMILAR_GRID - 1)
+        np.add.at(grid, (cells[:, 1], cells[:, 0]), 1.0)
+    norm = np.linalg.norm(grid)
+    return grid / norm if norm > 0 else grid
+
+
+def select(looks: list[Look], n: int, diversity: float = 1.0) -> list[int]:
+    """Indices of the ``n`` endings to show, best first: on the paper before off it (then least overflow), best
+    ``Look.score``; each pick after the first also pays ``diversity`` times its likeness to those already picked
+    (their ink on a coarse grid), so variations differ. Deterministic: ties go to the earlier candidate."""
+    base = [(0.0 if look.on_paper else -100.0 - 10.0 * look.overflow) + look.score() for look in looks]
+    pts = [look.ink_points for look in looks if len(look.ink_points)]
+    grids = None
+    if pts and diversity and n > 1:
+        allp = np.concatenate(pts)
+        low, span = allp.min(axis=0), max(float((allp.max(axis=0) - allp.min(axis=0)).max()), 1.0)
+        grids = [_grid(look.ink_points, low, span) for look in looks]
+    chosen: list[int] = []
+    while len(chosen) < min(n, len(looks)):
+        best, best_value = -1, -math.inf
+        for i, value in enumerate(base):
+            if i in chosen:
+                continue
+            if grids is not None:
+                value -= diversity * max((float((grids[i] * grids[j]).sum()) for j in chosen), default=0.0)
+            if value > best_value:
+                best, best_value = i, value
+        chosen.append(best)
+    return chosen
+
+
+def shrink_to_paper(ending, anchor, width: float, height: float) -> list[np.ndarray]:
+    """The ending scaled about ``anchor`` (where it starts: the child's last point, on the paper) by the largest
+    factor <= 1 that puts every point on the paper: its shape kept, never clipped or squashed."""
+    pts = [np.asarray(line, np.float64).reshape(-1, 2) for line in ending]
+    if not any(len(p) for p in pts):
+        return pts
+    a = np.clip(np.asarray(anchor, np.float64).reshape(2), [0.0, 0.0], [width, height])
+    d = np.concatenate([p for p in pts if len(p)]) - a
+    limit = np.array([width, height]) - a
+    factor = 1.0
+    for axis in (0, 1):
+        pos, neg = d[:, axis] > 1e-9, d[:, axis] < -1e-9
+        if pos.any():
+            factor = min(factor, float((limit[axis] / d[pos, axis]).min()))
+        if neg.any():
+            factor = min(factor, float((-a[axis] / d[neg, axis]).min()))
+    factor = max(factor, 0.0)
+    return [np.clip(a + (p - a) * factor, [0.0, 0.0], [width, height]) if len(p) else p for p in pts]
