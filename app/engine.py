@@ -32,6 +32,7 @@ class Completion:
 
     lines: list[np.ndarray]  # canvas-pixel polylines, each (n, 2)
     finished: bool
+    shrunk: bool = False  # no candidate stayed on the paper: this one was shrunk towards its start to fit
 
 
 def new_seed() -> int:
@@ -165,10 +166,10 @@ def complete(decoder: dec.Decoder, lines_px, width: float, height: float, *,
                        max(RECOGNISE_MIN, math.ceil(RECOGNISE_PER_ENDING * variations)))
     out = []
     for i in fitting.select(looks, variations):
-        lines = endings[i]
-        if not looks[i].on_paper:
+        lines, shrunk = endings[i], not looks[i].on_paper
+        if shrunk:
             lines = fitting.shrink_to_paper(lines, fit.anchor, width, height)
-        out.append(Completion(lines, results[i][1]))
+        out.append(Completion(lines, results[i][1], shrunk))
     return out, seed
 
 

@@ -53,6 +53,11 @@ def openapi_document(config) -> dict:
                                                      ("name", "label", "icon", "source")}}}}})}}},
             "/api/complete": {"post": {
                 "summary": "finish the drawing (empty strokes: draw it from scratch)", "requestBody": body(complete),
+                "description": ("Only the new strokes, in canvas pixels, drawn at the size of the child's drawing "
+                                "and continuing from its last point; every point stays on the canvas. More "
+                                "candidates are sampled than returned and the best are returned (on the canvas, "
+                                "recognisable, not over the child's strokes, different from one another). The "
+                                "same seed gives the same completions."),
                 "responses": {**ok({"type": "object", "properties": {
                     "seed": {"type": "integer"}, "completions": {"type": "array", "items": {
                         "type": "object", "properties": {"strokes": {"type": "array", "items": line},
@@ -60,6 +65,8 @@ def openapi_document(config) -> dict:
                     **errors(400, 403, 404, 413, 415)}}},
             "/api/hint": {"post": {
                 "summary": "the next pen-down stroke", "requestBody": body(drawing),
+                "description": ("In canvas pixels, at the size of the child's drawing, on the canvas; null when "
+                                "the model would end the drawing here."),
                 "responses": {**ok({"type": "object", "properties": {"stroke": {"oneOf": [line, {"type": "null"}]},
                                                                       "seed": {"type": "integer"}}}),
                               **errors(400, 403, 404, 413, 415)}}},

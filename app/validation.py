@@ -42,8 +42,11 @@ def parse_json_object(content_type: str | None, body: bytes) -> dict:
 
 
 def _is_number(value) -> bool:
-    """A JSON number (not a boolean), finite."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A JSON number (not a boolean), finite. Integers are exact in Python (a 401-digit one too: ``math.isfinite``
+    would overflow converting it to a float), so only floats are checked; the range checks that follow bound both."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def number(data: dict, key: str, low: float, high: float, default=None) -> float:

@@ -97,6 +97,24 @@ def test_bad_input_gets_a_clear_4xx(client, body, status, code):
     assert client.get("/healthz").status_code == 200  # and the server keeps serving
 
 
+HUGE = 10**400  # a 401-digit integer: valid JSON, but no float holds it
+
+
+@pytest.mark.parametrize("path", ["/api/complete", "/api/hint", "/api/classify"])
+@pytest.mark.parametrize("change", [
+    {"canvas": {"width": HUGE, "height": 600}}, {"canvas": {"width": 800, "height": -HUGE}},
+    {"strokes": [[[HUGE, 2]]]}, {"strokes": [[[1, -HUGE]]]}, {"temperature": HUGE}, {"variations": HUGE},
+    {"seed": HUGE}])
+def test_huge_integers_get_a_400_not_a_500(client, path, change):
+    r = post(client, path, {**GOOD, **change})
+    if path == "/api/classify" and not {"canvas", "strokes"} & set(change):
+        assert r.status_code == 503  # classify reads neither field; the test app has no classifier
+    elif path == "/api/hint" and "variations" in change:
+        assert r.status_code == 200  # a hint is one stroke: it reads no variations
+    else:
+        assert r.status_code == 400 and r.json["error"]["code"] == "out_of_range", r.json
+
+
 def test_wrong_content_type_oversized_body_and_unknown_routes(client):
     r = client.post("/api/complete", data=json.dumps(GOOD), content_type="text/plain")
     assert r.status_code == 415 and r.json["error"]["code"] == "unsupported_media_type"

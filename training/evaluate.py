@@ -27,6 +27,7 @@ from app import engine
 from app.catalog import label
 from app.classifier import Classifier
 from app.strokes import stroke3_to_lines
+from training import evaluate_fit
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.teacher import TEMPERATURES, sample_drawings
 from training.train_classifier import CARD_OPTIONS, build_parser, metrics, render_many, schedule_sentence
@@ -42,10 +43,7 @@ TINY_STROKE = 8.0  # box units of ink: a stroke shorter than this is a dot or a 
 
 def half_drawing(stroke3: np.ndarray) -> list[np.ndarray]:
     """The first half of a drawing's strokes (of its points when it is one stroke), as box-unit lines."""
-    lines = stroke3_to_lines(stroke3, (0.0, 0.0))
-    if len(lines) >= 2:
-        return lines[: math.ceil(len(lines) / 2)]
-    return [lines[0][: max(2, len(lines[0]) // 2)]]
+    return evaluate_fit.half_drawing(stroke3_to_lines(stroke3, (0.0, 0.0)))
 
 
 def completion_looks(completion: engine.Completion) -> tuple[int, int, bool]:
@@ -70,7 +68,9 @@ def recognition_hits(decoder: dec.Decoder, classifier: Classifier, drawings, var
     hits = []
     for i, d in enumerate(drawings):
         half = half_drawing(d)
-        completions, _ = engine.complete(decoder, half, BOX, BOX, variations=variations, seed=seed + i)
+        # raw sampling (no fitting or selection): the decoders are compared, not the engine's choice among them
+        completions, _ = engine.complete(decoder, half, BOX, BOX, variations=variations, seed=seed + i,
+                                         fitted=False)
         if looks is not None:
             looks.extend(completion_looks(completion) for completion in completions)
         hits.append(sum(bool(guesses) and guesses[0][0] == decoder.name for guesses in (
@@ -277,6 +277,7 @@ def model_card(manifest: dict) -> str:
     lines += outlier_notes(manifest["decoders"])
     lines += looks_table(manifest["decoders"])
     lines += ["Samples from scratch at the app's default temperature:", "", "![samples](samples.svg)", ""]
+    lines += fit_section(manifest.get("fit"))
     study = manifest.get("units_study")
     if study:
         lines += ["### How wide an LSTM?", "",
@@ -338,6 +339,51 @@ def model_card(manifest: dict) -> str:
     return "\n".join(lines)
 
 
+def fit_section(fit: dict | None) -> list[str]:
+    """The card's section on what a child sees after Finish and Draw with me (``training.evaluate_fit``)."""
+    if not fit:
+        return []
+    paper = "×".join(f"{v:g}" for v in fit["paper"])
+    lines = ["## Finishing at the child's size, on the paper", "",
+             f"`python -m training.evaluate_fit` protocol on the test split: the first half of the strokes of "
+             f"{fit['per_object']} real test drawings per object (fewer where an object has fewer), placed on a "
+             f"{paper} paper with the whole real drawing's longest side at "
+             + ", ".join(f"{s:.0%}" for s in fit["sizes"]) + " of the paper's height at a random spot where it fits "
+             f"({fit['cases']} cases), finished with the app's defaults (1 ending) and given a first hint. "
+             "Before: raw sampling, the paper's longest side taken as the model's box (the engine before issue 26). "
+             "After: the fitted engine (the whole drawing's size guessed from the part, candidates sampled in one "
+             "batch, the best shown). On the paper: every point of the ending on the paper (shrunk: no candidate "
+             "was, so the least bad was shrunk towards its start to fit). IoU: bounding box of half + ending against "
+             "the whole real drawing, median. Recognised: top-1 of an independent judge (`" + str(fit["judge"])
+             + "`, a second classifier trained separately and never used by the engine), and of the shipped "
+             "classifier, which the selection itself uses (self-graded). 95% Wilson intervals in brackets. "
+             f"Targets: on the paper ≥ {fit['targets']['on_paper']:.0%} at every size, IoU ≥ "
+             f"{fit['targets']['iou']}, recognised by the judge ≥ {fit['targets']['recognised']:.0%}.", "",
+             "| engine | size | cases | Finish on the paper (shrunk) | IoU | recognised, judge | recognised, shipped "
+             "| first hint on the paper | hint IoU |", "|---|---|---|---|---|---|---|---|---|"]
+
+    def row(label, size, r):
+        def share(key):
+            if key not in r:
+                return "–"
+            low, high = r[f"{key}_ci95"]
+            return f"{r[key]:.1%} ({low:.0%}–{high:.0%})"
+        shrunk = f" ({r['shrunk']:.1%})" if r.get("shrunk") else ""
+        return (f"| {label} | {size} | {r['n']} | {share('on_paper')}{shrunk} | {r['iou']:.2f} | {share('judge')} | "
+                f"{share('shipped')} | {share('hint_on_paper')} | {r['hint_iou']:.2f} |")
+
+    for label in ("before", "after"):
+        lines.append(row(label, "all", fit[label]["all"]))
+        for size, r in fit[label]["by_size"].items():
+            lines.append(row(label, f"{float(size):.0%}", r))
+    lines += ["", "Per object, after (Finish):", "", "| object | cases | on the paper | IoU | recognised, judge |",
+              "|---|---|---|---|---|"]
+    for name, r in fit["after"]["by_object"].items():
+        lines.append(f"| {name} | {r['n']} | {r.get('on_paper', 0):.0%} | {r['iou']:.2f} | "
+                     f"{_pct(r.get('judge'))} |")
+    return [*lines, ""]
+
+
 def decoder_commands(decoders: list[dict]) -> list[str]:
     """The training commands that made the shipped decoders, grouped by the options they were trained with."""
     groups: dict[tuple, list[str]] = {}
@@ -391,7 +437,7 @@ def classifier_commands(classifier: Classifier | None) -> list[str]:
 def evaluate_command(parser: argparse.ArgumentParser, args) -> str:
     """This run's command with the sampling options that differ from the defaults (they change the figures)."""
     command = "python -m training.evaluate"
-    for option in ("completions", "variations", "min_completions", "teacher_check"):
+    for option in ("completions", "variations", "min_completions", "teacher_check", "fit_per_object"):
         if getattr(args, option) != parser.get_default(option):
             command += f" --{option.replace('_', '-')} {getattr(args, option)}"
     return command
@@ -423,6 +469,8 @@ def argument_parser() -> argparse.ArgumentParser:
     parser.add_argument("--variations", type=int, default=3, help="completions per sketch")
     parser.add_argument("--min-completions", type=int, default=0,
                         help="more completions per sketch for objects with few test sketches, to reach this many")
+    parser.add_argument("--fit-per-object", type=int, default=8,
+                        help="test drawings per object for the fitting protocol (training.evaluate_fit; 0: skip)")
     parser.add_argument("--teacher-check", type=int, default=200,
                         help="fresh teacher drawings for the distillation gap (0: skip)")
     return parser
@@ -453,6 +501,8 @@ def main(argv=None):
         card["files"] = {"model": "classifier.keras", "card": "classifier.json",
                          "bytes": (classifier_dir / "classifier.keras").stat().st_size}
         manifest["classifier"] = card
+    if args.fit_per_object:
+        manifest["fit"] = evaluate_fit.evaluate(args.models, "test", args.fit_per_object, args.data_dir)
     (args.models / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     (args.models / "samples.svg").write_text(samples_svg([dec.load_decoder(args.models / d["file"])
                                                           for d in decoders]))

@@ -124,7 +124,7 @@ def run(decoders: dict, classifier, judge, cases_: list[dict], fitted: bool) -> 
         finished = [*case["half"], *completion.lines]
         hinted = [*case["half"], *([stroke] if stroke is not None else [])]
         rows.append({"name": case["name"], "size": case["size"], "drawn": bool(completion.lines),
-                     "on_paper": on_paper(completion.lines), "iou": iou(box(finished), target),
+                     "on_paper": on_paper(completion.lines), "shrunk": completion.shrunk, "iou": iou(box(finished), target),
                      "hint_on_paper": on_paper([stroke] if stroke is not None else []),
                      "hint_iou": iou(box(hinted), target), "finished_lines": finished})
     for key, model in (("judge", judge), ("shipped", classifier)):
@@ -140,7 +140,7 @@ def summarize(rows: list[dict]) -> dict:
     """Shares (with 95% intervals) and median IoUs of result rows."""
     n = len(rows)
     out = {"n": n}
-    for key in ("on_paper", "hint_on_paper", "judge", "shipped"):
+    for key in ("on_paper", "shrunk", "hint_on_paper", "judge", "shipped"):
         vals = [r[key] for r in rows if r[key] is not None]
         if vals:
             out[key] = round(sum(vals) / len(vals), 4)
@@ -168,7 +168,7 @@ def evaluate(models_dir: Path, split: str, per_object: int, data_dir: Path = QUI
                          "by_object": {n: summarize([r for r in rows if r["name"] == n]) for n in names},
                          "seconds": round(time.time() - started, 1)}
         print(label, json.dumps(result[label]["all"]), json.dumps(
-            {s: {k: v.get(k) for k in ("on_paper", "iou", "judge", "hint_on_paper")} for s, v in
+            {s: {k: v.get(k) for k in ("on_paper", "shrunk", "iou", "judge", "hint_on_paper")} for s, v in
              result[label]["by_size"].items()}), flush=True)
     return result
 

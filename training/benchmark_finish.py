@@ -1,0 +1,106 @@
+"""What a class feels when it presses Finish: latency of /api/complete on a fresh server, measured from outside.
+
+Starts its own gunicorn server on the app's defaults (the models in ``models/``), waits for ``/healthz`` to say
+200, and at once sends a burst of ``--burst`` concurrent Finish requests (a class pressing ✨ together, right
+after start-up: nothing may wait for a compilation); then, one at a time, ``--repeats`` requests for 1 ending and
+for 9 endings of a typical half-drawing (a cat's head, 5 strokes, on an 800x600 paper). Prints the figures.
+
+    python -m training.benchmark_finish [--burst 30] [--repeats 30] [--port 8765]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# a cat's head as a child draws it, about a third of an 800x600 paper
+HEAD = [[[300, 300], [300, 140], [340, 190], [420, 190], [460, 140], [460, 300], [380, 320], [300, 300]],
+        [[344, 230], [352, 238]], [[408, 230], [416, 238]], [[370, 270], [380, 280], [390, 270]]]
+
+
+def post(url: str, variations: int, seed: int | None = None) -> tuple[float, int]:
+    """One Finish request -> (milliseconds, HTTP status)."""
+    body = {"class": "cat", "strokes": HEAD, "canvas": {"width": 800, "height": 600}, "variations": variations}
+    if seed is not None:
+        body["seed"] = seed
+    request = urllib.request.Request(url + "/api/complete", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except OSError:
+        status = 0
+    return (time.perf_counter() - started) * 1000, status
+
+
+def wait_ready(url: str, timeout: float = 300) -> float:
+    """Seconds until /healthz answers 200."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return time.monotonic() - started
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not become ready")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100), linear between ranks."""
+    values = sorted(values)
+    k = (len(values) - 1) * q / 100
+    low, high = int(k), min(int(k) + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (k - low)
+
+
+def main(argv=None) -> None:
+    """Start the server, burst, then time single requests; print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--burst", type=int, default=30, help="concurrent Finish requests right after start-up")
+    parser.add_argument("--repeats", type=int, default=30, help="sequential requests per number of endings")
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args(argv)
+    url = f"http://127.0.0.1:{args.port}"
+    env = {**os.environ, "PORT": str(args.port), "DOODLE_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "app:create_app()"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        print(f"ready after {wait_ready(url):.1f} s (loading and warming up)", flush=True)
+        results: list[tuple[float, int]] = []
+        threads = [threading.Thread(target=lambda i=i: results.append(post(url, 1, seed=i)))
+                   for i in range(args.burst)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        times = [ms for ms, status in results if status == 200]
+        errors = sum(status != 200 for _, status in results)
+        print(f"burst of {args.burst} concurrent Finish right after start-up: p50 {percentile(times, 50):.0f} ms, "
+              f"p95 {percentile(times, 95):.0f} ms, max {max(times):.0f} ms, {errors} errors", flush=True)
+        for variations in (1, 9):
+            times = [post(url, variations, seed=i)[0] for i in range(args.repeats)]
+            print(f"{variations} ending(s), one request at a time: median {statistics.median(times):.0f} ms, "
+                  f"p95 {percentile(times, 95):.0f} ms over {args.repeats}", flush=True)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
