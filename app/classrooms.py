@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import JSON, DateTime, Integer, String, create_engine, event, select, text
+from sqlalchemy import JSON, DateTime, Integer, String, create_engine, event, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -198,21 +198,42 @@ class ClassroomStore:
             session.delete(self._room(session, code))
 
     def verify_pin(self, code, pin) -> bool:
-        """True for the right PIN. Wrong PINs count; after MAX_FAILED_PINS in a row the PIN is locked for
-        PIN_LOCK (raises PinLocked), the count kept in the database so every app server sees it."""
+        """True for the right PIN. At most MAX_FAILED_PINS PINs are checked against a classroom per lock: each
+        check first takes a try by an atomic ``failed_pins + 1`` in the database (so concurrent guesses on every
+        app server count one each, never read-add-write), and a try past the limit is refused unchecked. The
+        last wrong try locks the PIN for PIN_LOCK (raises PinLocked); the right PIN clears the count."""
+        code = normalize_code(code)
+        now = _now()
         with self.sessions.begin() as session:
             room = self._room(session, code)
-            now = _now()
             locked = _aware(room.locked_until)
             if locked and locked > now:
                 raise PinLocked(locked)
-            if PIN_PATTERN.match(str(pin or "").strip()) and check_password_hash(room.pin_hash, str(pin).strip()):
-                room.failed_pins, room.locked_until = 0, None
-                return True
-            room.failed_pins += 1
-            if room.failed_pins >= MAX_FAILED_PINS:
-                room.failed_pins, room.locked_until = 0, now + PIN_LOCK
-            return False
+            if room.locked_until is not None:  # the lock ran out: a fresh count, set by whoever sees it first
+                session.execute(update(Classroom).where(Classroom.id == room.id,
+                                                        Classroom.locked_until == room.locked_until)
+                                .values(failed_pins=0, locked_until=None))
+        with self.sessions.begin() as session:
+            tries, pin_hash = session.execute(
+                update(Classroom).where(Classroom.code == code).values(failed_pins=Classroom.failed_pins + 1)
+                .returning(Classroom.failed_pins, Classroom.pin_hash)).one()
+        if tries > MAX_FAILED_PINS:  # the tries of this lock are used up (by concurrent guesses): refused unchecked
+            raise PinLocked(self._lock(code, now))
+        if PIN_PATTERN.match(str(pin or "").strip()) and check_password_hash(pin_hash, str(pin).strip()):
+            with self.sessions.begin() as session:
+                session.execute(update(Classroom).where(Classroom.code == code)
+                                .values(failed_pins=0, locked_until=None))
+            return True
+        if tries == MAX_FAILED_PINS:
+            self._lock(code, now)
+        return False
+
+    def _lock(self, code: str, now: datetime) -> datetime:
+        """Lock the classroom's PIN until now + PIN_LOCK unless it is locked already; returns until when."""
+        with self.sessions.begin() as session:
+            session.execute(update(Classroom).where(Classroom.code == code, Classroom.locked_until.is_(None))
+                            .values(locked_until=now + PIN_LOCK))
+            return _aware(session.scalar(select(Classroom.locked_until).where(Classroom.code == code))) or now + PIN_LOCK
 
     def _room(self, session, code) -> Classroom:
         code = normalize_code(code)

@@ -128,6 +128,53 @@ def test_wrong_pins_lock_the_classroom_for_a_while(db_url, open_store):
     assert open_store(db_url).get(room.code) is not None  # the lock did not harm the classroom
 
 
+def test_concurrent_wrong_pins_each_count_and_no_more_than_the_limit_are_checked(db_url, open_store, monkeypatch):
+    import threading
+
+    from app import classrooms
+
+    store = open_store(db_url)
+    room = store.create("Room", ["cat"], "2468", AVAILABLE)
+    checked = []
+    real_check = classrooms.check_password_hash
+    monkeypatch.setattr(classrooms, "check_password_hash", lambda h, p: checked.append(p) or real_check(h, p))
+    outcomes = []
+
+    def guess(i):
+        try:
+            outcomes.append(store.verify_pin(room.code, f"{1000 + i}"))
+        except PinLocked:
+            outcomes.append("locked")
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(checked) == MAX_FAILED_PINS  # 12 guesses at once: only the allowed number were checked
+    assert outcomes.count(False) == MAX_FAILED_PINS and outcomes.count("locked") == 12 - MAX_FAILED_PINS
+    with pytest.raises(PinLocked):
+        store.verify_pin(room.code, "2468")
+
+
+def test_the_right_pin_clears_the_count_and_an_old_lock_runs_out(db_url, open_store):
+    from datetime import timedelta
+
+    from app import classrooms
+
+    store = open_store(db_url)
+    room = store.create("Room", ["cat"], "2468", AVAILABLE)
+    for _ in range(MAX_FAILED_PINS - 1):
+        assert not store.verify_pin(room.code, "0000")
+    assert store.verify_pin(room.code, "2468")
+    for _ in range(MAX_FAILED_PINS):
+        assert not store.verify_pin(room.code, "0000")
+    with store.engine.begin() as conn:  # five minutes later
+        conn.execute(classrooms.update(classrooms.Classroom).values(
+            locked_until=classrooms._now() - timedelta(seconds=1)))
+    assert store.verify_pin(room.code, "2468")
+
+
 def test_the_schema_is_versioned_and_upgrades_keep_classrooms(db_url, open_store):
     store = open_store(db_url)
     room = store.create("Room", ["cat"], "2468", AVAILABLE)

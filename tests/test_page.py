@@ -148,6 +148,22 @@ def test_finish_animates_new_strokes_into_the_drawing(page):
     assert [s["by"] for s in strokes(page)] == ["child"] * 3
 
 
+def test_many_taps_on_finish_send_one_request_and_a_stroke_drawn_meanwhile_is_kept(page):
+    draw_half_cat(page)
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if r.url.endswith("/api/complete") else None)
+    button = page.get_by_role("button", name="Finish it")
+    button.click()
+    for _ in range(5):  # a child tapping again and again while Buddy works
+        button.click(force=True, no_wait_after=True)
+    wait_until(page, "doodleBuddy.strokes().some(s => s.by === 'buddy')")
+    draw(page, [(0.1, 0.9), (0.2, 0.85), (0.3, 0.9)])  # drawn while the ending may still be revealed
+    wait_until(page, "!doodleBuddy.state.working")
+    assert len(requests) == 1
+    assert len({s["group"] for s in strokes(page, "buddy")}) == 1  # one ending, drawn once
+    assert len(strokes(page, "child")) == 4  # and the stroke drawn meanwhile is kept
+
+
 def test_show_me_more_shows_the_asked_number_and_adopts_one(page):
     draw_half_cat(page)
     page.get_by_role("button", name="Show me more").click()

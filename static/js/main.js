@@ -15,11 +15,27 @@ const state = {
   classifier: true, // false once the server says it has none
   version: 0, // bumps on every change of the drawing: late answers about an old drawing are dropped
   busy: 0,
+  working: false, // Buddy is finishing, showing more or showing how (``once``)
   lastGuesses: [],
   counters: { completions: 0, hints: 0, classifies: 0, errors: 0 },
 };
 
 // ---- loading states and the kind message ---------------------------------------------------------------
+
+// One tap = one request: while Buddy finishes, shows more or shows how, those buttons are disabled and further
+// taps do nothing (issue 27). Drawing stays possible all the while: a child's stroke is never dropped.
+const HELPERS = ["finish", "more", "more-again", "more-count", "how", "how-again"];
+async function once(work) {
+  if (state.working) return null;
+  state.working = true;
+  for (const id of HELPERS) $(id).disabled = true;
+  try {
+    return await work();
+  } finally {
+    state.working = false;
+    for (const id of HELPERS) $(id).disabled = false;
+  }
+}
 
 async function busy(button, work) {
   state.busy++;
@@ -111,19 +127,21 @@ function animate(lines, draw, { pointsPerFrame = 6, strokePause = 0 } = {}) {
 }
 
 function animateOnPad(lines) {
+  // the pad stays live: a stroke the child draws meanwhile is kept (redraw() paints it) and added as usual
   const ctx = pad.canvas.getContext("2d");
-  pad.enabled = false;
   return animate(lines, (partial) => {
     pad.redraw();
     for (const pts of partial) DrawingPad.trace(ctx, pts, COLORS.buddy, pad.lineWidth());
-  }, { pointsPerFrame: 3, strokePause: 60 }).finally(() => { pad.enabled = true; });
+  }, { pointsPerFrame: 3, strokePause: 60 });
 }
 
 async function finish() {
   if (!state.current) return;
-  await busy($("finish"), async () => {
+  await once(() => busy($("finish"), async () => {
+    const version = state.version;
     const data = await api.complete(drawingRequest({ variations: 1 }));
     state.counters.completions++;
+    if (version !== state.version) return; // the child drew on meanwhile: that ending no longer fits
     const [completion] = data.completions;
     if (!completion.strokes.length) {
       oops(null, "Buddy thinks your drawing is finished! 🎉");
@@ -131,7 +149,7 @@ async function finish() {
     }
     await animateOnPad(completion.strokes);
     pad.addStrokes(completion.strokes, "buddy");
-  });
+  }));
 }
 
 // ---- show me more --------------------------------------------------------------------------------------
@@ -140,14 +158,16 @@ async function showMore() {
   if (!state.current) return;
   const panel = $("more-panel");
   const choices = $("choices");
-  panel.hidden = false;
-  choices.replaceChildren();
   const n = Number($("more-count").value);
   const mine = pad.toData();
   const size = canvasSize();
-  await busy($("more"), async () => {
+  await once(() => busy($("more"), async () => {
+    const version = state.version;
     const data = await api.complete(drawingRequest({ variations: n }));
     state.counters.completions++;
+    if (version !== state.version) return; // the child drew on meanwhile: those endings no longer fit
+    choices.replaceChildren();
+    panel.hidden = false; // opened with its pictures, never empty while Buddy thinks
     data.completions.forEach((completion, i) => {
       const b = document.createElement("button");
       b.type = "button";
@@ -163,7 +183,7 @@ async function showMore() {
       });
     });
     choices.querySelector("button")?.focus();
-  });
+  }));
 }
 
 // ---- draw with me: the ghost of the next stroke ----------------------------------------------------------
@@ -190,13 +210,13 @@ async function showHow() {
   const rect = canvas.getBoundingClientRect();
   const size = { width: Math.round(rect.width), height: Math.round(rect.height) };
   drawFitted(canvas, [], size);
-  await busy($("how"), async () => {
+  await once(() => busy($("how"), async () => {
     const data = await api.complete(inClassroom({ class: state.current, strokes: [], canvas: size, temperature: temperature(), variations: 1 }));
     state.counters.completions++;
     const lines = data.completions[0].strokes;
     await animate(lines, (partial) => drawFitted(canvas, [{ lines: partial, color: COLORS.buddy }], size),
       { pointsPerFrame: 1, strokePause: 350 });
-  });
+  }));
 }
 
 // ---- what am I drawing? ----------------------------------------------------------------------------------
@@ -325,7 +345,7 @@ pad.addEventListener("penup", () => { lastMove = null; player?.penUp(); });
 window.doodleBuddy = {
   pad,
   state,
-  strokes: () => pad.strokes.map((s) => ({ by: s.by, points: s.points })),
+  strokes: () => pad.strokes.map((s) => ({ by: s.by, points: s.points, group: s.group })),
   ghost: () => pad.ghost,
 };
 
