@@ -25,6 +25,7 @@ PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
 MAX_FAILED_PINS = 5  # wrong PINs in a row before the classroom's PIN is locked for a while
 PIN_LOCK = timedelta(minutes=5)
 SCHEMA_VERSION = 1
+MIGRATION_LOCK_KEY = 0x646F6F646C65  # PostgreSQL advisory lock held while migrating ('doodle')
 
 
 class ClassroomError(ValueError):
@@ -128,6 +129,12 @@ MIGRATIONS = {1: _step_1}
 def migrate(engine) -> int:
     """Bring the database to SCHEMA_VERSION; returns the version it was at before."""
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # several workers or servers starting on a new database migrate one at a time, never racing in
+            # CREATE TABLE IF NOT EXISTS (which can fail with a unique violation in pg_type); released at commit
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        elif engine.dialect.name == "sqlite":  # take SQLite's write lock now (its driver would only at the insert)
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         conn.execute(text("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"))
         row = conn.execute(text("SELECT MAX(version) FROM schema_version")).scalar()
         before = int(row or 0)

@@ -175,6 +175,29 @@ def test_the_right_pin_clears_the_count_and_an_old_lock_runs_out(db_url, open_st
     assert store.verify_pin(room.code, "2468")
 
 
+def test_several_servers_starting_at_once_on_a_new_database_all_start(db_url, open_store):
+    import threading
+
+    errors, stores = [], []
+
+    def start():
+        try:
+            stores.append(ClassroomStore(db_url))
+        except Exception as exc:  # noqa: BLE001 - any failure to start is what this test looks for
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for store in stores:
+        store.close()
+    assert not errors, errors
+    with open_store(db_url).engine.begin() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM schema_version")).scalar() == 1
+
+
 def test_the_schema_is_versioned_and_upgrades_keep_classrooms(db_url, open_store):
     store = open_store(db_url)
     room = store.create("Room", ["cat"], "2468", AVAILABLE)
