@@ -16,6 +16,7 @@ const state = {
   version: 0, // bumps on every change of the drawing: late answers about an old drawing are dropped
   busy: 0,
   working: false, // Buddy is finishing, showing more or showing how (``once``)
+  revealing: false, // an ending is being drawn on the pad, stroke by stroke
   lastGuesses: [],
   counters: { completions: 0, hints: 0, classifies: 0, errors: 0 },
 };
@@ -129,10 +130,11 @@ function animate(lines, draw, { pointsPerFrame = 6, strokePause = 0 } = {}) {
 function animateOnPad(lines) {
   // the pad stays live: a stroke the child draws meanwhile is kept (redraw() paints it) and added as usual
   const ctx = pad.canvas.getContext("2d");
+  state.revealing = true;
   return animate(lines, (partial) => {
     pad.redraw();
     for (const pts of partial) DrawingPad.trace(ctx, pts, COLORS.buddy, pad.lineWidth());
-  }, { pointsPerFrame: 3, strokePause: 60 });
+  }, { pointsPerFrame: 3, strokePause: 60 }).finally(() => { state.revealing = false; });
 }
 
 async function finish() {
