@@ -19,10 +19,10 @@ from app import strokes as fmt
 
 DEFAULT_TEMPERATURE = 0.4  # "careful" side of Magenta's demos (0.25 .. 0.65): recognisable but not rigid
 SCRATCH_FILL = 0.8  # a drawing made from scratch fills at most this share of the canvas
-CANDIDATES_MIN = 9  # candidates sampled for one ending (one batch of 9 costs little more than 1)
+CANDIDATES_MIN = 16  # candidates sampled for one ending (one batch of 16 costs little more than 1)
 CANDIDATES_PER_ENDING = 3  # ... and at least this many per ending shown
 HINT_CANDIDATES = 9  # next strokes sampled for one hint
-RECOGNISE_MIN = 4  # candidates the classifier judges for one ending (the best by looks alone) ...
+RECOGNISE_MIN = 8  # candidates the classifier judges for one ending (the best by looks alone) ...
 RECOGNISE_PER_ENDING = 1.5  # ... and at least this many per ending shown
 
 

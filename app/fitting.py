@@ -102,8 +102,9 @@ class Look:
     def score(self) -> float:
         """Higher is better, among endings on the paper (``select`` puts those first)."""
         degenerate = self.ink < DEGENERATE_INK
-        return (math.log(max(self.recognised, 0.01)) - 2.0 * self.over_child - 2.0 * self.tiny
-                - 3.0 * degenerate - 1.0 * self.size_error)
+        # weights chosen on the valid split (python -m training.evaluate_fit --split valid)
+        return (2.0 * math.log(max(self.recognised, 0.01)) - 2.0 * self.over_child - 2.0 * self.tiny
+                - 3.0 * degenerate - 0.5 * self.size_error)
 
 
 def _ink_points(lines, spacing: float) -> np.ndarray:

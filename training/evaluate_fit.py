@@ -12,6 +12,11 @@ engine with the app's defaults. Per ending:
   classifier (which the engine's selection uses, so its figure is self-graded) beside it.
 The first hint (Draw with me) gets the same on-paper and IoU figures (half + hint).
 
+The judge was trained with the project's classifier trainer, separately from the shipped classifier (another seed,
+width, teacher sample and schedule; the same real train split), into ``training/judge/``:
+    python -m training.train_classifier --out training/judge --width 24 --teacher 500 --copies 2 --epochs 8 \
+        --seed 1 --schedule cosine --lr 0.002
+
     python -m training.evaluate_fit [--split valid] [--per-object 8] [--out fit.json]
 """
 
