@@ -358,7 +358,9 @@ def fit_section(fit: dict | None) -> list[str]:
              + "`, a second classifier trained separately and never used by the engine), and of the shipped "
              "classifier, which the selection itself uses (self-graded). 95% Wilson intervals in brackets. "
              f"Targets: on the paper ≥ {fit['targets']['on_paper']:.0%} at every size, IoU ≥ "
-             f"{fit['targets']['iou']}, recognised by the judge ≥ {fit['targets']['recognised']:.0%}.", "",
+             f"{fit['targets']['iou']}, recognised by the judge ≥ {fit['targets']['recognised']:.0%}. The engine's "
+             "settings (candidates, what the classifier judges, the score's weights) were chosen on the valid split "
+             "(`--split valid`); the test split was looked at once, for this card.", "",
              "| engine | size | cases | Finish on the paper (shrunk) | IoU | recognised, judge | recognised, shipped "
              "| first hint on the paper | hint IoU |", "|---|---|---|---|---|---|---|---|---|"]
 
