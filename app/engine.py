@@ -46,8 +46,9 @@ def variation_seeds(seed: int, n: int) -> list:
 
 
 def candidates_for(variations: int) -> int:
-    """Candidates sampled (one batch) to show ``variations`` endings: at least three times as many, and at least
-    9, padded to the batch size the compiled loop runs anyway (``decoder.batch_bucket``)."""
+    """Candidates sampled (one batch) to show ``variations`` endings: at least ``CANDIDATES_PER_ENDING`` times as
+    many and at least ``CANDIDATES_MIN``, padded to the batch size the compiled loop runs anyway
+    (``decoder.batch_bucket``)."""
     return dec.batch_bucket(max(CANDIDATES_MIN, CANDIDATES_PER_ENDING * variations))
 
 
@@ -58,7 +59,6 @@ class _Fit:
     states: list  # (c, h, x) per hypothesis, largest whole first
     wholes: list[float]  # the hypotheses: extent of the whole drawing in pixels
     anchor: np.ndarray | None  # the child's last point, pixels (None: drawing from scratch)
-    anchor_box: list  # the same point in each hypothesis's box units
     used: int  # stroke-5 rows primed
 
 
@@ -68,7 +68,7 @@ def _fit(decoder: dec.Decoder, lines_px, width, height, *, fitted: bool = True) 
     fitting, kept for the evaluation's "before"), one hypothesis: the paper's longest side is the box."""
     lines_px = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines_px if len(line)]
     if not lines_px:
-        return _Fit(dec.prime_many(decoder, [np.zeros((0, 5))]), [float(max(width, height))], None, [None], 0)
+        return _Fit(dec.prime_many(decoder, [np.zeros((0, 5))]), [float(max(width, height))], None, 0)
     if fitted:
         wholes = fitting.whole_extents(lines_px, decoder.meta.get("fit"), width, height)
     else:
@@ -77,14 +77,12 @@ def _fit(decoder: dec.Decoder, lines_px, width, height, *, fitted: bool = True) 
     # simplified once, at the middle hypothesis's scale; the other hypotheses scale the same points
     lines = [fmt.rdp(line * (fmt.BOX / middle)) for line in lines_px]
     stroke5 = fmt.stroke3_to_stroke5(fmt.lines_to_stroke3(lines), end=False)
-    drawings, anchors = [], []
+    drawings = []
     for whole in wholes:
-        ratio = middle / whole
         scaled = stroke5.copy()
-        scaled[:, :2] *= ratio
+        scaled[:, :2] *= middle / whole
         drawings.append(scaled)
-        anchors.append(lines[-1][-1] * ratio)
-    return _Fit(dec.prime_many(decoder, drawings), wholes, lines_px[-1][-1], anchors, len(stroke5))
+    return _Fit(dec.prime_many(decoder, drawings), wholes, lines_px[-1][-1], len(stroke5))
 
 
 def _place_from_scratch(lines: list[np.ndarray], width: float, height: float) -> list[np.ndarray]:
