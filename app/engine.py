@@ -60,6 +60,7 @@ class _Fit:
     wholes: list[float]  # the hypotheses: extent of the whole drawing in pixels
     anchor: np.ndarray | None  # the child's last point, pixels (None: drawing from scratch)
     used: int  # stroke-5 rows primed
+    child: list  # the child's non-empty lines, (n, 2) pixel arrays
 
 
 def _fit(decoder: dec.Decoder, lines_px, width, height, *, fitted: bool = True) -> _Fit:
@@ -68,7 +69,7 @@ def _fit(decoder: dec.Decoder, lines_px, width, height, *, fitted: bool = True) 
     fitting, kept for the evaluation's "before"), one hypothesis: the paper's longest side is the box."""
     lines_px = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines_px if len(line)]
     if not lines_px:
-        return _Fit(dec.prime_many(decoder, [np.zeros((0, 5))]), [float(max(width, height))], None, 0)
+        return _Fit(dec.prime_many(decoder, [np.zeros((0, 5))]), [float(max(width, height))], None, 0, [])
     if fitted:
         wholes = fitting.whole_extents(lines_px, decoder.meta.get("fit"), width, height)
     else:
@@ -82,7 +83,7 @@ def _fit(decoder: dec.Decoder, lines_px, width, height, *, fitted: bool = True) 
         scaled = stroke5.copy()
         scaled[:, :2] *= middle / whole
         drawings.append(scaled)
-    return _Fit(dec.prime_many(decoder, drawings), wholes, lines_px[-1][-1], len(stroke5))
+    return _Fit(dec.prime_many(decoder, drawings), wholes, lines_px[-1][-1], len(stroke5), lines_px)
 
 
 def _place_from_scratch(lines: list[np.ndarray], width: float, height: float) -> list[np.ndarray]:
@@ -157,7 +158,7 @@ def complete(decoder: dec.Decoder, lines_px, width: float, height: float, *,
     endings = [_new_lines(rows, fit, h, width, height) for (rows, _), h in zip(results, hyps)]
     if not fitted:
         return [Completion(e, finished) for e, (_, finished) in zip(endings, results)], seed
-    child = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines_px if len(line)]
+    child = fit.child
     simple = [fitting.simplify_child(child, whole) for whole in fit.wholes]
     looks = [fitting.describe(simple[h], e, fit.wholes[h], width, height) for e, h in zip(endings, hyps)]
     looks = _recognise(looks, classifier, decoder.name, child, endings, width, height,
@@ -196,7 +197,7 @@ def hint(decoder: dec.Decoder, lines_px, width: float, height: float, *,
     drawn = [i for i, s in enumerate(strokes) if s]
     if len(drawn) * 2 < count:  # most candidates end the drawing here: so does the hint
         return None, seed
-    child = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines_px if len(line)]
+    child = fit.child
     simple = [fitting.simplify_child(child, whole) for whole in fit.wholes]
     looks = [fitting.describe(simple[hyps[i]], strokes[i], fit.wholes[hyps[i]], width, height) for i in drawn]
     best = drawn[fitting.select(looks, 1)[0]]
