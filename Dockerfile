@@ -23,7 +23,6 @@ RUN pip install --no-cache-dir -r /tmp/requirements.txt \
 
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin doodle
 WORKDIR /srv/doodle-buddy
-COPY gunicorn.conf.py ./
 COPY app/ app/
 COPY templates/ templates/
 COPY static/ static/
@@ -36,4 +35,4 @@ USER doodle
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=180s --retries=3 \
   CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"
-CMD ["gunicorn", "app:create_app()"]
+CMD ["python", "-m", "app"]

@@ -62,7 +62,7 @@ class Batcher:
         return job.future.result()
 
     def _ensure_thread(self):
-        """Start the sampling thread on first use (after a fork, in each gunicorn worker)."""
+        """Start the sampling thread on first use (and again if it ever died)."""
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(target=self._run, name="doodle-sampler", daemon=True)
             self._thread.start()

@@ -104,8 +104,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(env_overrides: dict, tmp_path: Path):
-    """Start the real gunicorn server (the README's command and config) on a free port; yield its URL."""
+def start_server(env_overrides: dict, tmp_path: Path):
+    """Start the real server (the README's command, ``python -m app``) on a free port; yield its URL."""
     import os
     import subprocess
     import sys
@@ -116,7 +116,7 @@ def start_gunicorn(env_overrides: dict, tmp_path: Path):
     port = free_port()
     env = {**os.environ, "PORT": str(port), "DOODLE_LOG_LEVEL": "WARNING", "DOODLE_SECRET_KEY": "test-secret",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'classrooms.sqlite3'}", **env_overrides}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:create_app()"], cwd=root, env=env)
+    proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=root, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     while True:
@@ -128,7 +128,7 @@ def start_gunicorn(env_overrides: dict, tmp_path: Path):
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            pytest.fail("gunicorn did not become healthy")
+            pytest.fail("the server did not become healthy")
         time.sleep(0.3)
     yield url
     proc.terminate()
@@ -137,15 +137,15 @@ def start_gunicorn(env_overrides: dict, tmp_path: Path):
 
 @pytest.fixture(scope="session")
 def live_server(model_dir, tmp_path_factory):
-    """gunicorn on the tiny models."""
-    yield from start_gunicorn({"DOODLE_MODEL_DIRS": str(model_dir), "DOODLE_EXTRA_MODEL_DIRS": "",
+    """The real server on the tiny models."""
+    yield from start_server({"DOODLE_MODEL_DIRS": str(model_dir), "DOODLE_EXTRA_MODEL_DIRS": "",
                                "DOODLE_WARMUP": "0"}, tmp_path_factory.mktemp("live"))
 
 
 @pytest.fixture(scope="session")
 def shipped_server(tmp_path_factory):
-    """gunicorn on its embedded defaults: the models shipped in models/, warmed up, as a school runs it
+    """The real server on its embedded defaults: the models shipped in models/, warmed up, as a school runs it
     (the classroom database in a temporary SQLite file)."""
     models = Path(__file__).resolve().parents[1] / "models"
-    yield from start_gunicorn({"DOODLE_MODEL_DIRS": str(models), "DOODLE_EXTRA_MODEL_DIRS": ""},
+    yield from start_server({"DOODLE_MODEL_DIRS": str(models), "DOODLE_EXTRA_MODEL_DIRS": ""},
                               tmp_path_factory.mktemp("shipped"))

@@ -1,4 +1,4 @@
-"""The children's drawing page in a real browser (Debian's chromium via Playwright) against real gunicorn.
+"""The children's drawing page in a real browser (Debian's chromium via Playwright) against the real server.
 
 Each test draws with the mouse (or a finger, emulated) and checks what appears: stroke data exposed on
 ``window.doodleBuddy`` and the canvas pixels. Screenshots of each state go to test-artifacts/screenshots/.

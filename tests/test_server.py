@@ -1,4 +1,4 @@
-"""The real gunicorn server answers HTTP: a drawing in, new strokes out; bad input never breaks it."""
+"""The real server (waitress, ``python -m app``) answers HTTP: a drawing in, new strokes out; bad input never breaks it."""
 
 import json
 import urllib.error
@@ -33,7 +33,7 @@ def oversized(url, length):
     return status
 
 
-def test_gunicorn_serves_completions_and_survives_bad_input(live_server):
+def test_the_server_serves_completions_and_survives_bad_input(live_server):
     assert http(live_server + "/healthz") == (200, {"ready": True, "decoders": 2})
     drawing = {"class": "cat", "strokes": [[[10, 10], [100, 50], [150, 150]]], "canvas": {"width": 400, "height": 300},
                "variations": 2, "seed": 9}
@@ -43,3 +43,69 @@ def test_gunicorn_serves_completions_and_survives_bad_input(live_server):
     assert oversized(live_server + "/api/complete", 2_000_000) == 413
     assert http(live_server + "/api/complete", {**drawing, "class": "unicorn"})[0] == 404
     assert http(live_server + "/api/complete", drawing) == (status, body)  # still serving, same seed same answer
+
+
+def stalled_clients(url, count):
+    """``count`` connections that send half a request and then wait: half a request line, or a body shorter than
+    its Content-Length (slowloris)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    halves = [b"GET /healthz HTTP/1.1\r\nHost: x\r\n",
+              b"POST /api/complete HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"]
+    socks = []
+    for i in range(count):
+        s = socket.create_connection((parts.hostname, parts.port), timeout=5)
+        s.sendall(halves[i % 2])
+        socks.append(s)
+    return socks
+
+
+def test_stalled_clients_do_not_stop_the_server(live_server):
+    import time
+
+    socks = stalled_clients(live_server, 40)  # 10x the request threads the old server had
+    try:
+        time.sleep(0.5)
+        started = time.monotonic()
+        assert http(live_server + "/healthz")[0] == 200
+        assert time.monotonic() - started < 1.0
+        drawing = {"class": "cat", "strokes": [[[10, 10], [100, 50]]], "canvas": {"width": 400, "height": 300}}
+        assert http(live_server + "/api/complete", drawing)[0] == 200
+    finally:
+        for s in socks:
+            s.close()
+
+
+def chunked_post(url, size):
+    """(status, parsed JSON or None) of a chunked POST of ``size`` bytes of JSON-ish body."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    body = (b"[" * size)
+    chunks = (body[i:i + 65536] for i in range(0, size, 65536))
+    try:
+        conn.request("POST", parts.path, body=chunks, headers={"Content-Type": "application/json"},
+                     encode_chunked=True)
+        response = conn.getresponse()
+        raw = response.read()
+    except (ConnectionError, http.client.HTTPException):
+        return None, None  # the server may close before the whole body is sent: nothing was parsed
+    finally:
+        conn.close()
+    try:
+        return response.status, json.loads(raw)
+    except ValueError:
+        return response.status, None
+
+
+def test_a_chunked_body_over_the_limit_gets_a_413_not_a_parse(live_server):
+    status, body = chunked_post(live_server + "/api/complete", 1_500_000)  # the limit is 1,000,000 bytes
+    assert status == 413 and body["error"]["code"] == "request_entity_too_large"
+    status, _ = chunked_post(live_server + "/api/complete", 3_000_000)  # refused by the server itself
+    assert status in (413, None)
+    drawing = {"class": "cat", "strokes": [[[10, 10], [100, 50]]], "canvas": {"width": 400, "height": 300}}
+    assert http(live_server + "/api/complete", drawing)[0] == 200

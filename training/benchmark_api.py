@@ -1,7 +1,7 @@
 """Load test of a running server: p50/p95 latency and throughput of /api/complete, and the server's memory.
 
 Start the server first (e.g. with Google's 45 decoders as extra models):
-    DOODLE_EXTRA_MODEL_DIRS=../shared/pretrained/sketch-rnn .venv/bin/gunicorn "app:create_app()" &
+    DOODLE_EXTRA_MODEL_DIRS=../shared/pretrained/sketch-rnn .venv/bin/python -m app &
 then:
     python -m training.benchmark_api [--url http://127.0.0.1:8000] [--clients 16] [--seconds 30] [--pid PID]
 Each client posts a 30-point partial cat (1 variation, temperature 0.4) in a loop.
@@ -20,7 +20,7 @@ CAT = [[[60, 80], [60, 20], [90, 50], [120, 20], [120, 80]], [[60, 80], [40, 120
 
 
 def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (gunicorn workers), MB."""
+    """Resident memory of a process and its children , MB."""
     total = 0.0
     for p in [pid, *[int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]]:
         for line in Path(f"/proc/{p}/status").read_text().splitlines():
@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--pid", type=int, help="gunicorn master pid, to report its RSS")
+    parser.add_argument("--pid", type=int, help="server pid, to report its RSS")
     parser.add_argument("--variations", type=int, default=1)
     args = parser.parse_args()
     body = json.dumps({"class": "cat", "strokes": CAT, "canvas": {"width": 200, "height": 200},

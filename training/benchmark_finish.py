@@ -1,6 +1,6 @@
 """What a class feels when it presses Finish: latency of /api/complete on a fresh server, measured from outside.
 
-Starts its own gunicorn server on the app's defaults (the models in ``models/``), waits for ``/healthz`` to say
+Starts its own server (``python -m app``) on the app's defaults (the models in ``models/``), waits for ``/healthz`` to say
 200, and at once sends a burst of ``--burst`` concurrent Finish requests (a class pressing ✨ together, right
 after start-up: nothing may wait for a compilation); then, one at a time, ``--repeats`` requests for 1 ending and
 for 9 endings of a typical half-drawing (a cat's head, 5 strokes, on an 800x600 paper). Prints the figures.
@@ -78,7 +78,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     url = f"http://127.0.0.1:{args.port}"
     env = {**os.environ, "PORT": str(args.port), "DOODLE_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "app:create_app()"], cwd=ROOT, env=env,
+    server = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         print(f"ready after {wait_ready(url):.1f} s (loading and warming up)", flush=True)

@@ -1,0 +1,56 @@
+"""Serve Doodle Buddy: ``python -m app`` (the README's start command and the Docker image's).
+
+The server is waitress. It reads each request in full (head and body) on its event loop before a worker
+thread sees it, so a slow or stalled client holds only a socket, never one of the few threads that run
+requests: a school's single ``docker run`` survives half-sent requests without a buffering proxy in front
+(issue 28). gunicorn's threaded worker reads the request inside the thread, and four stalled clients stopped
+every endpoint. Settings (environment variables, documented in the README):
+
+- ``PORT`` (8000), ``DOODLE_HOST`` (all interfaces);
+- ``DOODLE_THREADS`` (8): requests run at once; sampling is batched across them (``app.batcher``);
+- ``DOODLE_CONNECTION_LIMIT`` (1000): open connections; more wait in the listen backlog;
+- ``DOODLE_CLIENT_TIMEOUT`` (30 s): a connection that sends nothing for this long is closed;
+- ``DOODLE_TRUSTED_PROXY``: the address of a reverse proxy (e.g. nginx) whose ``X-Forwarded-For`` names the
+  client, so per-client limits see children, not the proxy; empty (default) trusts no header.
+
+Bodies over ``DOODLE_MAX_BODY_BYTES`` get a 413, chunked or not.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def server_settings(app_config: dict, env=os.environ) -> dict:
+    """waitress's settings for this app from the environment."""
+    proxy = env.get("DOODLE_TRUSTED_PROXY", "").strip()
+    settings = {
+        "host": env.get("DOODLE_HOST", "0.0.0.0"),
+        "port": int(env.get("PORT", "8000")),
+        "threads": int(env.get("DOODLE_THREADS", "8")),
+        "connection_limit": int(env.get("DOODLE_CONNECTION_LIMIT", "1000")),
+        "channel_timeout": int(env.get("DOODLE_CLIENT_TIMEOUT", "30")),
+        # twice the app's limit: a body between the two reaches Flask, which answers the API's JSON 413 (a chunked
+        # body included: waitress gives it its length); a bigger one is refused by waitress before it is kept
+        "max_request_body_size": 2 * int(app_config["MAX_CONTENT_LENGTH"]),
+        "max_request_header_size": 64 * 1024,
+        "ident": "doodle-buddy",
+        "clear_untrusted_proxy_headers": True,
+    }
+    if proxy:
+        settings.update(trusted_proxy=proxy, trusted_proxy_count=1, trusted_proxy_headers={"x-forwarded-for"})
+    return settings
+
+
+def main() -> None:
+    """Load the models, then serve until stopped."""
+    from waitress import serve  # noqa: PLC0415
+
+    from app import create_app  # noqa: PLC0415
+
+    app = create_app()
+    serve(app, **server_settings(app.config))
+
+
+if __name__ == "__main__":
+    main()
