@@ -1,7 +1,8 @@
 """Classrooms: which objects a class may draw, stored with SQLAlchemy 2 (SQLite by default, PostgreSQL by URL).
 
 A classroom is a name, a list of object names, a short join code and a hashed teacher PIN. Nothing about a
-child and no drawing is ever stored. The schema is versioned (table ``schema_version``): ``migrate`` applies
+child and no drawing is ever stored. Wrong PINs are throttled per browser and bounded per classroom
+(``ClassroomStore.verify_pin``). The schema is versioned (table ``schema_version``): ``migrate`` applies
 every step newer than the database's version, in order, inside a transaction, so an upgrade keeps every row.
 """
 
@@ -12,7 +13,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import JSON, DateTime, Integer, String, create_engine, event, select, text, update
+from sqlalchemy import (JSON, Boolean, Column, DateTime, Integer, MetaData, String, Table, create_engine, delete, event,
+                        func, select, text)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -22,9 +24,14 @@ CODE_LENGTH = 6  # 31^6 = 887 million codes
 NAME_MAX = 60
 OBJECTS_MAX = 100
 PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
-MAX_FAILED_PINS = 5  # wrong PINs in a row before the classroom's PIN is locked for a while
-PIN_LOCK = timedelta(minutes=5)
-SCHEMA_VERSION = 1
+# Wrong PINs (issue 28): children share the code on the board and often the school's address, so one browser's
+# guesses lock only that browser; a hard bound per classroom stops guessing from many browsers (or from a script
+# that drops its cookies), and a browser where the teacher once entered the PIN is exempt from that bound.
+MAX_FAILED_PINS = 5  # wrong PINs from one browser within PIN_WINDOW before it must wait
+PIN_WINDOW = timedelta(minutes=5)
+MAX_CLASSROOM_PINS = 20  # wrong PINs from all untrusted browsers within CLASSROOM_WINDOW before all of them wait
+CLASSROOM_WINDOW = timedelta(hours=1)
+SCHEMA_VERSION = 2
 MIGRATION_LOCK_KEY = 0x646F6F646C65  # PostgreSQL advisory lock held while migrating ('doodle')
 
 
@@ -36,8 +43,10 @@ class PinLocked(Exception):
     """Too many wrong PINs: try again after ``until``."""
 
     def __init__(self, until: datetime):
-        super().__init__(f"too many wrong PINs; try again after {until:%H:%M} UTC")
+        minutes = max(1, -int(-(until - _now()).total_seconds() // 60))  # rounded up
+        super().__init__(f"too many wrong PINs; try again in {minutes} minute{'s' if minutes > 1 else ''}")
         self.until = until
+        self.minutes = minutes
 
 
 class Base(DeclarativeBase):
@@ -52,10 +61,21 @@ class Classroom(Base):
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     objects: Mapped[list] = mapped_column(JSON)
     pin_hash: Mapped[str] = mapped_column(String(256))
-    failed_pins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PinTry(Base):
+    """One PIN checked (or about to be) against a classroom: who tried (an opaque browser id) and when. Rows
+    older than the longest window are deleted; the right PIN deletes the classroom's rows."""
+
+    __tablename__ = "pin_tries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), index=True)
+    client: Mapped[str] = mapped_column(String(64))
+    trusted: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 @dataclass(frozen=True)
@@ -117,13 +137,35 @@ def check_pin(pin) -> str:
     return pin
 
 
-# Each step takes a connection inside a transaction and brings the schema from version n - 1 to n.
+# Each step takes a connection inside a transaction and brings the schema from version n - 1 to n. A step's
+# tables are written out as they were at that version, never taken from today's models.
 def _step_1(conn):
-    """Version 1: the classrooms table."""
-    Base.metadata.create_all(conn, tables=[Classroom.__table__])
+    """Version 1: the classrooms table (with a per-classroom count of wrong PINs)."""
+    Table("classrooms", MetaData(),
+          Column("id", Integer, primary_key=True),
+          Column("code", String(16), unique=True, index=True, nullable=False),
+          Column("name", String(NAME_MAX), nullable=False),
+          Column("objects", JSON, nullable=False),
+          Column("pin_hash", String(256), nullable=False),
+          Column("failed_pins", Integer, nullable=False),
+          Column("locked_until", DateTime(timezone=True), nullable=True),
+          Column("created_at", DateTime(timezone=True), nullable=False),
+          Column("updated_at", DateTime(timezone=True), nullable=False)).create(conn)
 
 
-MIGRATIONS = {1: _step_1}
+def _step_2(conn):
+    """Version 2: wrong PINs are counted per browser and per classroom in ``pin_tries``, not in the classroom."""
+    Table("pin_tries", MetaData(),
+          Column("id", Integer, primary_key=True),
+          Column("code", String(16), index=True, nullable=False),
+          Column("client", String(64), nullable=False),
+          Column("trusted", Boolean, nullable=False),
+          Column("at", DateTime(timezone=True), nullable=False)).create(conn)
+    conn.execute(text("ALTER TABLE classrooms DROP COLUMN failed_pins"))
+    conn.execute(text("ALTER TABLE classrooms DROP COLUMN locked_until"))
+
+
+MIGRATIONS = {1: _step_1, 2: _step_2}
 
 
 def migrate(engine) -> int:
@@ -176,7 +218,7 @@ class ClassroomStore:
         for _ in range(10):
             now = _now()
             room = Classroom(code=new_code(), name=name, objects=objects, pin_hash=generate_password_hash(pin),
-                             failed_pins=0, created_at=now, updated_at=now)
+                             created_at=now, updated_at=now)
             try:
                 with self.sessions.begin() as session:
                     session.add(room)
@@ -204,43 +246,50 @@ class ClassroomStore:
         with self.sessions.begin() as session:
             session.delete(self._room(session, code))
 
-    def verify_pin(self, code, pin) -> bool:
-        """True for the right PIN. At most MAX_FAILED_PINS PINs are checked against a classroom per lock: each
-        check first takes a try by an atomic ``failed_pins + 1`` in the database (so concurrent guesses on every
-        app server count one each, never read-add-write), and a try past the limit is refused unchecked. The
-        last wrong try locks the PIN for PIN_LOCK (raises PinLocked); the right PIN clears the count."""
+    def verify_pin(self, code, pin, client: str = "", trusted: bool = False) -> bool:
+        """True for the right PIN, typed in the browser ``client`` (an opaque id); ``trusted``: the teacher
+        entered this classroom's PIN in that browser before. Raises PinLocked instead of checking when
+        - this browser has had MAX_FAILED_PINS wrong PINs within PIN_WINDOW (children locking themselves out), or
+        - untrusted browsers have had MAX_CLASSROOM_PINS wrong PINs within CLASSROOM_WINDOW (the hard bound on
+          guessing; a trusted browser is not held by it, so the teacher still gets in).
+        The tries are counted and this one written in one transaction holding the classroom's row lock (SQLite:
+        the database's write lock), so concurrent guesses on every app server count one each and no more than
+        the bounds are ever checked; a refused try is not written and never prolongs a lock. The right PIN
+        clears the classroom's tries."""
         code = normalize_code(code)
         now = _now()
-        with self.sessions.begin() as session:
-            room = self._room(session, code)
-            locked = _aware(room.locked_until)
-            if locked and locked > now:
-                raise PinLocked(locked)
-            if room.locked_until is not None:  # the lock ran out: a fresh count, set by whoever sees it first
-                session.execute(update(Classroom).where(Classroom.id == room.id,
-                                                        Classroom.locked_until == room.locked_until)
-                                .values(failed_pins=0, locked_until=None))
-        with self.sessions.begin() as session:
-            tries, pin_hash = session.execute(
-                update(Classroom).where(Classroom.code == code).values(failed_pins=Classroom.failed_pins + 1)
-                .returning(Classroom.failed_pins, Classroom.pin_hash)).one()
-        if tries > MAX_FAILED_PINS:  # the tries of this lock are used up (by concurrent guesses): refused unchecked
-            raise PinLocked(self._lock(code, now))
+        client = str(client or "anonymous")[:64]
+        tries = PinTry.__table__
+        with self.engine.begin() as conn:
+            if self.engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            pin_hash = conn.scalar(select(Classroom.pin_hash).where(Classroom.code == code).with_for_update())
+            if pin_hash is None:
+                raise LookupError(code)
+            conn.execute(delete(tries).where(tries.c.code == code, tries.c.at <= now - CLASSROOM_WINDOW))
+            self._may_try(conn, code, client, trusted, now)
+            conn.execute(tries.insert().values(code=code, client=client, trusted=bool(trusted), at=now))
         if PIN_PATTERN.match(str(pin or "").strip()) and check_password_hash(pin_hash, str(pin).strip()):
-            with self.sessions.begin() as session:
-                session.execute(update(Classroom).where(Classroom.code == code)
-                                .values(failed_pins=0, locked_until=None))
+            with self.engine.begin() as conn:
+                conn.execute(delete(tries).where(tries.c.code == code))
             return True
-        if tries == MAX_FAILED_PINS:
-            self._lock(code, now)
         return False
 
-    def _lock(self, code: str, now: datetime) -> datetime:
-        """Lock the classroom's PIN until now + PIN_LOCK unless it is locked already; returns until when."""
-        with self.sessions.begin() as session:
-            session.execute(update(Classroom).where(Classroom.code == code, Classroom.locked_until.is_(None))
-                            .values(locked_until=now + PIN_LOCK))
-            return _aware(session.scalar(select(Classroom.locked_until).where(Classroom.code == code))) or now + PIN_LOCK
+    @staticmethod
+    def _may_try(conn, code: str, client: str, trusted: bool, now: datetime) -> None:
+        """Raise PinLocked when one more try would be over a bound."""
+        tries = PinTry.__table__
+        mine = (tries.c.code == code) & (tries.c.client == client) & (tries.c.at > now - PIN_WINDOW)
+        everyone = (tries.c.code == code) & tries.c.trusted.is_(False) & (tries.c.at > now - CLASSROOM_WINDOW)
+        for where, bound, window in ((mine, MAX_FAILED_PINS, PIN_WINDOW),
+                                     (None if trusted else everyone, MAX_CLASSROOM_PINS, CLASSROOM_WINDOW)):
+            if where is None:
+                continue
+            count = conn.scalar(select(func.count()).where(where))
+            if count >= bound:  # free again when the try that brought it to the bound leaves the window
+                oldest = conn.scalars(select(tries.c.at).where(where).order_by(tries.c.at, tries.c.id)
+                                      .limit(count - bound + 1)).all()[-1]
+                raise PinLocked(_aware(oldest) + window)
 
     def _room(self, session, code) -> Classroom:
         code = normalize_code(code)

@@ -28,6 +28,9 @@ def from_environment() -> dict:
         # signs teacher session cookies; empty = a random key kept in the instance folder (set it when several
         # app servers share a database, so a teacher's cookie works on all of them)
         "SECRET_KEY": env("DOODLE_SECRET_KEY", ""),
+        # the address children use, e.g. https://draw.school.example, for the join link on the teacher's page;
+        # empty = the address the teacher's own browser used (never the request's Host header)
+        "PUBLIC_URL": env("DOODLE_PUBLIC_URL", ""),
         "SESSION_COOKIE_SAMESITE": "Lax",  # teacher session cookies: signed, HttpOnly, same-site
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,  # a teacher stays signed in for a school day
         "BATCHING": env("DOODLE_BATCHING", "1") != "0",  # concurrent requests share batched sampling passes

@@ -1,18 +1,28 @@
 """Teacher pages: create a classroom (name, objects, PIN), come back with code + PIN to change or delete it.
 
 Server-rendered forms; every POST carries a CSRF token (Flask-WTF's CSRFProtect); a teacher who created a
-classroom or entered its PIN holds it in a signed session cookie (Flask's session, SECRET_KEY).
+classroom or entered its PIN holds it in a signed session cookie (Flask's session, SECRET_KEY) for a school day,
+and the browser is remembered for a year as the teacher's (``TRUSTED_COOKIE``, signed): wrong PINs typed by
+children elsewhere never lock it out (``ClassroomStore.verify_pin``).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+import secrets
+
+from flask import (Blueprint, abort, after_this_request, current_app, redirect, render_template, request, session,
+                   url_for)
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app import catalog
 from app.classrooms import ClassroomError, PinLocked, normalize_code
 
 bp = Blueprint("teacher", __name__, url_prefix="/teacher")
 SESSION_KEY = "classrooms"  # the join codes this browser may manage
+BROWSER_KEY = "browser"  # an opaque random id of this browser, only for counting its wrong PINs
+TRUSTED_COOKIE = "doodle_teacher"  # signed list of the codes whose PIN was entered (or made) in this browser
+TRUSTED_AGE = 365 * 24 * 3600
+TRUSTED_MAX = 20  # codes remembered per browser
 
 
 def _store():
@@ -33,8 +43,36 @@ def _may_manage(code: str) -> bool:
 
 
 def _grant(code: str) -> None:
+    """This browser may manage the classroom today, and is remembered as its teacher's."""
     session[SESSION_KEY] = sorted({*session.get(SESSION_KEY, []), code})
     session.permanent = True
+    codes = [code, *[c for c in _trusted_codes() if c != code]][:TRUSTED_MAX]
+
+    @after_this_request
+    def remember(response):
+        response.set_cookie(TRUSTED_COOKIE, _signer().dumps(codes), max_age=TRUSTED_AGE, httponly=True,
+                            samesite="Lax", secure=request.is_secure, path=url_for("teacher.home"))
+        return response
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="doodle-teacher-browser")
+
+
+def _trusted_codes() -> list[str]:
+    """The codes this browser's teacher cookie vouches for (none when missing, forged or over a year old)."""
+    try:
+        codes = _signer().loads(request.cookies.get(TRUSTED_COOKIE, ""), max_age=TRUSTED_AGE)
+    except BadSignature:
+        return []
+    return [c for c in codes if isinstance(c, str)] if isinstance(codes, list) else []
+
+
+def _browser() -> str:
+    """This browser's opaque id (kept in the session cookie; a client without cookies gets a new one each time)."""
+    if BROWSER_KEY not in session:
+        session[BROWSER_KEY] = secrets.token_hex(8)
+    return session[BROWSER_KEY]
 
 
 def _home(status=200, **context):
@@ -44,8 +82,9 @@ def _home(status=200, **context):
 
 @bp.get("/")
 def home():
-    """Create a classroom, or open one to change it."""
-    return _home()
+    """Create a classroom, or open one to change it (``?code=`` fills in the code: sent here to enter the PIN)."""
+    code = request.args.get("code", "")[:12]
+    return _home(open_code=code, open_hint=bool(code))
 
 
 @bp.post("/classrooms")
@@ -65,15 +104,15 @@ def open_classroom():
     """Code + PIN -> the classroom's page; wrong PINs are counted and locked out after a few."""
     try:
         code = normalize_code(request.form.get("code"))
-        ok = _store().verify_pin(code, request.form.get("pin"))
+        ok = _store().verify_pin(code, request.form.get("pin"), client=_browser(), trusted=code in _trusted_codes())
     except ClassroomError as exc:
-        return _home(400, open_error=str(exc))
+        return _home(400, open_error=str(exc), open_code=request.form.get("code", "")[:12])
     except LookupError:
-        return _home(404, open_error="there is no classroom with that code")
+        return _home(404, open_error="there is no classroom with that code", open_code=code)
     except PinLocked as exc:
-        return _home(429, open_error=str(exc))
+        return _home(429, open_error=str(exc), open_code=code)
     if not ok:
-        return _home(403, open_error="that PIN is not right")
+        return _home(403, open_error="that PIN is not right", open_code=code)
     _grant(code)
     return redirect(url_for("teacher.classroom", code=code), code=303)
 
@@ -86,8 +125,8 @@ def _room_or_404(code: str):
         room = None
     if room is None:
         abort(404)
-    if not _may_manage(room.code):
-        abort(403)
+    if not _may_manage(room.code):  # another browser, or the day is over: the PIN opens it (not a bare 403)
+        abort(redirect(url_for("teacher.home", code=room.code, _anchor="open-title"), code=303))
     return room
 
 
@@ -96,7 +135,7 @@ def classroom(code):
     """A classroom's page for its teacher: the join code and link, the objects, delete."""
     room = _room_or_404(code)
     return render_template("classroom.html", room=room, objects=_objects(), created=request.args.get("created"),
-                           join_url=url_for("pages.classroom", code=room.code, _external=True))
+                           join_url=_join_url(room.code))
 
 
 @bp.post("/c/<code>")
@@ -107,14 +146,25 @@ def update(code):
         room = _store().update(room.code, request.form.get("name"), request.form.getlist("objects"), _available())
     except ClassroomError as exc:
         return render_template("classroom.html", room=room, objects=_objects(), error=str(exc),
-                               join_url=url_for("pages.classroom", code=room.code, _external=True)), 400
+                               join_url=_join_url(room.code)), 400
     return redirect(url_for("teacher.classroom", code=room.code, saved=1), code=303)
+
+
+def _join_url(code: str) -> str:
+    """The children's link: under the configured public address, else relative (never from the Host header,
+    which a client chooses); the page shows it in full with the address the teacher's browser used."""
+    path = url_for("pages.classroom", code=code)
+    base = current_app.config.get("PUBLIC_URL", "").rstrip("/")
+    return base + path if base else path
 
 
 @bp.post("/c/<code>/delete")
 def delete(code):
-    """Delete the classroom."""
+    """Delete the classroom, once the teacher ticked that they mean it."""
     room = _room_or_404(code)
+    if request.form.get("confirm") != "yes":
+        return render_template("classroom.html", room=room, objects=_objects(), join_url=_join_url(room.code),
+                               delete_error="tick the box first: deleting cannot be undone"), 400
     _store().delete(room.code)
     session[SESSION_KEY] = [c for c in session.get(SESSION_KEY, []) if c != room.code]
     return redirect(url_for("teacher.home", deleted=1), code=303)

@@ -5,10 +5,10 @@ import os
 import re
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, text, update
 
-from app.classrooms import (CODE_ALPHABET, MAX_FAILED_PINS, ClassroomError, ClassroomStore, PinLocked, migrate,
-                            normalize_code)
+from app.classrooms import (CODE_ALPHABET, MAX_CLASSROOM_PINS, MAX_FAILED_PINS, SCHEMA_VERSION, ClassroomError,
+                            ClassroomStore, PinLocked, migrate, normalize_code)
 
 AVAILABLE = ["cat", "pig"]
 
@@ -26,6 +26,7 @@ def db_url(request, tmp_path):
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS classrooms"))
+        conn.execute(text("DROP TABLE IF EXISTS pin_tries"))
         conn.execute(text("DROP TABLE IF EXISTS schema_version"))
     engine.dispose()
     return url
@@ -116,16 +117,33 @@ def test_codes_are_forgiving_to_type():
     assert normalize_code(" abc-def ") == "ABCDEF"
 
 
-def test_wrong_pins_lock_the_classroom_for_a_while(db_url, open_store):
+def test_a_browser_with_too_many_wrong_pins_waits_but_the_teacher_elsewhere_gets_in(db_url, open_store):
     store = open_store(db_url)
     room = store.create("Room", ["cat"], "2468", AVAILABLE)
-    assert store.verify_pin(room.code, "2468")
-    for _ in range(MAX_FAILED_PINS - 1):
-        assert not store.verify_pin(room.code, "0000")
-    assert not store.verify_pin(room.code, "1111")  # the last allowed try locks it
-    with pytest.raises(PinLocked):
-        store.verify_pin(room.code, "2468")  # even the right PIN waits
+    for _ in range(MAX_FAILED_PINS):
+        assert not store.verify_pin(room.code, "0000", client="child-1")
+    with pytest.raises(PinLocked, match="try again in 5 minutes"):
+        store.verify_pin(room.code, "2468", client="child-1")  # this browser waits, even with the right PIN
+    assert store.verify_pin(room.code, "2468", client="teacher-phone")  # a new browser of the teacher: not held
     assert open_store(db_url).get(room.code) is not None  # the lock did not harm the classroom
+
+
+def test_a_whole_class_guessing_is_bounded_and_the_teachers_own_browser_still_gets_in(db_url, open_store):
+    store = open_store(db_url)
+    room = store.create("Room", ["cat"], "2468", AVAILABLE)
+    checked = 0
+    for child in range(12):  # 12 children with 5 guesses each, or a script that drops its cookies
+        for guess in range(MAX_FAILED_PINS):
+            try:
+                assert not store.verify_pin(room.code, f"{1000 + child * 10 + guess}", client=f"child-{child}")
+                checked += 1
+            except PinLocked:
+                pass
+    assert checked == MAX_CLASSROOM_PINS  # the hard bound on guesses against one classroom
+    with pytest.raises(PinLocked, match="try again in 60 minutes"):
+        store.verify_pin(room.code, "2468", client="new-browser")  # an untrusted browser waits for the hour
+    assert store.verify_pin(room.code, "2468", client="teacher-laptop", trusted=True)  # the teacher's own gets in
+    assert store.verify_pin(room.code, "2468", client="new-browser")  # and the right PIN cleared the count
 
 
 def test_concurrent_wrong_pins_each_count_and_no_more_than_the_limit_are_checked(db_url, open_store, monkeypatch):
@@ -138,23 +156,30 @@ def test_concurrent_wrong_pins_each_count_and_no_more_than_the_limit_are_checked
     checked = []
     real_check = classrooms.check_password_hash
     monkeypatch.setattr(classrooms, "check_password_hash", lambda h, p: checked.append(p) or real_check(h, p))
-    outcomes = []
 
-    def guess(i):
-        try:
-            outcomes.append(store.verify_pin(room.code, f"{1000 + i}"))
-        except PinLocked:
-            outcomes.append("locked")
+    def guess_at_once(clients):
+        outcomes = []
 
-    threads = [threading.Thread(target=guess, args=(i,)) for i in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(checked) == MAX_FAILED_PINS  # 12 guesses at once: only the allowed number were checked
-    assert outcomes.count(False) == MAX_FAILED_PINS and outcomes.count("locked") == 12 - MAX_FAILED_PINS
+        def guess(i, client):
+            try:
+                outcomes.append(store.verify_pin(room.code, f"{1000 + i}", client=client))
+            except PinLocked:
+                outcomes.append("locked")
+
+        threads = [threading.Thread(target=guess, args=(i, c)) for i, c in enumerate(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return outcomes
+
+    outcomes = guess_at_once(["child"] * 12)  # one browser, 12 guesses at once
+    assert len(checked) == MAX_FAILED_PINS and outcomes.count(False) == MAX_FAILED_PINS
+    assert outcomes.count("locked") == 12 - MAX_FAILED_PINS
+    outcomes = guess_at_once([f"c{i}" for i in range(30)])  # 30 browsers at once
+    assert len(checked) == MAX_CLASSROOM_PINS and outcomes.count("locked") == 30 - (MAX_CLASSROOM_PINS - MAX_FAILED_PINS)
     with pytest.raises(PinLocked):
-        store.verify_pin(room.code, "2468")
+        store.verify_pin(room.code, "2468", client="another")
 
 
 def test_the_right_pin_clears_the_count_and_an_old_lock_runs_out(db_url, open_store):
@@ -165,14 +190,16 @@ def test_the_right_pin_clears_the_count_and_an_old_lock_runs_out(db_url, open_st
     store = open_store(db_url)
     room = store.create("Room", ["cat"], "2468", AVAILABLE)
     for _ in range(MAX_FAILED_PINS - 1):
-        assert not store.verify_pin(room.code, "0000")
-    assert store.verify_pin(room.code, "2468")
+        assert not store.verify_pin(room.code, "0000", client="me")
+    assert store.verify_pin(room.code, "2468", client="me")
     for _ in range(MAX_FAILED_PINS):
-        assert not store.verify_pin(room.code, "0000")
+        assert not store.verify_pin(room.code, "0000", client="me")
+    with pytest.raises(PinLocked):
+        store.verify_pin(room.code, "2468", client="me")
     with store.engine.begin() as conn:  # five minutes later
-        conn.execute(classrooms.update(classrooms.Classroom).values(
-            locked_until=classrooms._now() - timedelta(seconds=1)))
-    assert store.verify_pin(room.code, "2468")
+        conn.execute(update(classrooms.PinTry).values(
+            at=classrooms.PinTry.at - classrooms.PIN_WINDOW - timedelta(seconds=1)))
+    assert store.verify_pin(room.code, "2468", client="me")
 
 
 def test_several_servers_starting_at_once_on_a_new_database_all_start(db_url, open_store):
@@ -195,13 +222,13 @@ def test_several_servers_starting_at_once_on_a_new_database_all_start(db_url, op
         store.close()
     assert not errors, errors
     with open_store(db_url).engine.begin() as conn:
-        assert conn.execute(text("SELECT COUNT(*) FROM schema_version")).scalar() == 1
+        assert conn.execute(text("SELECT COUNT(*) FROM schema_version")).scalar() == SCHEMA_VERSION
 
 
 def test_the_schema_is_versioned_and_upgrades_keep_classrooms(db_url, open_store):
     store = open_store(db_url)
     room = store.create("Room", ["cat"], "2468", AVAILABLE)
-    assert migrate(store.engine) == 1  # already current: nothing to do
+    assert migrate(store.engine) == SCHEMA_VERSION  # already current: nothing to do
     again = open_store(db_url)  # a restarted (or upgraded) app on the same database
     assert again.get(room.code) == room
     with again.engine.begin() as conn:
@@ -230,17 +257,24 @@ def test_a_teacher_limits_the_objects_and_it_survives_a_restart(db_url, make_app
     # the teacher comes back on another browser with the PIN and adds pig
     other = make_app(db_url).test_client()
     token = csrf(other.get("/teacher/").text)
-    assert other.get(f"/teacher/c/{code}").status_code == 403  # not without the PIN
+    sent = other.get(f"/teacher/c/{code}")  # not without the PIN: sent to enter it, the code filled in
+    assert sent.status_code == 303 and f"/teacher/?code={code}" in sent.headers["Location"]
+    asked = other.get(sent.headers["Location"]).text
+    assert "Enter the teacher PIN" in asked and f'value="{code}"' in asked
     wrong = other.post("/teacher/open", data={"csrf_token": token, "code": code, "pin": "1111"})
-    assert wrong.status_code == 403 and "PIN is not right" in wrong.text
+    assert wrong.status_code == 403 and "PIN is not right" in wrong.text and f'value="{code}"' in wrong.text
     ok = other.post("/teacher/open", data={"csrf_token": token, "code": code.lower(), "pin": "2468"})
     assert ok.status_code == 303
     page = other.get(ok.headers["Location"]).text
     r = other.post(f"/teacher/c/{code}", data={"csrf_token": csrf(page), "name": "Room 4b", "objects": ["cat", "pig"]})
     assert r.status_code == 303
     assert [c["name"] for c in child.get(f"/api/classes?classroom={code}").json["classes"]] == ["cat", "pig"]
-    # and deletes it
+    assert f'href="/c/{code}"' in page  # the join link never comes from the Host header
+    # and deletes it, once she ticked that she means it
     r = other.post(f"/teacher/c/{code}/delete", data={"csrf_token": csrf(page)})
+    assert r.status_code == 400 and "tick the box" in r.text
+    assert child.get(f"/api/classes?classroom={code}").status_code == 200
+    r = other.post(f"/teacher/c/{code}/delete", data={"csrf_token": csrf(page), "confirm": "yes"})
     assert r.status_code == 303
     assert child.get(f"/api/classes?classroom={code}").status_code == 404
     assert child.get(f"/c/{code}").status_code == 404
@@ -260,3 +294,47 @@ def test_forms_need_the_csrf_token_and_bad_input_gets_a_message(db_url, make_app
     assert r.status_code == 404
     assert client.get("/join?code=zz").status_code == 400
     assert client.get("/c/ZZZZZZ").status_code == 404
+
+
+def test_an_old_database_is_upgraded_and_keeps_its_classrooms(db_url, open_store):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import insert
+    from werkzeug.security import generate_password_hash
+
+    from app import classrooms
+
+    engine = create_engine(db_url)
+    with engine.begin() as conn:  # a database left by the version 1 app, with one classroom
+        conn.execute(text("CREATE TABLE schema_version (version INTEGER NOT NULL)"))
+        classrooms._step_1(conn)
+        conn.execute(text("INSERT INTO schema_version (version) VALUES (1)"))
+        now = datetime.now(timezone.utc)
+        conn.execute(insert(classrooms.Table("classrooms", classrooms.MetaData(), autoload_with=conn)).values(
+            code="ABCDEF", name="Old room", objects=["cat"], pin_hash=generate_password_hash("2468"), failed_pins=3,
+            locked_until=None, created_at=now, updated_at=now))
+    engine.dispose()
+    store = open_store(db_url)
+    assert store.get("ABCDEF").name == "Old room"
+    assert not store.verify_pin("ABCDEF", "1111", client="x") and store.verify_pin("ABCDEF", "2468", client="x")
+
+
+def test_children_guessing_the_pin_never_lock_out_the_teachers_browser(db_url, make_app):
+    app = make_app(db_url)
+    teacher = app.test_client()
+    _, code = create_classroom(teacher)
+    for child in range(8):  # a class of children, each in their own browser, types PINs at the board's code
+        browser = app.test_client()
+        token = csrf(browser.get("/teacher/").text)
+        statuses = [browser.post("/teacher/open", data={"csrf_token": token, "code": code, "pin": f"{1000 + i}"})
+                    .status_code for i in range(MAX_FAILED_PINS + 1)]
+        assert set(statuses) <= {403, 429} and statuses[-1] == 429
+    locked = app.test_client()
+    token = csrf(locked.get("/teacher/").text)
+    r = locked.post("/teacher/open", data={"csrf_token": token, "code": code, "pin": "2468"})
+    assert r.status_code == 429 and "try again in" in r.text and "UTC" not in r.text  # a new browser waits
+    # the next day the teacher's session is over, but her browser is remembered: the right PIN opens it
+    teacher.delete_cookie("session")
+    token = csrf(teacher.get("/teacher/").text)
+    r = teacher.post("/teacher/open", data={"csrf_token": token, "code": code, "pin": "2468"})
+    assert r.status_code == 303
