@@ -4,8 +4,11 @@ import logging
 import os
 import secrets
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
+
+DATABASE_RETRY_AFTER = 30  # seconds a client is asked to wait when the classroom database does not answer
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -26,11 +29,11 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["WARMUP"]:
         registry.warm_up()
     app.extensions["doodle_registry"] = registry
-    os.makedirs(app.instance_path, exist_ok=True)
+    _writable_instance(app.instance_path)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
-    url = app.config["DATABASE_URL"] or f"sqlite:///{os.path.join(app.instance_path, 'doodle-buddy.sqlite3')}"
-    app.extensions["doodle_classrooms"] = ClassroomStore(url)
+    url = app.config["DATABASE_URL"] or _instance_database(app.instance_path)
+    app.extensions["doodle_classrooms"] = store = ClassroomStore(url)
     csrf = CSRFProtect(app)
     csrf.exempt(api.bp)  # JSON only, no cookies used: nothing to forge
     app.register_blueprint(api.bp)
@@ -43,13 +46,49 @@ def create_app(config: dict | None = None) -> Flask:
         """HTTP errors (404, 405, 413 ...) on API paths answer in the API's JSON error shape."""
         return api.http_error_response(exc) if request.path.startswith("/api/") else exc
 
+    @app.errorhandler(DBAPIError)
+    def database_down(exc: DBAPIError):
+        """The classroom database does not answer: 503 and try again soon (drawing without a classroom works)."""
+        app.logger.error("the classroom database does not answer: %s", exc.orig or exc)
+        headers = {"Retry-After": str(DATABASE_RETRY_AFTER)}
+        if request.path.startswith("/api/"):
+            return api.database_error_response(), 503, headers
+        return render_template("not_found.html", message="Classrooms can't be reached right now. "
+                               "Try again in a minute!"), 503, headers
+
     @app.get("/healthz")
     def healthz():
-        """Ready (200) only when the models are loaded."""
+        """Ready (200) when the models are loaded; says whether the classroom database answers."""
         status = 200 if registry.ready else 503
-        return jsonify({"ready": registry.ready, "decoders": len(registry.decoders)}), status
+        return jsonify({"ready": registry.ready, "decoders": len(registry.decoders),
+                        "database": store.answers()}), status
 
     return app
+
+
+def _writable_instance(instance_path: str) -> None:
+    """Make Flask's instance folder (the SQLite database, the secret key); a clear message when it cannot be."""
+    try:
+        os.makedirs(instance_path, exist_ok=True)
+        probe = os.path.join(instance_path, ".write-test")
+        with open(probe, "w"):
+            pass
+        os.remove(probe)
+    except OSError as exc:
+        raise RuntimeError(f"the instance folder {instance_path} must be writable by this user (uid {os.getuid()}) "
+                           f"to keep the classroom database and the secret key: {exc.strerror}. Mount a "
+                           f"writable volume there, or set DATABASE_URL and DOODLE_SECRET_KEY") from exc
+
+
+def _instance_database(instance_path: str) -> str:
+    """The embedded SQLite database's URL; the file is readable by this user only (made so, or made that way)."""
+    path = os.path.join(instance_path, "doodle-buddy.sqlite3")
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    try:
+        os.chmod(path, 0o600)  # a file made world-readable by an older version
+    except PermissionError:
+        pass  # not ours to change
+    return f"sqlite:///{path}"
 
 
 def _instance_secret(instance_path: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from app import catalog, engine
@@ -28,6 +29,21 @@ def http_error_response(exc: HTTPException):
     """An HTTP error (404, 405, 413 ...) in the API's error shape."""
     return error_response(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"),
                           exc.description or exc.name)
+
+
+def database_error_response():
+    """The API's answer while the classroom database does not answer (the caller adds 503 and Retry-After)."""
+    return jsonify({"error": {"code": "database_unavailable",
+                              "message": "classrooms cannot be reached right now; please try again soon"}})
+
+
+@bp.errorhandler(DBAPIError)
+def _database_down(exc: DBAPIError):
+    """The classroom database does not answer: 503, try again soon; the server keeps serving."""
+    from app import DATABASE_RETRY_AFTER  # noqa: PLC0415 - the package imports this module
+
+    current_app.logger.error("the classroom database does not answer: %s", exc.orig or exc)
+    return database_error_response(), 503, {"Retry-After": str(DATABASE_RETRY_AFTER)}
 
 
 @bp.errorhandler(Exception)

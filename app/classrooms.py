@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import (JSON, Boolean, Column, DateTime, Integer, MetaData, String, Table, create_engine, delete, event,
                         func, select, text)
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -113,6 +114,8 @@ def check_name(name) -> str:
     name = str(name or "").strip()
     if not name:
         raise ClassroomError("give the classroom a name")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch != "\u200d" for ch in name):  # ZWJ: emoji
+        raise ClassroomError("the name has characters that cannot be shown; use letters, digits and punctuation")
     if len(name) > NAME_MAX:
         raise ClassroomError(f"the name is too long (at most {NAME_MAX} characters)")
     return name
@@ -203,6 +206,15 @@ class ClassroomStore:
             self.engine.dispose()
             raise
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def answers(self) -> bool:
+        """Whether the database answers a trivial query right now."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except DBAPIError:
+            return False
 
     def close(self) -> None:
         """Close the pooled database connections."""

@@ -33,5 +33,6 @@ def from_environment() -> dict:
         "PUBLIC_URL": env("DOODLE_PUBLIC_URL", ""),
         "SESSION_COOKIE_SAMESITE": "Lax",  # teacher session cookies: signed, HttpOnly, same-site
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,  # a teacher stays signed in for a school day
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a teacher page's form stays valid as long as the session
         "BATCHING": env("DOODLE_BATCHING", "1") != "0",  # concurrent requests share batched sampling passes
     }

@@ -12,6 +12,7 @@ import secrets
 
 from flask import (Blueprint, abort, after_this_request, current_app, redirect, render_template, request, session,
                    url_for)
+from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app import catalog
@@ -78,6 +79,13 @@ def _browser() -> str:
 def _home(status=200, **context):
     context.setdefault("form", {})
     return render_template("teacher.html", objects=_objects(), **context), status
+
+
+@bp.errorhandler(CSRFError)
+def _stale_form(exc: CSRFError):
+    """A form without a valid token (open too long, or cookies blocked): say so and offer fresh forms."""
+    return _home(400, error="This page was open for a long time, so nothing was changed: please try again "
+                            "(cookies must be allowed for this site).")
 
 
 @bp.get("/")

@@ -338,3 +338,50 @@ def test_children_guessing_the_pin_never_lock_out_the_teachers_browser(db_url, m
     token = csrf(teacher.get("/teacher/").text)
     r = teacher.post("/teacher/open", data={"csrf_token": token, "code": code, "pin": "2468"})
     assert r.status_code == 303
+
+
+def test_names_with_control_characters_are_refused_and_emoji_are_kept(db_url, open_store):
+    store = open_store(db_url)
+    for bad in ("Room\x00 4", "Room\u202e4", "Tab\there"):
+        with pytest.raises(ClassroomError, match="cannot be shown"):
+            store.create(bad, ["cat"], "2468", AVAILABLE)
+    assert store.create("👩‍🏫 Mrs Smith's Foxes 🦊", ["cat"], "2468", AVAILABLE).name == "👩‍🏫 Mrs Smith's Foxes 🦊"
+
+
+def test_a_database_that_does_not_answer_gets_503_and_drawing_goes_on(tmp_path, model_dir, opened):
+    from app import create_app
+
+    app = create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False, "TESTING": True,
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s"})
+    store = app.extensions["doodle_classrooms"]
+    opened.append(store)
+    client = app.test_client()
+    assert client.get("/healthz").json["database"] is True
+    store.engine.dispose()
+    (tmp_path / "c.sqlite3").unlink()
+    (tmp_path / "c.sqlite3").mkdir()  # the database is gone: no file can be opened there
+    assert client.get("/healthz").json["database"] is False
+    r = client.get("/api/classes?classroom=ABCDEF")
+    assert r.status_code == 503 and r.json["error"]["code"] == "database_unavailable" and r.headers["Retry-After"]
+    r = client.get("/c/ABCDEF")
+    assert r.status_code == 503 and "Try again" in r.text
+    drawing = {"class": "cat", "strokes": [], "canvas": {"width": 300, "height": 300}, "seed": 1}
+    assert client.post("/api/complete", json=drawing).status_code == 200  # drawing without a classroom goes on
+
+
+def test_the_embedded_database_is_private_and_a_read_only_instance_folder_says_why(tmp_path, model_dir, opened):
+    import stat
+
+    from app import create_app
+
+    config = {"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False, "TESTING": True}
+    app = create_app(config)
+    opened.append(app.extensions["doodle_classrooms"])
+    db = os.path.join(app.instance_path, "doodle-buddy.sqlite3")
+    assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
+    from app import _writable_instance
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")  # a folder cannot be made inside a file, even by root (as a read-only volume refuses)
+    with pytest.raises(RuntimeError, match=f"{blocked / 'instance'} must be writable"):
+        _writable_instance(str(blocked / "instance"))
