@@ -17,7 +17,7 @@ def post(client, path, body):
 
 
 def test_health_and_classes(client):
-    assert client.get("/healthz").json == {"ready": True, "decoders": 2}
+    assert client.get("/healthz").json == {"ready": True, "decoders": 2, "database": True}
     classes = client.get("/api/classes").json["classes"]
     assert [c["name"] for c in classes] == ["cat", "pig"]
     assert classes[0]["icon"] == "🐱" and classes[0]["label"] == "cat" and classes[0]["source"] == "test"

@@ -34,7 +34,7 @@ def oversized(url, length):
 
 
 def test_the_server_serves_completions_and_survives_bad_input(live_server):
-    assert http(live_server + "/healthz") == (200, {"ready": True, "decoders": 2})
+    assert http(live_server + "/healthz") == (200, {"ready": True, "decoders": 2, "database": True})
     drawing = {"class": "cat", "strokes": [[[10, 10], [100, 50], [150, 150]]], "canvas": {"width": 400, "height": 300},
                "variations": 2, "seed": 9}
     status, body = http(live_server + "/api/complete", drawing)
