@@ -7,7 +7,8 @@ requests: a school's single ``docker run`` survives half-sent requests without a
 every endpoint. Settings (environment variables, documented in the README):
 
 - ``PORT`` (8000), ``DOODLE_HOST`` (all interfaces);
-- ``DOODLE_THREADS`` (8): requests run at once; sampling is batched across them (``app.batcher``);
+- ``DOODLE_THREADS`` (16): requests run at once; at most ``DOODLE_MAX_BUSY`` of them run a network (the
+  rest answer pages, health and classes at once); sampling is batched across them (``app.batcher``);
 - ``DOODLE_CONNECTION_LIMIT`` (1000): open connections; more wait in the listen backlog;
 - ``DOODLE_CLIENT_TIMEOUT`` (30 s): a connection that sends nothing for this long is closed;
 - ``DOODLE_TRUSTED_PROXY``: the address of a reverse proxy (e.g. nginx) whose ``X-Forwarded-For`` names the
@@ -27,7 +28,7 @@ def server_settings(app_config: dict, env=os.environ) -> dict:
     settings = {
         "host": env.get("DOODLE_HOST", "0.0.0.0"),
         "port": int(env.get("PORT", "8000")),
-        "threads": int(env.get("DOODLE_THREADS", "8")),
+        "threads": int(env.get("DOODLE_THREADS", "16")),
         "connection_limit": int(env.get("DOODLE_CONNECTION_LIMIT", "1000")),
         "channel_timeout": int(env.get("DOODLE_CLIENT_TIMEOUT", "30")),
         # twice the app's limit: a body between the two reaches Flask, which answers the API's JSON 413 (a chunked

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import threading
+import time
+from contextlib import contextmanager
+from functools import wraps
+
 from flask import Blueprint, current_app, jsonify, request
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
@@ -12,6 +20,38 @@ from app.classrooms import ClassroomError
 from app.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+# Per-client limits on the endpoints that run a network (RATELIMIT_* settings; the client is its address, or the
+# X-Forwarded-For of a trusted proxy); over it: 429 in the API's error shape, with Retry-After.
+limiter = Limiter(get_remote_address)
+BUSY_RETRY_AFTER = 2  # seconds a client is asked to wait when every slot stayed busy
+
+
+class BusyGate:
+    """At most ``slots`` requests run a network at once; one that cannot start within ``wait`` seconds gets a
+    503 with Retry-After instead of queueing behind the others (the server stays responsive when saturated)."""
+
+    def __init__(self, slots: int, wait: float):
+        self.slots, self.wait = threading.BoundedSemaphore(slots), wait
+
+    @contextmanager
+    def slot(self):
+        if not self.slots.acquire(timeout=self.wait):
+            raise v.ApiError(503, "busy", "Buddy is busy with other drawings; try again in a moment",
+                             headers={"Retry-After": str(BUSY_RETRY_AFTER)})
+        try:
+            yield
+        finally:
+            self.slots.release()
+
+
+def heavy(view):
+    """An endpoint that runs a network: rate-limited per client (one budget over all such endpoints), and run in
+    one of the busy gate's slots."""
+    @wraps(view)
+    def run(*args, **kwargs):
+        with current_app.extensions["doodle_busy_gate"].slot():
+            return view(*args, **kwargs)
+    return limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="network")(run)
 
 
 def error_response(status: int, code: str, message: str):
@@ -22,13 +62,18 @@ def error_response(status: int, code: str, message: str):
 @bp.errorhandler(v.ApiError)
 def _api_error(exc: v.ApiError):
     """Client errors raised while validating or serving."""
-    return error_response(exc.status, exc.code, exc.message)
+    response, status = error_response(exc.status, exc.code, exc.message)
+    return response, status, exc.headers
 
 
 def http_error_response(exc: HTTPException):
-    """An HTTP error (404, 405, 413 ...) in the API's error shape."""
-    return error_response(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"),
-                          exc.description or exc.name)
+    """An HTTP error (404, 405, 413, 429 ...) in the API's error shape; a 429 says when to try again."""
+    response, status = error_response(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"),
+                                      exc.description or exc.name)
+    if isinstance(exc, RateLimitExceeded) and limiter.current_limit is not None:
+        wait = math.ceil(limiter.current_limit.reset_at - time.time())
+        response.headers["Retry-After"] = str(max(1, wait))
+    return response, status
 
 
 def database_error_response():
@@ -105,6 +150,7 @@ def classes():
 
 
 @bp.post("/complete")
+@heavy
 def complete():
     """Finish the drawing (or draw it from scratch): only the new strokes, per variation."""
     data, decoder, lines, width, height, temperature, seed = _drawing_request()
@@ -119,6 +165,7 @@ def complete():
 
 
 @bp.post("/hint")
+@heavy
 def hint():
     """The single next pen-down stroke, or null when the model thinks the drawing is done."""
     _, decoder, lines, width, height, temperature, seed = _drawing_request()
@@ -128,6 +175,7 @@ def hint():
 
 
 @bp.post("/classify")
+@heavy
 def classify():
     """Top-3 guesses of what is being drawn; a clear 503 when no classifier is installed, never a made-up one."""
     data = v.parse_json_object(request.content_type, request.get_data(cache=False))

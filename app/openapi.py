@@ -62,14 +62,14 @@ def openapi_document(config) -> dict:
                     "seed": {"type": "integer"}, "completions": {"type": "array", "items": {
                         "type": "object", "properties": {"strokes": {"type": "array", "items": line},
                                                          "finished": {"type": "boolean"}}}}}}),
-                    **errors(400, 403, 404, 413, 415)}}},
+                    **errors(400, 403, 404, 413, 415, 429, 503)}}},
             "/api/hint": {"post": {
                 "summary": "the next pen-down stroke", "requestBody": body(drawing),
                 "description": ("In canvas pixels, at the size of the child's drawing, on the canvas; null when "
                                 "the model would end the drawing here."),
                 "responses": {**ok({"type": "object", "properties": {"stroke": {"oneOf": [line, {"type": "null"}]},
                                                                       "seed": {"type": "integer"}}}),
-                              **errors(400, 403, 404, 413, 415)}}},
+                              **errors(400, 403, 404, 413, 415, 429, 503)}}},
             "/api/classify": {"post": {
                 "summary": "top-3 guesses of what is drawn", "requestBody": body(
                     {"type": "object", "required": ["strokes", "canvas"],
@@ -78,6 +78,6 @@ def openapi_document(config) -> dict:
                     "type": "object", "properties": {"class": {"type": "string"}, "label": {"type": "string"},
                                                      "icon": {"type": "string"},
                                                      "probability": {"type": "number"}}}}}}),
-                              **errors(400, 404, 413, 415, 503)}}},
+                              **errors(400, 404, 413, 415, 429, 503)}}},
         },
     }

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.strokes import normalize_lines
+from app.strokes import normalize_lines, rdp
 
 SIDE = 28  # output bitmap side, pixels
 ORIGINAL_SIDE = 256.0  # the box the simplified drawing is centred in
@@ -21,9 +21,22 @@ LINE_DIAMETER = 16.0  # pen width in box units
 PADDING = 16.0  # margin on each side, in box units, beyond half the pen width
 SCALE = SIDE / (ORIGINAL_SIDE + 2 * PADDING + LINE_DIAMETER)  # box units -> output pixels
 EDGE = 1.1  # anti-aliasing ramp width, output pixels: matched to the ink statistics of Google's bitmaps
+MAX_POINTS = 2000  # a denser drawing is simplified first (RDP), so its cost is bounded whatever was sent
+SIMPLIFY = (0.5, 1.0, 2.0, 4.0)  # RDP tolerances tried in turn, box units (0.05-0.4 output pixels)
+CHUNK = 256  # segments measured at once: memory stays ~784 x CHUNK floats whatever the drawing's size
 
 _CENTRES = (np.stack(np.meshgrid(np.arange(SIDE), np.arange(SIDE), indexing="xy"), axis=-1).reshape(-1, 2)
             + 0.5)  # (784, 2) pixel centres as (x, y), row-major like the bitmaps
+
+
+def _bounded(lines: list[np.ndarray]) -> list[np.ndarray]:
+    """Lines with at most MAX_POINTS points: unchanged when they have (as real drawings do), else simplified
+    with the smallest tolerance that gets there (the largest one's result if none does)."""
+    for epsilon in SIMPLIFY:
+        if sum(len(line) for line in lines) <= MAX_POINTS:
+            break
+        lines = [rdp(line, epsilon) for line in lines]
+    return lines
 
 
 def _segments(lines: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -43,11 +56,14 @@ def render(lines: list[np.ndarray]) -> np.ndarray:
     lines = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines if len(line)]
     if not lines:
         return np.zeros((SIDE, SIDE), np.uint8)
-    lines = normalize_lines(lines)
+    lines = _bounded(normalize_lines(lines))
     extent = np.concatenate(lines).max(axis=0)
     offset = (ORIGINAL_SIDE - extent) / 2.0 + PADDING + LINE_DIAMETER / 2.0
     a, b = _segments([(line + offset) * SCALE for line in lines])
-    dist = np.sqrt(_squared_distances(a, b).min(axis=1))  # (P,): each pixel centre to its nearest segment
+    nearest = np.full(len(_CENTRES), np.inf)
+    for i in range(0, len(a), CHUNK):  # each pixel centre to its nearest segment, a chunk of segments at a time
+        nearest = np.minimum(nearest, _squared_distances(a[i:i + CHUNK], b[i:i + CHUNK]).min(axis=1))
+    dist = np.sqrt(nearest)
     ink = np.clip((LINE_DIAMETER * SCALE / 2.0 - dist) / EDGE + 0.5, 0.0, 1.0)
     return np.round(ink * 255.0).astype(np.uint8).reshape(SIDE, SIDE)
 

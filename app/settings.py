@@ -34,5 +34,13 @@ def from_environment() -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",  # teacher session cookies: signed, HttpOnly, same-site
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,  # a teacher stays signed in for a school day
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a teacher page's form stays valid as long as the session
-        "BATCHING": env("DOODLE_BATCHING", "1") != "0",  # concurrent requests share batched sampling passes
+        "BATCHING": env("DOODLE_BATCHING", "1") != "0",
+        # requests per client (address) to complete, hint and classify, in the limits library's notation; a whole
+        # school behind one address shares it, so it is generous; empty = no limit
+        "API_RATE_LIMIT": env("DOODLE_RATE_LIMIT", "1200 per minute"),
+        "RATELIMIT_ENABLED": env("DOODLE_RATE_LIMIT", "1200 per minute") != "",
+        "RATELIMIT_STORAGE_URI": env("DOODLE_RATE_LIMIT_STORAGE", "memory://"),  # per server; or e.g. redis://
+        # requests running a network at once, and how long one may wait for a slot before a 503 + Retry-After
+        "MAX_BUSY": int(env("DOODLE_MAX_BUSY", 8)),
+        "BUSY_WAIT": float(env("DOODLE_BUSY_WAIT", 10)),  # concurrent requests share batched sampling passes
     }

@@ -17,10 +17,10 @@ MAX_SEED = 2**31 - 1
 class ApiError(Exception):
     """A client error: HTTP status, a machine-readable code and a human message."""
 
-    def __init__(self, status: int, code: str, message: str):
-        """Keep the three parts of the error."""
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
+        """Keep the three parts of the error (and any headers for the answer, e.g. Retry-After)."""
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
 
 
 def _reject_constant(name: str):

@@ -86,7 +86,8 @@ def app(model_dir, tmp_path_factory):
     db = tmp_path_factory.mktemp("db") / "classrooms.sqlite3"
     return create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False,
                        "DATABASE_URL": f"sqlite:///{db}", "SECRET_KEY": "test-secret",
-                       "MAX_STROKES": 50, "MAX_POINTS": 500, "MAX_CONTENT_LENGTH": 100_000, "TESTING": True})
+                       "MAX_STROKES": 50, "MAX_POINTS": 500, "MAX_CONTENT_LENGTH": 100_000, "TESTING": True,
+                       "RATELIMIT_ENABLED": False})  # the fuzz tests send thousands; limits: test_api's own app
 
 
 @pytest.fixture

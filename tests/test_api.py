@@ -182,3 +182,50 @@ def test_fuzz_never_gives_a_5xx(app, api_doc, path):
         assert r.is_json
 
     check()
+
+
+def test_a_client_over_its_rate_limit_gets_429_in_the_api_shape_and_others_go_on(model_dir, tmp_path):
+    from app import create_app
+
+    app = create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False, "TESTING": True,
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s",
+                      "API_RATE_LIMIT": "3 per minute"})
+    client = app.test_client()
+    drawing = {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS, "seed": 1}
+    first = [post(client, "/api/classify", drawing).status_code for _ in range(3)]
+    assert 429 not in first
+    r = post(client, "/api/complete", drawing)
+    assert r.status_code == 429 and r.json["error"]["code"] == "too_many_requests" and int(r.headers["Retry-After"]) > 0
+    assert client.get("/api/classes").status_code == 200  # cheap endpoints are not limited
+    other = client.post("/api/complete", data=json.dumps(drawing), content_type="application/json",
+                        environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    assert other.status_code == 200  # another client is not held by the first one's limit
+
+
+def test_when_every_slot_stays_busy_a_request_gets_503_with_retry_after(model_dir, tmp_path, monkeypatch):
+    import threading
+
+    from app import create_app, engine
+
+    app = create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False, "TESTING": True,
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s",
+                      "MAX_BUSY": 1, "BUSY_WAIT": 0.2})
+    release, started = threading.Event(), threading.Event()
+    real_hint = engine.hint
+
+    def slow_hint(*args, **kwargs):
+        started.set()
+        release.wait(10)
+        return real_hint(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "hint", slow_hint)
+    drawing = {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS, "seed": 1}
+    held = threading.Thread(target=lambda: post(app.test_client(), "/api/hint", drawing))
+    held.start()
+    assert started.wait(10)
+    r = post(app.test_client(), "/api/complete", drawing)
+    assert r.status_code == 503 and r.json["error"]["code"] == "busy" and r.headers["Retry-After"] == "2", r.headers
+    assert app.test_client().get("/healthz").status_code == 200  # the server itself still answers
+    release.set()
+    held.join()
+    assert post(app.test_client(), "/api/complete", drawing).status_code == 200  # the slot is free again

@@ -27,3 +27,16 @@ def test_ink_statistics_match_googles_bitmaps(cls):
     assert abs(ours.mean() - google.mean()) < 0.1 * google.mean()  # total ink (line thickness)
     assert abs((ours > 0).mean() - (google > 0).mean()) < 0.1 * (google > 0).mean()  # inked area
     assert abs((ours == 1).mean() - (google == 1).mean()) < 0.3 * (google == 1).mean()  # solid core
+
+
+def test_a_huge_drawing_renders_in_bounded_memory():
+    import tracemalloc
+
+    rng = np.random.default_rng(0)  # 300 scribbled strokes, 10,000 points: the most one request may send
+    lines = [np.cumsum(rng.normal(0, 3, (33, 2)), axis=0) + rng.uniform(0, 400, 2) for _ in range(300)]
+    tracemalloc.start()
+    image = render(lines)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert image.shape == (28, 28) and image.max() == 255
+    assert peak < 30e6  # was 362 MB with every pixel-segment distance held at once

@@ -10,7 +10,10 @@ export class ApiError extends Error {
   }
 }
 
-async function call(path, body = undefined) {
+const BUSY_RETRIES = 2;  // a 503 "busy" is tried again this many times, after the server's Retry-After
+const MAX_RETRY_WAIT_MS = 3000;
+
+async function call(path, body = undefined, retries = BUSY_RETRIES) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
   try {
@@ -22,6 +25,12 @@ async function call(path, body = undefined) {
     });
     let data = null;
     try { data = await response.json(); } catch { /* not JSON: handled below */ }
+    if (response.status === 503 && data?.error?.code === "busy" && retries > 0) {
+      const wait = Math.min(MAX_RETRY_WAIT_MS, 1000 * (Number(response.headers.get("Retry-After")) || 1));
+      clearTimeout(timer);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      return call(path, body, retries - 1);
+    }
     if (!response.ok || data === null) {
       const error = data?.error ?? {};
       throw new ApiError(response.status, error.code ?? "bad_response", error.message ?? response.statusText);

@@ -61,6 +61,8 @@ function oops(error, text = "Oops! Buddy got mixed up. Let's try again!") {
     text = "Wow, that's a big drawing! Press 🧽 to start a new one.";
   } else if (error?.code === "timeout" || error?.code === "network") {
     text = "Buddy can't hear the server. Try again in a moment!";
+  } else if (error?.status === 429 || error?.status === 503) {
+    text = "⏳ Buddy is helping lots of friends. Try again in a moment!";
   }
   $("oops-text").textContent = text;
   $("oops").hidden = false;
