@@ -2,6 +2,7 @@
 
 import base64
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -105,8 +106,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(env_overrides: dict, tmp_path: Path):
-    """Start the real server (the README's command, ``python -m app``) on a free port; yield its URL."""
+@contextmanager
+def running_server(env_overrides: dict, tmp_path: Path):
+    """The real server (the README's command, ``python -m app``) on a free port, healthy: yields (url, process)."""
     import os
     import subprocess
     import sys
@@ -120,20 +122,31 @@ def start_server(env_overrides: dict, tmp_path: Path):
     proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=root, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("the server did not become healthy")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the server did not become healthy")
+            time.sleep(0.3)
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def start_server(env_overrides: dict, tmp_path: Path):
+    """A session fixture's server: yields its URL."""
+    with running_server(env_overrides, tmp_path) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,161 @@
+"""Several app servers behind nginx sharing one PostgreSQL database: compose.yaml's shape, run on loopback with
+Debian's nginx and the repository's own nginx.conf (``.ci/run`` installs nginx and starts PostgreSQL)."""
+
+import http.cookiejar
+import os
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import free_port, running_server
+
+ROOT = Path(__file__).resolve().parents[1]
+DRAWING = b'{"class": "cat", "strokes": [[[10, 10], [100, 50], [150, 150]]], "canvas": {"width": 400, "height": 300}}'
+
+
+def _postgres_url() -> str:
+    url = os.environ.get("DOODLE_TEST_DATABASE_URL")
+    if not url:
+        if os.environ.get("DOODLE_REQUIRE_POSTGRES") == "1":
+            pytest.fail("DOODLE_TEST_DATABASE_URL is not set")
+        pytest.skip("no PostgreSQL server: set DOODLE_TEST_DATABASE_URL (.ci/run starts one)")
+    engine = create_engine(url)
+    with engine.begin() as conn:  # a new, empty database: both servers start on it at once and migrate it
+        for table in ("pin_tries", "classrooms", "schema_version"):
+            conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    engine.dispose()
+    return url
+
+
+def _nginx() -> str:
+    path = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.path.exists(path):
+        if os.environ.get("DOODLE_REQUIRE_BROWSER") == "1":  # under .ci/run every tool is required
+            pytest.fail("nginx is not installed")
+        pytest.skip("nginx is not installed (apt-get install nginx; .ci/run does)")
+    return path
+
+
+@pytest.fixture
+def cluster(model_dir, tmp_path):
+    """nginx (the repository's nginx.conf) -> two app servers -> one PostgreSQL database; yields
+    (nginx URL, [server URLs], [server processes])."""
+    nginx, db = _nginx(), _postgres_url()
+    env = {"DOODLE_MODEL_DIRS": str(model_dir), "DOODLE_EXTRA_MODEL_DIRS": "", "DOODLE_WARMUP": "0",
+           "DATABASE_URL": db, "DOODLE_SECRET_KEY": "shared-secret", "DOODLE_TRUSTED_PROXY": "127.0.0.1"}
+    with running_server(env, tmp_path) as (url_a, proc_a), running_server(env, tmp_path) as (url_b, proc_b):
+        port = free_port()
+        conf = (ROOT / "nginx.conf").read_text()
+        conf = conf.replace("server app1:8000", f"server {url_a[7:]}").replace("server app2:8000", f"server {url_b[7:]}")
+        conf = conf.replace("listen 8000;", f"listen 127.0.0.1:{port};")
+        assert f"listen 127.0.0.1:{port};" in conf and url_a[7:] in conf and url_b[7:] in conf
+        (tmp_path / "nginx").mkdir()
+        (tmp_path / "nginx" / "nginx.conf").write_text(conf)
+        proxy = subprocess.Popen([nginx, "-p", str(tmp_path / "nginx"), "-c", "nginx.conf",
+                                  "-g", f"daemon off; pid {tmp_path / 'nginx' / 'nginx.pid'};"])
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    urllib.request.urlopen(url + "/healthz", timeout=2).close()
+                    break
+                except OSError:
+                    if proxy.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail("nginx did not start")
+                    time.sleep(0.2)
+            yield url, [url_a, url_b], [proc_a, proc_b]
+        finally:
+            proxy.terminate()
+            proxy.wait(timeout=10)
+
+
+def _browser():
+    jar = http.cookiejar.CookieJar()
+    return jar, urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _open(opener, url, form=None):
+    """(status, location, body) of a GET, or a form POST."""
+    data = None if form is None else urllib.parse.urlencode(form, doseq=True).encode()
+    try:
+        with opener.open(url, data=data, timeout=30) as r:
+            return r.status, r.headers.get("Location"), r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Location"), e.read().decode()
+
+
+def _move_cookies(jar, to_url):
+    """The teacher's cookies, sent to another server (as they would be behind one proxy address)."""
+    host = urllib.parse.urlsplit(to_url).hostname
+    for cookie in list(jar):
+        cookie.domain = host
+
+
+def test_a_classroom_and_a_teacher_session_made_on_one_server_work_on_the_other(cluster):
+    _, (a, b), _ = cluster
+    jar, teacher = _browser()
+    _, _, page = _open(teacher, a + "/teacher/")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    status, location, _ = _open(teacher, a + "/teacher/classrooms",
+                                {"csrf_token": token, "name": "Room 4", "objects": ["cat"], "pin": "2468"})
+    assert status == 303
+    code = location.rstrip("/").split("/")[-1].split("?")[0]
+    # a child on server B sees the classroom
+    with urllib.request.urlopen(f"{b}/api/classes?classroom={code}", timeout=30) as r:
+        assert b'"cat"' in r.read()
+    # the teacher's session cookie from A opens the classroom's page on B
+    _move_cookies(jar, b)
+    status, _, page = _open(teacher, f"{b}/teacher/c/{code}")
+    assert status == 200 and code in page
+
+
+def test_killing_one_app_server_under_load_loses_no_request(cluster):
+    url, _, (proc_a, _) = cluster
+    results, stop = [], threading.Event()
+
+    def client():
+        while not stop.is_set():
+            request = urllib.request.Request(url + "/api/complete", data=DRAWING,
+                                             headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=30) as r:
+                    results.append(r.status)
+            except urllib.error.HTTPError as e:
+                results.append(e.code)
+            except OSError as e:
+                results.append(repr(e))
+
+    def wait_for(count, seconds=120):
+        deadline = time.monotonic() + seconds
+        while len(results) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=client) for _ in range(6)]
+    for t in threads:
+        t.start()
+    wait_for(20)  # both servers answering (the first requests compile the models' shapes)
+    before = len(results)
+    proc_a.send_signal(signal.SIGKILL)  # one server dies mid-load, with requests in flight
+    wait_for(before + 30)
+    stop.set()
+    for t in threads:
+        t.join(timeout=60)
+    assert before >= 20 and len(results) >= before + 30
+    failed = [r for r in results if r != 200]
+    assert not failed, f"{len(failed)} of {len(results)} requests failed: {failed[:5]}"
