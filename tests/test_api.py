@@ -143,9 +143,11 @@ def from_schema(schema):
         return st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-10**6, 10**6),
                          st.floats(schema.get("minimum", -1e3), schema.get("maximum", 1e3)))
     if kind == "integer":
-        return st.integers(schema.get("minimum", -100) - 5, schema.get("maximum", 100) + 5)
-    if kind == "string":
-        return st.one_of(st.sampled_from(["cat", "pig", "dog", ""]), st.text(max_size=20))
+        return st.one_of(st.integers(schema.get("minimum", -100) - 5, schema.get("maximum", 100) + 5),
+                         st.integers(10**300, 10**400))  # huge integers too
+    if kind == "string":  # st.text includes control characters and other odd code points
+        return st.one_of(st.sampled_from(["cat", "pig", "dog", "", "c\x00at", "\u202ecat", "\ufeffcat"]),
+                         st.text(max_size=20))
     if kind == "boolean":
         return st.booleans()
     if kind == "array":
@@ -163,6 +165,17 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_
                     max_leaves=20)
 
 
+# How a body may arrive: as sent, with a byte-order mark, in UTF-16 or UTF-32, truncated, or with a NUL inside
+WIRE_FORMS = {
+    "utf-8": lambda text, cut: text.encode(),
+    "bom": lambda text, cut: b"\xef\xbb\xbf" + text.encode(),
+    "utf-16": lambda text, cut: text.encode("utf-16"),
+    "utf-32": lambda text, cut: text.encode("utf-32"),
+    "truncated": lambda text, cut: text.encode()[:max(0, len(text.encode()) - 1 - cut)],
+    "nul": lambda text, cut: text.encode()[:cut] + b"\x00" + text.encode()[cut:],
+}
+
+
 @pytest.fixture(scope="module")
 def api_doc(app):
     """The served OpenAPI document."""
@@ -175,10 +188,11 @@ def test_fuzz_never_gives_a_5xx(app, api_doc, path):
     client = app.test_client()
 
     @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-    @given(st.one_of(from_schema(schema), JSON))
-    def check(body):
-        r = post(client, path, body)
-        assert r.status_code < 500 or (path == "/api/classify" and r.status_code == 503), (body, r.json)
+    @given(st.one_of(from_schema(schema), JSON), st.sampled_from(list(WIRE_FORMS)), st.integers(0, 50))
+    def check(body, wire, cut):
+        raw = WIRE_FORMS[wire](json.dumps(body), cut)
+        r = client.post(path, data=raw, content_type="application/json")
+        assert r.status_code < 500 or (path == "/api/classify" and r.status_code == 503), (body, wire, r.json)
         assert r.is_json
 
     check()
