@@ -38,8 +38,11 @@ async function once(work) {
   }
 }
 
+const reducedMotion = () => window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+const announce = (text) => { $("announce").textContent = text; };
+
 async function busy(button, work) {
-  state.busy++;
+  if (state.busy++ === 0) announce("Buddy is thinking…");
   $("thinking").hidden = false;
   button?.setAttribute("aria-busy", "true");
   try {
@@ -49,8 +52,20 @@ async function busy(button, work) {
     return null;
   } finally {
     button?.removeAttribute("aria-busy");
-    if (--state.busy === 0) $("thinking").hidden = true;
+    if (--state.busy === 0) { $("thinking").hidden = true; announce(""); }
   }
+}
+
+// The panels are modal <dialog>s: focus stays inside while open (Escape closes) and goes back where it was.
+const openers = new Map();
+function openDialog(dialog) {
+  if (dialog.open) return;
+  openers.set(dialog, document.activeElement);
+  dialog.showModal();
+}
+function closeDialog(dialog) { if (dialog.open) dialog.close(); }
+for (const dialog of document.querySelectorAll("dialog.panel")) {
+  dialog.addEventListener("close", () => { openers.get(dialog)?.focus?.(); openers.delete(dialog); });
 }
 
 let oopsTimer = null;
@@ -101,6 +116,56 @@ async function loadClasses() {
     picker.append(b);
   }
   if (data.classes.length) choose(data.classes.some((c) => c.name === "cat") ? "cat" : data.classes[0].name);
+  pickerArrows();
+}
+
+// The picker row: the mouse wheel scrolls it sideways, and ◀ ▶ (mouse screens) move it a page at a time.
+function pickerArrows() {
+  const picker = $("picker");
+  $("picker-prev").disabled = picker.scrollLeft <= 1;
+  $("picker-next").disabled = picker.scrollLeft + picker.clientWidth >= picker.scrollWidth - 1;
+}
+$("picker").addEventListener("wheel", (e) => {
+  const picker = $("picker");
+  if (Math.abs(e.deltaY) <= Math.abs(e.deltaX) || picker.scrollWidth <= picker.clientWidth) return;
+  e.preventDefault();
+  picker.scrollLeft += e.deltaY;
+}, { passive: false });
+$("picker").addEventListener("scroll", pickerArrows, { passive: true });
+new ResizeObserver(pickerArrows).observe($("picker"));
+for (const [id, sign] of [["picker-prev", -1], ["picker-next", 1]]) {
+  $(id).addEventListener("click", () => {
+    const picker = $("picker");
+    picker.scrollBy({ left: sign * picker.clientWidth * 0.8, behavior: reducedMotion() ? "auto" : "smooth" });
+  });
+}
+
+// A long press on a tool (finger or pen) shows its name, for the buttons whose picture may not say it all;
+// the press that showed the name does not also press the button.
+const LONG_PRESS_MS = 500;
+let pressTimer = null, tipShownFor = null;
+function hideTip() { $("tip").hidden = true; }
+for (const el of document.querySelectorAll(".toolbar .tool, .toolbar .wild")) {
+  el.addEventListener("pointerdown", (e) => {
+    if (e.pointerType === "mouse") return;
+    clearTimeout(pressTimer);
+    pressTimer = setTimeout(() => {
+      const tip = $("tip");
+      tip.textContent = el.getAttribute("aria-label") ?? el.dataset.tip ?? "";
+      const r = el.getBoundingClientRect();
+      tip.style.left = `${Math.min(Math.max(r.left + r.width / 2, 80), window.innerWidth - 80)}px`;
+      tip.style.top = `${r.top - 8}px`;
+      tip.hidden = false;
+      tipShownFor = el;
+      setTimeout(hideTip, 1800);
+    }, LONG_PRESS_MS);
+  });
+  for (const type of ["pointerup", "pointerleave", "pointercancel"]) el.addEventListener(type, () => clearTimeout(pressTimer));
+  el.addEventListener("contextmenu", (e) => e.preventDefault());
+  el.addEventListener("click", (e) => {
+    if (tipShownFor === el) { e.preventDefault(); e.stopImmediatePropagation(); }
+    tipShownFor = null;
+  }, { capture: true });
 }
 
 // ---- requests ------------------------------------------------------------------------------------------
@@ -113,8 +178,10 @@ const drawingRequest = (extra = {}) => inClassroom({
   class: state.current, strokes: pad.toData(), canvas: canvasSize(), temperature: temperature(), ...extra,
 });
 
-// Reveal lines point by point on a 2D context, then resolve. `draw(partial)` repaints one frame.
+// Reveal lines point by point on a 2D context, then resolve. `draw(partial)` repaints one frame. With reduced
+// motion asked for, the lines appear at once.
 function animate(lines, draw, { pointsPerFrame = 6, strokePause = 0 } = {}) {
+  if (reducedMotion()) { draw(lines); return Promise.resolve(); }
   return new Promise((resolve) => {
     let stroke = 0, upTo = 1, pauseUntil = 0;
     const frame = (now) => {
@@ -131,11 +198,10 @@ function animate(lines, draw, { pointsPerFrame = 6, strokePause = 0 } = {}) {
 
 function animateOnPad(lines) {
   // the pad stays live: a stroke the child draws meanwhile is kept (redraw() paints it) and added as usual
-  const ctx = pad.canvas.getContext("2d");
   state.revealing = true;
   return animate(lines, (partial) => {
     pad.redraw();
-    for (const pts of partial) DrawingPad.trace(ctx, pts, COLORS.buddy, pad.lineWidth());
+    pad.paint(partial, COLORS.buddy);
   }, { pointsPerFrame: 3, strokePause: 60 }).finally(() => { state.revealing = false; });
 }
 
@@ -171,7 +237,7 @@ async function showMore() {
     state.counters.completions++;
     if (version !== state.version) return; // the child drew on meanwhile: those endings no longer fit
     choices.replaceChildren();
-    panel.hidden = false; // opened with its pictures, never empty while Buddy thinks
+    openDialog(panel); // opened with its pictures, never empty while Buddy thinks
     data.completions.forEach((completion, i) => {
       const b = document.createElement("button");
       b.type = "button";
@@ -182,7 +248,7 @@ async function showMore() {
       choices.append(b);
       drawFitted(c, [{ lines: mine, color: COLORS.child }, { lines: completion.strokes, color: COLORS.buddy }], size);
       b.addEventListener("click", () => {
-        panel.hidden = true;
+        closeDialog(panel);
         if (completion.strokes.length) pad.addStrokes(completion.strokes, "buddy");
       });
     });
@@ -209,7 +275,7 @@ async function requestHint() {
 async function showHow() {
   if (!state.current) return;
   const panel = $("how-panel");
-  panel.hidden = false;
+  openDialog(panel);
   const canvas = $("how-canvas");
   const rect = canvas.getBoundingClientRect();
   const size = { width: Math.round(rect.width), height: Math.round(rect.height) };
@@ -244,7 +310,10 @@ async function classify() {
   }
 }
 
+const MIN_GUESS = 0.05; // a guess below 5% says nothing to a child: not shown
+
 function showGuesses(guesses) {
+  guesses = guesses.filter((g) => g.probability >= MIN_GUESS);
   state.lastGuesses = guesses;
   const list = $("guess-list");
   list.replaceChildren();
@@ -256,8 +325,10 @@ function showGuesses(guesses) {
     b.className = "guess";
     b.dataset.name = g.class;
     b.disabled = !available.has(g.class);
-    b.setAttribute("aria-label", `${g.label}, ${Math.round(g.probability * 100)} percent${b.disabled ? "" : ": draw this"}`);
-    b.innerHTML = `<span class="ico" aria-hidden="true"></span><span class="name" aria-hidden="true"></span><span class="pct" aria-hidden="true"></span>`;
+    b.setAttribute("aria-label", `${g.label}, ${Math.round(g.probability * 100)} percent${b.disabled ? ": Buddy can't draw this one yet" : ": draw this"}`);
+    b.title = b.disabled ? "Buddy can't draw this one yet" : `Draw a ${g.label}`;
+    b.innerHTML = `<span class="ico" aria-hidden="true"></span><span class="name" aria-hidden="true"></span><span class="pct" aria-hidden="true"></span>`
+      + (b.disabled ? `<span class="cant" aria-hidden="true">🚫✏️</span>` : "");
     b.querySelector(".ico").textContent = g.icon ?? "";
     b.querySelector(".name").textContent = g.label;
     b.querySelector(".pct").textContent = `${Math.round(g.probability * 100)}%`;
@@ -298,10 +369,10 @@ $("finish").addEventListener("click", finish);
 $("more").addEventListener("click", showMore);
 $("more-again").addEventListener("click", showMore);
 $("more-count").addEventListener("change", showMore);
-$("more-close").addEventListener("click", () => { $("more-panel").hidden = true; });
+$("more-close").addEventListener("click", () => closeDialog($("more-panel")));
 $("how").addEventListener("click", showHow);
 $("how-again").addEventListener("click", showHow);
-$("how-close").addEventListener("click", () => { $("how-panel").hidden = true; });
+$("how-close").addEventListener("click", () => closeDialog($("how-panel")));
 $("undo").addEventListener("click", () => pad.undo());
 $("clear").addEventListener("click", () => pad.clear());
 $("save").addEventListener("click", save);
@@ -311,7 +382,7 @@ $("with-me").addEventListener("click", () => {
   if (state.withMe) requestHint(); else pad.setGhost(null);
 });
 document.addEventListener("keydown", (e) => {
-  if (e.key === "Escape") for (const id of ["more-panel", "how-panel", "oops"]) $(id).hidden = true;
+  if (e.key === "Escape") $("oops").hidden = true; // the dialogs close themselves on Escape
   if ((e.ctrlKey || e.metaKey) && e.key === "z") { e.preventDefault(); pad.undo(); }
 });
 

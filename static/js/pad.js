@@ -1,10 +1,15 @@
 // DrawingPad: one canvas, pointer events for mouse, finger and pen, strokes kept as data.
 //
 // The way signature_pad does it: every input device becomes one PointerEvent path (begin / move / end),
-// `touch-action: none` on the canvas, `pointercancel` ends a stroke cleanly, and the picture is always
-// redrawn from the stroke data (on resize, undo, high-DPI changes), never the other way round.
+// `touch-action: none` on the canvas, `pointercancel` ends a stroke cleanly, a pointer move paints only its new
+// segment, and the picture is redrawn from the stroke data (on pen-up, resize, undo, high-DPI changes), never
+// the other way round.
 //
-// A stroke is {points: [[x, y], ...] in CSS pixels of the canvas, by: "child" | "buddy", group: number}.
+// A stroke is {points: [[x, y], ...] in the drawing's frame, by: "child" | "buddy", group: number}. The frame
+// is the paper's size (CSS pixels) when the drawing began; when the paper changes size (a tablet turned, a
+// window resized) the frame is shown whole, scaled and centred, and the points never change, so turning a
+// tablet and back leaves the drawing exactly where it was and a stroke drawn across a resize has no kink.
+// An empty pad takes the paper's new size as its frame. `size` is the frame: what the API is told.
 // Strokes added together (a whole completion) share a group, so one undo removes them together.
 
 export const COLORS = { child: "#23324a", buddy: "#f0643c", ghost: "rgba(63, 123, 224, 0.55)" };
@@ -19,7 +24,8 @@ export class DrawingPad extends EventTarget {
     this.ghost = null;
     this.current = null;
     this.nextGroup = 1;
-    this.size = { width: 0, height: 0 };
+    this.size = { width: 0, height: 0 }; // the drawing's frame
+    this.view = { width: 0, height: 0, k: 1, x: 0, y: 0 }; // the paper on screen, and frame -> screen
     this.enabled = true;
     canvas.addEventListener("pointerdown", (e) => this.#down(e));
     canvas.addEventListener("pointermove", (e) => this.#move(e));
@@ -34,25 +40,32 @@ export class DrawingPad extends EventTarget {
   // The strokes as the API wants them: [[[x, y], ...], ...] in canvas pixels.
   toData() { return this.strokes.map((s) => s.points.map(([x, y]) => [x, y])); }
 
-  // Match the backing store to the CSS size x devicePixelRatio; scale the strokes if the canvas changed size.
+  // Match the backing store to the CSS size x devicePixelRatio and show the frame whole, centred.
   resize() {
     const rect = this.canvas.getBoundingClientRect();
     if (!rect.width || !rect.height) return;
-    const { width: oldW, height: oldH } = this.size;
-    if (oldW && oldH && (oldW !== rect.width || oldH !== rect.height)) {
-      const k = Math.min(rect.width / oldW, rect.height / oldH);
-      for (const s of this.strokes) s.points = s.points.map(([x, y]) => [x * k, y * k]);
-      if (this.ghost) this.ghost = this.ghost.map(([x, y]) => [x * k, y * k]);
-    }
-    this.size = { width: rect.width, height: rect.height };
+    if (!this.size.width || (this.isEmpty && !this.current)) this.size = { width: rect.width, height: rect.height };
+    const k = Math.min(rect.width / this.size.width, rect.height / this.size.height);
+    this.view = { width: rect.width, height: rect.height, k,
+                  x: (rect.width - this.size.width * k) / 2, y: (rect.height - this.size.height * k) / 2 };
     const dpr = window.devicePixelRatio || 1;
     for (const c of [this.canvas, this.ghostCanvas]) {
       if (!c) continue;
       c.width = Math.round(rect.width * dpr);
       c.height = Math.round(rect.height * dpr);
-      c.getContext("2d").setTransform(dpr, 0, 0, dpr, 0, 0);
+      c.getContext("2d").setTransform(dpr * k, 0, 0, dpr * k, dpr * this.view.x, dpr * this.view.y);
     }
     this.redraw();
+  }
+
+  // A fresh drawing uses the whole paper: an emptied pad takes the paper's current size as its frame.
+  #refitIfEmpty() { if (this.isEmpty && !this.current) this.resize(); }
+
+  static #clear(ctx) {
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+    ctx.restore();
   }
 
   lineWidth() { return Math.max(3, Math.min(this.size.width, this.size.height) / 110); }
@@ -88,10 +101,38 @@ export class DrawingPad extends EventTarget {
 
   redraw() {
     const ctx = this.canvas.getContext("2d");
-    ctx.clearRect(0, 0, this.size.width, this.size.height);
+    DrawingPad.#clear(ctx);
     for (const s of this.strokes) DrawingPad.trace(ctx, s.points, COLORS[s.by], this.lineWidth());
-    if (this.current) DrawingPad.trace(ctx, this.current.points, COLORS.child, this.lineWidth());
+    if (this.current) {
+      DrawingPad.trace(ctx, this.current.points, COLORS.child, this.lineWidth());
+      this.current.painted = this.current.points.length;
+    }
     this.#drawGhost();
+  }
+
+  // Paint lines (frame units) over the pad without keeping them, e.g. an ending being revealed.
+  paint(lines, color = COLORS.buddy) {
+    const ctx = this.canvas.getContext("2d");
+    for (const points of lines) DrawingPad.trace(ctx, points, color, this.lineWidth());
+  }
+
+  // Only the new segments of the stroke being drawn (the whole stroke is traced smoothly again at pen-up).
+  #paintNew() {
+    const { points } = this.current;
+    const from = Math.max(0, (this.current.painted ?? 1) - 1);
+    if (points.length - from < 2) return;
+    const ctx = this.canvas.getContext("2d");
+    ctx.save();
+    ctx.strokeStyle = COLORS.child;
+    ctx.lineWidth = this.lineWidth();
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    ctx.beginPath();
+    ctx.moveTo(points[from][0], points[from][1]);
+    for (let i = from + 1; i < points.length; i++) ctx.lineTo(points[i][0], points[i][1]);
+    ctx.stroke();
+    ctx.restore();
+    this.current.painted = points.length;
   }
 
   // Add finished strokes (e.g. a completion) as one undo step.
@@ -108,6 +149,7 @@ export class DrawingPad extends EventTarget {
     this.strokes = this.strokes.filter((s) => s.group !== group);
     this.setGhost(null);
     this.redraw();
+    this.#refitIfEmpty();
     this.#changed("undo");
   }
 
@@ -115,6 +157,7 @@ export class DrawingPad extends EventTarget {
     this.strokes = [];
     this.setGhost(null);
     this.redraw();
+    this.#refitIfEmpty();
     this.#changed("clear");
   }
 
@@ -127,13 +170,14 @@ export class DrawingPad extends EventTarget {
   #drawGhost() {
     if (!this.ghostCanvas) return;
     const ctx = this.ghostCanvas.getContext("2d");
-    ctx.clearRect(0, 0, this.size.width, this.size.height);
+    DrawingPad.#clear(ctx);
     if (this.ghost) DrawingPad.trace(ctx, this.ghost, COLORS.ghost, this.lineWidth(), true);
   }
 
   #point(e) {
     const rect = this.canvas.getBoundingClientRect();
-    return [e.clientX - rect.left, e.clientY - rect.top];
+    const { k, x, y } = this.view;
+    return [(e.clientX - rect.left - x) / k, (e.clientY - rect.top - y) / k];
   }
 
   #down(e) {
@@ -158,7 +202,7 @@ export class DrawingPad extends EventTarget {
     }
     const [x, y] = pts[pts.length - 1];
     this.dispatchEvent(new CustomEvent("penmove", { detail: { x, y, time: e.timeStamp } }));
-    this.redraw();
+    this.#paintNew();
   }
 
   #up(e) {

@@ -1,0 +1,194 @@
+"""The children's page and the teacher pages on every device: phone, tablet both ways, desktop (issue 27).
+
+Each page is driven in Debian's chromium at four sizes (touch where the device has it) and checked as a child or
+a teacher would meet it: the page never scrolls sideways, every tool is on screen and big enough for a finger,
+enough objects show without scrolling, and axe-core (shipped inside the test-only axe-playwright-python
+package and injected by Playwright, never served by the app) finds no serious or critical accessibility
+violation. A screenshot per page and device goes to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_page import browser, draw, pin_seed, shot, wait_until  # noqa: F401 - browser is a fixture
+
+DEVICES = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "tablet-landscape": {"viewport": {"width": 1024, "height": 768}, "has_touch": True},
+    "tablet-portrait": {"viewport": {"width": 768, "height": 1024}, "has_touch": True},
+    "phone": {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 3},
+}
+LONG_NAME = "Mrs Smith's Reception Class and the Wonderful Yellow Foxes!!"  # 60 characters, the limit
+MIN_TARGET = 44  # px: the smallest touch target (WCAG 2.5.5)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def long_named_classroom(browser, shipped_server):  # noqa: F811
+    """A classroom with every object and a 60-character name, made through the teacher page: (code, page URL)."""
+    assert len(LONG_NAME) == 60
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    teacher = context.new_page()
+    teacher.goto(shipped_server + "/teacher/")
+    teacher.get_by_label("Classroom name").fill(LONG_NAME)
+    for tile in teacher.locator(".object-tile").all():
+        tile.click()
+    teacher.get_by_label("Teacher PIN (4–8 digits").fill("2468")
+    teacher.get_by_role("button", name="Create classroom").click()
+    code = teacher.locator("#join-code").inner_text()
+    teacher_url = teacher.url
+    cookies = context.cookies()
+    context.close()
+    return code, teacher_url, cookies
+
+
+def open_page(browser, device, url, cookies=()):  # noqa: F811
+    context = browser.new_context(**DEVICES[device])
+    if cookies:
+        context.add_cookies(list(cookies))
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    pin_seed(page)
+    page.goto(url)
+    return context, page, errors
+
+
+def no_sideways_scroll(page):
+    width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1], f"the page scrolls sideways: {width[0]} px wide on a {width[1]} px screen"
+
+
+def serious_accessibility_violations(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def visible_fully(page, selector):
+    """How many elements matching selector lie fully inside the screen."""
+    return page.evaluate(f"""[...document.querySelectorAll({selector!r})].filter(e => {{
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && r.left >= 0 && r.top >= 0 && r.right <= innerWidth + 0.5 && r.bottom <= innerHeight + 0.5;
+    }}).length""")
+
+
+def check_drawing_page(page, min_objects):
+    page.wait_for_selector(".pick[aria-pressed=true]")
+    no_sideways_scroll(page)
+    tools = page.evaluate("""[...document.querySelectorAll('.toolbar .tool, .toolbar input')]
+        .filter(e => !e.closest('[hidden]')).map(e => { const r = e.getBoundingClientRect();
+        return {id: e.id, left: r.left, top: r.top, right: r.right, bottom: r.bottom, w: r.width, h: r.height}; })""")
+    viewport = page.viewport_size
+    for t in tools:
+        assert t["left"] >= 0 and t["right"] <= viewport["width"] and t["top"] >= 0 and t["bottom"] <= viewport["height"], t
+        assert t["w"] >= MIN_TARGET and t["h"] >= MIN_TARGET, t
+    assert visible_fully(page, ".pick") >= min_objects
+    assert page.locator("#pad").bounding_box()["height"] > 0.3 * viewport["height"]  # the paper stays big
+
+
+@pytest.mark.parametrize("device", list(DEVICES))
+def test_the_childrens_page_fits_every_device(browser, shipped_server, long_named_classroom, device):  # noqa: F811
+    context, page, errors = open_page(browser, device, shipped_server + "/")
+    check_drawing_page(page, min_objects=4)
+    assert serious_accessibility_violations(page) == []
+    shot(page, f"device-{device}-drawing")
+    # the same page in a classroom with a 60-character name: the objects stay in sight
+    code, _, _ = long_named_classroom
+    page.goto(f"{shipped_server}/c/{code}")
+    check_drawing_page(page, min_objects=3)
+    shot(page, f"device-{device}-classroom")
+    # Show me more with 9 endings fits the screen in a grid, not one tall column
+    draw(page, [(0.3, 0.5), (0.5, 0.3), (0.7, 0.5)])
+    page.get_by_role("button", name="Show me more").click()
+    page.locator("#more-count").select_option("9")
+    wait_until(page, "document.querySelectorAll('#choices .choice').length === 9")
+    page.wait_for_timeout(300)
+    panel = page.locator("#more-panel").bounding_box()
+    assert panel["height"] <= page.viewport_size["height"]
+    rows = len(set(round(b["y"]) for b in (c.bounding_box() for c in page.locator(".choice").all())))
+    assert rows <= 3
+    assert serious_accessibility_violations(page) == []
+    shot(page, f"device-{device}-show-me-more")
+    page.keyboard.press("Escape")
+    context.close()
+    assert not errors, errors
+
+
+@pytest.mark.parametrize("device", list(DEVICES))
+def test_the_teacher_pages_fit_every_device(browser, shipped_server, long_named_classroom, device):  # noqa: F811
+    code, teacher_url, cookies = long_named_classroom
+    context, page, errors = open_page(browser, device, shipped_server + "/teacher/")
+    no_sideways_scroll(page)
+    for name in ("Create classroom", "Open"):  # every button says what it does, in words
+        button = page.get_by_role("button", name=name)
+        assert button.inner_text().strip().endswith(name)
+        box = button.bounding_box()
+        assert box["width"] >= MIN_TARGET and box["height"] >= MIN_TARGET
+    assert serious_accessibility_violations(page) == []
+    shot(page, f"device-{device}-teacher")
+    # a wrong PIN: the message is in sight, not below the fold, and the code is still filled in
+    page.get_by_label("Class code").fill(code)
+    page.get_by_label("Teacher PIN", exact=True).fill("0000")
+    page.get_by_role("button", name="Open").click()
+    message = page.locator(".form-error")
+    assert "PIN is not right" in message.inner_text()
+    assert message.bounding_box()["y"] + message.bounding_box()["height"] <= page.viewport_size["height"]
+    assert page.get_by_label("Class code").input_value() == code
+    context.close()
+    # the classroom's own page, as its teacher sees it
+    context, page, more_errors = open_page(browser, device, teacher_url, cookies)
+    no_sideways_scroll(page)
+    delete = page.get_by_role("button", name=f"Delete {LONG_NAME}")
+    assert delete.bounding_box()["height"] >= MIN_TARGET
+    assert page.locator("#join-link").inner_text().endswith(f"/c/{code}")
+    assert serious_accessibility_violations(page) == []
+    shot(page, f"device-{device}-teacher-classroom")
+    context.close()
+    assert not errors + more_errors
+
+
+def test_turning_a_tablet_and_back_leaves_the_drawing_where_it_was(browser, shipped_server):  # noqa: F811
+    context, page, errors = open_page(browser, "tablet-landscape", shipped_server + "/")
+    page.wait_for_selector(".pick[aria-pressed=true]")
+    draw(page, [(0.2, 0.3), (0.5, 0.6), (0.8, 0.3)])
+    before = page.evaluate("[doodleBuddy.strokes(), document.getElementById('pad').toDataURL()]")
+    for _ in range(2):
+        page.set_viewport_size({"width": 768, "height": 1024})
+        page.wait_for_timeout(300)
+        turned = page.evaluate("doodleBuddy.strokes()")
+        assert turned == before[0]  # the drawing's data never changes with the paper's size
+        page.set_viewport_size({"width": 1024, "height": 768})
+        page.wait_for_timeout(300)
+        after = page.evaluate("[doodleBuddy.strokes(), document.getElementById('pad').toDataURL()]")
+        assert after == before  # same strokes, same pixels: not smaller, not moved
+    context.close()
+    assert not errors, errors
+
+
+def test_a_stroke_across_a_resize_has_no_kink(browser, shipped_server):  # noqa: F811
+    context, page, errors = open_page(browser, "tablet-landscape", shipped_server + "/")
+    page.wait_for_selector(".pick[aria-pressed=true]")
+    draw(page, [(0.1, 0.1), (0.2, 0.1)])  # the drawing has begun: its frame is fixed
+    box = page.locator("#pad").bounding_box()
+    page.mouse.move(box["x"] + 0.2 * box["width"], box["y"] + 0.5 * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.4 * box["width"], box["y"] + 0.5 * box["height"], steps=4)
+    page.set_viewport_size({"width": 900, "height": 768})  # the window changes size mid-stroke
+    page.wait_for_timeout(200)
+    new_box = page.locator("#pad").bounding_box()
+    k = page.evaluate("doodleBuddy.pad.view.k")
+    view = page.evaluate("[doodleBuddy.pad.view.x, doodleBuddy.pad.view.y]")
+    # carry on the same line, where it now is on screen
+    y = new_box["y"] + view[1] + 0.5 * box["height"] * k
+    page.mouse.move(new_box["x"] + view[0] + 0.6 * box["width"] * k, y, steps=4)
+    page.mouse.up()
+    stroke = page.evaluate("doodleBuddy.strokes()")[-1]["points"]
+    ys = [p[1] for p in stroke]
+    assert max(ys) - min(ys) < 3  # one straight line in the drawing's frame, no jump where the paper changed
+    context.close()
+    assert not errors, errors
