@@ -192,3 +192,38 @@ def test_a_stroke_across_a_resize_has_no_kink(browser, shipped_server):  # noqa:
     assert max(ys) - min(ys) < 3  # one straight line in the drawing's frame, no jump where the paper changed
     context.close()
     assert not errors, errors
+
+
+def test_a_long_press_on_a_tool_shows_its_name_and_does_not_press_it(browser, shipped_server):  # noqa: F811
+    context, page, errors = open_page(browser, "phone", shipped_server + "/")
+    page.wait_for_selector(".pick[aria-pressed=true]")
+    draw(page, [(0.3, 0.5), (0.5, 0.3), (0.7, 0.5)])
+    box = page.get_by_role("button", name="Finish it").bounding_box()
+    cdp = context.new_cdp_session(page)
+    point = {"x": box["x"] + box["width"] / 2, "y": box["y"] + box["height"] / 2}
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [point]})
+    page.wait_for_timeout(800)
+    assert page.locator("#tip").is_visible() and page.locator("#tip").inner_text() == "Finish it"
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_timeout(1500)
+    assert len(page.evaluate("doodleBuddy.strokes()")) == 1  # the long press did not ask Buddy to finish
+    shot(page, "device-phone-long-press")
+    context.close()
+    assert not errors, errors
+
+
+def test_a_panel_keeps_the_focus_inside_and_gives_it_back_on_close(browser, shipped_server):  # noqa: F811
+    context, page, errors = open_page(browser, "desktop", shipped_server + "/")
+    page.wait_for_selector(".pick[aria-pressed=true]")
+    draw(page, [(0.3, 0.5), (0.5, 0.3), (0.7, 0.5)])
+    page.get_by_role("button", name="Show me more").focus()
+    page.keyboard.press("Enter")
+    wait_until(page, "document.getElementById('more-panel').open && document.querySelector('#choices .choice')")
+    for _ in range(12):  # tabbing never leaves the open panel
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.getElementById('more-panel').contains(document.activeElement)")
+    page.keyboard.press("Escape")
+    wait_until(page, "!document.getElementById('more-panel').open")
+    assert page.evaluate("document.activeElement.id") == "more"
+    context.close()
+    assert not errors, errors

@@ -58,14 +58,23 @@ async function busy(button, work) {
 
 // The panels are modal <dialog>s: focus stays inside while open (Escape closes) and goes back where it was.
 const openers = new Map();
-function openDialog(dialog) {
+function openDialog(dialog, opener = document.activeElement) {
   if (dialog.open) return;
-  openers.set(dialog, document.activeElement);
+  openers.set(dialog, opener);
   dialog.showModal();
 }
 function closeDialog(dialog) { if (dialog.open) dialog.close(); }
 for (const dialog of document.querySelectorAll("dialog.panel")) {
   dialog.addEventListener("close", () => { openers.get(dialog)?.focus?.(); openers.delete(dialog); });
+  dialog.addEventListener("keydown", (e) => { // Tab goes round inside the panel, never out to the browser
+    if (e.key !== "Tab") return;
+    const stops = [...dialog.querySelectorAll("button, select, input, [tabindex]:not([tabindex='-1'])")]
+      .filter((el) => !el.disabled && el.offsetParent !== null);
+    if (!stops.length) return;
+    const [first, last] = [stops[0], stops[stops.length - 1]];
+    if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus(); }
+    else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
+  });
 }
 
 let oopsTimer = null;
@@ -231,13 +240,14 @@ async function showMore() {
   const n = Number($("more-count").value);
   const mine = pad.toData();
   const size = canvasSize();
+  const opener = panel.open ? null : document.activeElement; // before the buttons are disabled while Buddy works
   await once(() => busy($("more"), async () => {
     const version = state.version;
     const data = await api.complete(drawingRequest({ variations: n }));
     state.counters.completions++;
     if (version !== state.version) return; // the child drew on meanwhile: those endings no longer fit
     choices.replaceChildren();
-    openDialog(panel); // opened with its pictures, never empty while Buddy thinks
+    openDialog(panel, opener); // opened with its pictures, never empty while Buddy thinks
     data.completions.forEach((completion, i) => {
       const b = document.createElement("button");
       b.type = "button";
