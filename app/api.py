@@ -174,6 +174,29 @@ def hint():
     return jsonify({"class": decoder.name, "seed": seed, "stroke": None if stroke is None else _points(stroke)})
 
 
+@bp.post("/imagine")
+@heavy
+def imagine():
+    """"What could it become?": the same beginning finished by several objects, each named, in the child's place."""
+    data = v.parse_json_object(request.content_type, request.get_data(cache=False))
+    registry = _registry()
+    allowed = _classroom_objects(data.get("classroom"))
+    width, height = v.canvas(data)
+    lines = v.strokes(data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"])
+    if not lines:
+        raise v.ApiError(400, "empty_drawing", "draw a beginning first: imagine finishes a drawing")
+    count = v.integer(data, "count", 1, v.MAX_VARIATIONS, default=6)
+    temperature = v.number(data, "temperature", *v.TEMPERATURE_RANGE, default=engine.DEFAULT_TEMPERATURE)
+    seed = None if data.get("seed") is None else v.integer(data, "seed", 0, v.MAX_SEED)
+    decoders = {n: d for n, d in registry.decoders.items() if allowed is None or n in allowed}
+    endings, seed = engine.imagine(decoders, lines, width, height, count=count, temperature=temperature, seed=seed,
+                                   sampler=registry.sample, classifier=registry.classifier)
+    return jsonify({"seed": seed, "temperature": temperature,
+                    "endings": [{"class": name, "label": catalog.label(name), "icon": catalog.icon(name),
+                                 "strokes": [_points(line) for line in c.lines], "finished": c.finished}
+                                for name, c in endings]})
+
+
 @bp.post("/classify")
 @heavy
 def classify():

@@ -28,6 +28,9 @@ def openapi_document(config) -> dict:
         "seed": {"type": "integer", "minimum": 0, "maximum": v.MAX_SEED}}}
     complete = {**drawing, "properties": {**drawing["properties"], "variations": {
         "type": "integer", "minimum": 1, "maximum": v.MAX_VARIATIONS}}}
+    imagine = {"type": "object", "required": ["strokes", "canvas"], "properties": {
+        **{k: p for k, p in drawing["properties"].items() if k != "class"},
+        "count": {"type": "integer", "minimum": 1, "maximum": v.MAX_VARIATIONS, "description": "objects (default 6)"}}}
 
     def errors(*statuses):
         return {str(s): {"description": "error", "content": {"application/json": {"schema": ERROR}}}
@@ -70,6 +73,19 @@ def openapi_document(config) -> dict:
                 "responses": {**ok({"type": "object", "properties": {"stroke": {"oneOf": [line, {"type": "null"}]},
                                                                       "seed": {"type": "integer"}}}),
                               **errors(400, 403, 404, 413, 415, 429, 503)}}},
+            "/api/imagine": {"post": {
+                "summary": "what could it become? the same beginning finished by several objects",
+                "requestBody": body(imagine),
+                "description": ("One ending per object: the objects the classifier finds likeliest first, then "
+                                "others for variety (only the classroom's objects in a classroom); each ending is "
+                                "fitted and chosen as in complete. 400 for an empty drawing."),
+                "responses": {**ok({"type": "object", "properties": {
+                    "seed": {"type": "integer"}, "endings": {"type": "array", "items": {
+                        "type": "object", "properties": {"class": {"type": "string"}, "label": {"type": "string"},
+                                                         "icon": {"type": "string"},
+                                                         "strokes": {"type": "array", "items": line},
+                                                         "finished": {"type": "boolean"}}}}}}),
+                              **errors(400, 404, 413, 415, 429, 503)}}},
             "/api/classify": {"post": {
                 "summary": "top-3 guesses of what is drawn", "requestBody": body(
                     {"type": "object", "required": ["strokes", "canvas"],

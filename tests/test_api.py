@@ -127,7 +127,7 @@ def test_wrong_content_type_oversized_body_and_unknown_routes(client):
 def test_openapi_document_describes_the_endpoints(client):
     doc = client.get("/api/openapi.json").json
     assert doc["openapi"].startswith("3.")
-    assert set(doc["paths"]) == {"/api/classes", "/api/complete", "/api/hint", "/api/classify"}
+    assert set(doc["paths"]) == {"/api/classes", "/api/complete", "/api/hint", "/api/classify", "/api/imagine"}
     props = doc["paths"]["/api/complete"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert props["properties"]["variations"]["maximum"] == 9
 
@@ -182,7 +182,7 @@ def api_doc(app):
     return app.test_client().get("/api/openapi.json").json
 
 
-@pytest.mark.parametrize("path", ["/api/complete", "/api/hint", "/api/classify"])
+@pytest.mark.parametrize("path", ["/api/complete", "/api/hint", "/api/classify", "/api/imagine"])
 def test_fuzz_never_gives_a_5xx(app, api_doc, path):
     schema = api_doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
     client = app.test_client()
@@ -196,6 +196,29 @@ def test_fuzz_never_gives_a_5xx(app, api_doc, path):
         assert r.is_json
 
     check()
+
+
+def test_imagine_finishes_one_beginning_with_several_objects_each_named(client):
+    r = post(client, "/api/imagine", {"strokes": CAT_SO_FAR, "canvas": CANVAS, "count": 2, "seed": 5})
+    assert r.status_code == 200
+    endings = r.json["endings"]
+    assert sorted(e["class"] for e in endings) == ["cat", "pig"]  # the two objects this server draws
+    for e in endings:
+        assert e["label"] and e["icon"] and e["strokes"]
+        for line in e["strokes"]:
+            for x, y in line:
+                assert 0 <= x <= CANVAS["width"] and 0 <= y <= CANVAS["height"]  # on the paper
+    again = post(client, "/api/imagine", {"strokes": CAT_SO_FAR, "canvas": CANVAS, "count": 2, "seed": 5})
+    assert again.json == r.json  # the same seed, the same endings
+    empty = post(client, "/api/imagine", {"strokes": [], "canvas": CANVAS})
+    assert empty.status_code == 400 and empty.json["error"]["code"] == "empty_drawing"
+    assert post(client, "/api/imagine", {"strokes": CAT_SO_FAR, "canvas": CANVAS, "count": 10}).status_code == 400
+
+
+def test_imagine_in_a_classroom_offers_only_its_objects(app, client):
+    room = app.extensions["doodle_classrooms"].create("Room", ["pig"], "2468", ["cat", "pig"])
+    r = post(client, "/api/imagine", {"strokes": CAT_SO_FAR, "canvas": CANVAS, "classroom": room.code, "count": 6})
+    assert r.status_code == 200 and [e["class"] for e in r.json["endings"]] == ["pig"]
 
 
 def test_a_client_over_its_rate_limit_gets_429_in_the_api_shape_and_others_go_on(model_dir, tmp_path):

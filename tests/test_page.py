@@ -178,6 +178,23 @@ def test_show_me_more_shows_the_asked_number_and_adopts_one(page):
     shot(page, "05-adopted")
 
 
+def test_what_could_it_become_offers_several_objects_and_adopts_one(page):
+    draw_half_cat(page)
+    page.get_by_role("button", name="What could it become?").click()
+    wait_until(page, "document.querySelectorAll('#ideas .idea').length >= 2", timeout=60)
+    ideas = page.locator("#ideas .idea")
+    names = [ideas.nth(i).get_attribute("data-name") for i in range(ideas.count())]
+    assert len(set(names)) == len(names) >= 2  # different objects, each named with its picture
+    assert all(ideas.nth(i).locator(".idea-name .ico").inner_text() for i in range(ideas.count()))
+    shot(page, "13-what-could-it-become")
+    chosen = ideas.last
+    name = chosen.get_attribute("data-name")
+    chosen.click()
+    assert page.locator("#imagine-panel").is_hidden()
+    assert page.locator(".pick[aria-pressed=true]").get_attribute("data-name") == name  # the object switched
+    assert strokes(page, by="buddy")  # and its ending is on the paper
+
+
 def test_draw_with_me_shows_a_ghost_after_pen_up_that_goes_when_drawing_again(page):
     page.get_by_role("button", name="Draw with me").click()
     assert page.get_by_role("button", name="Draw with me").get_attribute("aria-pressed") == "true"

@@ -49,4 +49,5 @@ export const api = {
   complete: (body) => call("/api/complete", body),
   hint: (body) => call("/api/hint", body),
   classify: (body) => call("/api/classify", body),
+  imagine: (body) => call("/api/imagine", body),
 };

@@ -25,7 +25,7 @@ const state = {
 
 // One tap = one request: while Buddy finishes, shows more or shows how, those buttons are disabled and further
 // taps do nothing (issue 27). Drawing stays possible all the while: a child's stroke is never dropped.
-const HELPERS = ["finish", "more", "more-again", "more-count", "how", "how-again"];
+const HELPERS = ["finish", "more", "more-again", "more-count", "how", "how-again", "imagine", "imagine-again"];
 async function once(work) {
   if (state.working) return null;
   state.working = true;
@@ -266,6 +266,48 @@ async function showMore() {
   }));
 }
 
+// ---- what could it become? the same beginning finished by several objects ----------------------------------
+
+async function imagineIt() {
+  if (pad.isEmpty) { oops(null, "✏️ Draw a little first, then Buddy imagines what it could become!"); return; }
+  const panel = $("imagine-panel");
+  const ideas = $("ideas");
+  const mine = pad.toData();
+  const size = canvasSize();
+  const opener = panel.open ? null : document.activeElement;
+  await once(() => busy($("imagine"), async () => {
+    const version = state.version;
+    const data = await api.imagine(inClassroom({ strokes: mine, canvas: size, temperature: temperature(), count: 6 }));
+    state.counters.completions++;
+    if (version !== state.version) return; // the child drew on meanwhile
+    ideas.replaceChildren();
+    openDialog(panel, opener);
+    for (const ending of data.endings) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "choice idea";
+      b.dataset.name = ending.class;
+      b.setAttribute("aria-label", `It could be a ${ending.label}`);
+      const c = document.createElement("canvas");
+      const name = document.createElement("span");
+      name.className = "idea-name";
+      name.setAttribute("aria-hidden", "true");
+      name.innerHTML = `<span class="ico"></span><span class="lbl"></span>`;
+      name.querySelector(".ico").textContent = ending.icon;
+      name.querySelector(".lbl").textContent = ending.label;
+      b.append(c, name);
+      ideas.append(b);
+      drawFitted(c, [{ lines: mine, color: COLORS.child }, { lines: ending.strokes, color: COLORS.buddy }], size);
+      b.addEventListener("click", () => {
+        closeDialog(panel);
+        choose(ending.class);
+        if (ending.strokes.length) pad.addStrokes(ending.strokes, "buddy");
+      });
+    }
+    ideas.querySelector("button")?.focus();
+  }));
+}
+
 // ---- draw with me: the ghost of the next stroke ----------------------------------------------------------
 
 async function requestHint() {
@@ -380,6 +422,9 @@ $("more").addEventListener("click", showMore);
 $("more-again").addEventListener("click", showMore);
 $("more-count").addEventListener("change", showMore);
 $("more-close").addEventListener("click", () => closeDialog($("more-panel")));
+$("imagine").addEventListener("click", imagineIt);
+$("imagine-again").addEventListener("click", imagineIt);
+$("imagine-close").addEventListener("click", () => closeDialog($("imagine-panel")));
 $("how").addEventListener("click", showHow);
 $("how-again").addEventListener("click", showHow);
 $("how-close").addEventListener("click", () => closeDialog($("how-panel")));
