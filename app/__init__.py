@@ -13,11 +13,11 @@ DATABASE_RETRY_AFTER = 30  # seconds a client is asked to wait when the classroo
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings from the environment (overridden by ``config``), models loaded once."""
-    from flask_wtf.csrf import CSRFProtect  # noqa: PLC0415
+    from flask_wtf.csrf import CSRFProtect
 
-    from app import api, pages, settings, teacher  # noqa: PLC0415 - keep importing the package cheap
-    from app.classrooms import ClassroomStore  # noqa: PLC0415
-    from app.registry import Registry  # noqa: PLC0415
+    from app import api, pages, settings, teacher
+    from app.classrooms import ClassroomStore
+    from app.registry import Registry
 
     app = Flask(__name__, instance_relative_config=True, static_folder="../static",
                 template_folder="../templates")

@@ -45,9 +45,9 @@ def server_settings(app_config: dict, env=os.environ) -> dict:
 
 def main() -> None:
     """Load the models, then serve until stopped."""
-    from waitress import serve  # noqa: PLC0415
+    from waitress import serve
 
-    from app import create_app  # noqa: PLC0415
+    from app import create_app
 
     app = create_app()
     serve(app, **server_settings(app.config))

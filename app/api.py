@@ -85,7 +85,7 @@ def database_error_response():
 @bp.errorhandler(DBAPIError)
 def _database_down(exc: DBAPIError):
     """The classroom database does not answer: 503, try again soon; the server keeps serving."""
-    from app import DATABASE_RETRY_AFTER  # noqa: PLC0415 - the package imports this module
+    from app import DATABASE_RETRY_AFTER
 
     current_app.logger.error("the classroom database does not answer: %s", exc.orig or exc)
     return database_error_response(), 503, {"Retry-After": str(DATABASE_RETRY_AFTER)}

@@ -27,9 +27,9 @@ class Classifier:
     _predict: object = field(default=None, init=False, repr=False)
 
     @classmethod
-    def load(cls, directory: str | os.PathLike) -> "Classifier":
+    def load(cls, directory: str | os.PathLike) -> Classifier:
         """Load ``classifier.keras`` + ``classifier.json`` from a model directory."""
-        import keras  # noqa: PLC0415 - TensorFlow loads lazily
+        import keras
 
         directory = Path(directory)
         card = json.loads((directory / "classifier.json").read_text())
@@ -44,7 +44,7 @@ class Classifier:
     def probabilities(self, images: np.ndarray, mirror: bool = True) -> np.ndarray:
         """uint8 renders (n, 28, 28) -> class probabilities (n, classes), averaged over each render and its
         mirror image (``mirror_average``); ``mirror=False``: the render alone, at half the cost."""
-        import tensorflow as tf  # noqa: PLC0415
+        import tensorflow as tf
 
         if self._predict is None:
             self._predict = tf.function(lambda x: self.model(x, training=False), reduce_retracing=True)

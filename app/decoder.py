@@ -141,7 +141,7 @@ def noise_table(seed, steps: int) -> np.ndarray:
 
 def _tf():
     """Import TensorFlow on first use (it takes seconds)."""
-    import tensorflow as tf  # noqa: PLC0415 - deliberate lazy import
+    import tensorflow as tf
 
     return tf
 

@@ -24,8 +24,9 @@ CANDIDATES_PER_ENDING = 3  # ... and at least this many per ending shown
 HINT_CANDIDATES = 9  # next strokes sampled for one hint
 RECOGNISE_MIN = 8  # candidates the classifier judges for one ending (the best by looks alone) ...
 RECOGNISE_PER_ENDING = 1.5  # ... and at least this many per ending shown
-IMAGINE_PLAUSIBLE = 5 / 6  # "What could it become?": this share of the objects are the classifier's likeliest (valid split:
-# the object is in the top 5 of 6 for 83% of real half-drawings, top 4 for 78%) ...
+# "What could it become?": this share of the objects are the classifier's likeliest (valid split: the object is in
+# the top 5 of 6 for 83% of real half-drawings, top 4 for 78%) ...
+IMAGINE_PLAUSIBLE = 5 / 6
 IMAGINE_CANDIDATES = 8  # ... each object's ending chosen from this many candidates, the best 4 judged
 IMAGINE_JUDGED = 4
 
@@ -148,7 +149,8 @@ def complete(decoder: dec.Decoder, lines_px, width: float, height: float, *,
     degenerate, different from one another); if none stays on the paper the least bad is shrunk to fit.
     ``fitted=False`` is the engine before fitting (the paper's longest side is the box, candidate i shown as
     variation i): the evaluation's "before". ``candidates`` / ``judged`` override how many candidates are
-    sampled and judged by the classifier (``candidates_for`` and RECOGNISE_*). ``sampler`` runs the batched loop (``decoder.sample_rows`` or a
+    sampled and judged by the classifier (``candidates_for`` and RECOGNISE_*). ``sampler`` runs the batched loop
+    (``decoder.sample_rows`` or a
     ``Batcher.sample_rows`` that pools requests). Returns the completions (only the new strokes, canvas pixels)
     and the seed used. The same seed gives the same endings.
     """

@@ -37,7 +37,7 @@ class Registry:
         with self.lock:
             return dec.sample_states(decoder, states, seeds, **kwargs)
 
-    def load(self, model_dirs: list[str], extra_dirs: list[str] = ()) -> "Registry":
+    def load(self, model_dirs: list[str], extra_dirs: list[str] = ()) -> Registry:
         """Load every ``*.gen.json`` / ``*.npz`` decoder under the directories, earlier directories first,
         and the first classifier (``classifier.keras`` + ``classifier.json``) found."""
         for directory in [*model_dirs, *extra_dirs]:
@@ -69,7 +69,7 @@ class Registry:
         prime and, for each LSTM width and padded length among the decoders, the sampling loop at every batch
         size the engine and the batcher make (``decoder.BATCH_BUCKETS`` up to the batcher's ``max_rows``);
         and the classifier at the batch sizes the engine's selection and /api/classify use."""
-        import tensorflow as tf  # noqa: PLC0415 - only when warming up
+        import tensorflow as tf
 
         started = time.perf_counter()
         gpus = tf.config.list_physical_devices("GPU")

@@ -70,7 +70,8 @@ def render(lines: list[np.ndarray]) -> np.ndarray:
 
 def _squared_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Squared distance (P, S) from every pixel centre to every segment a->b (S, 2), from dot products (matrix
-    products, no (P, S, 2) temporaries): with t the clipped projection, |ap - t ab|^2 = |ap|^2 - 2t ap.ab + t^2|ab|^2."""
+    products, no (P, S, 2) temporaries): with t the clipped projection,
+    |ap - t ab|^2 = |ap|^2 - 2t ap.ab + t^2|ab|^2."""
     ab = b - a
     length2 = np.maximum((ab * ab).sum(axis=1), 1e-12)  # (S,)
     ap_ab = _CENTRES @ ab.T - (a * ab).sum(axis=1)  # (P, S): (p - a) . ab

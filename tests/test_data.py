@@ -11,7 +11,8 @@ from training.data import SHARED, ndjson_stroke3, read_ndjson, read_sketchrnn_np
 
 def test_simplified_and_raw_ndjson(tmp_path):
     path = tmp_path / "cat.ndjson"
-    simplified = {"word": "cat", "key_id": "1", "recognized": True, "drawing": [[[0, 255], [0, 100]], [[10, 20], [30, 40]]]}
+    simplified = {"word": "cat", "key_id": "1", "recognized": True,
+                  "drawing": [[[0, 255], [0, 100]], [[10, 20], [30, 40]]]}
     raw = {"word": "cat", "key_id": "2", "recognized": False,
            "drawing": [[[500, 700, 900], [500, 500, 500], [0, 10, 20]], [[500, 500], [500, 900], [30, 40]]]}
     path.write_text(json.dumps(simplified) + "\n\n" + json.dumps(raw) + "\n")

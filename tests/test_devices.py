@@ -17,7 +17,8 @@ DEVICES = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
     "tablet-landscape": {"viewport": {"width": 1024, "height": 768}, "has_touch": True},
     "tablet-portrait": {"viewport": {"width": 768, "height": 1024}, "has_touch": True},
-    "phone": {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 3},
+    "phone": {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,
+              "device_scale_factor": 3},
 }
 LONG_NAME = "Mrs Smith's Reception Class and the Wonderful Yellow Foxes!!"  # 60 characters, the limit
 MIN_TARGET = 44  # px: the smallest touch target (WCAG 2.5.5)
@@ -85,7 +86,8 @@ def check_drawing_page(page, min_objects):
         return {id: e.id, left: r.left, top: r.top, right: r.right, bottom: r.bottom, w: r.width, h: r.height}; })""")
     viewport = page.viewport_size
     for t in tools:
-        assert t["left"] >= 0 and t["right"] <= viewport["width"] and t["top"] >= 0 and t["bottom"] <= viewport["height"], t
+        assert t["left"] >= 0 and t["right"] <= viewport["width"], t
+        assert t["top"] >= 0 and t["bottom"] <= viewport["height"], t
         assert t["w"] >= MIN_TARGET and t["h"] >= MIN_TARGET, t
     assert visible_fully(page, ".pick") >= min_objects
     assert page.locator("#pad").bounding_box()["height"] > 0.3 * viewport["height"]  # the paper stays big

@@ -56,7 +56,8 @@ def cluster(model_dir, tmp_path):
     with running_server(env, tmp_path) as (url_a, proc_a), running_server(env, tmp_path) as (url_b, proc_b):
         port = free_port()
         conf = (ROOT / "nginx.conf").read_text()
-        conf = conf.replace("server app1:8000", f"server {url_a[7:]}").replace("server app2:8000", f"server {url_b[7:]}")
+        conf = conf.replace("server app1:8000", f"server {url_a[7:]}")
+        conf = conf.replace("server app2:8000", f"server {url_b[7:]}")
         conf = conf.replace("listen 8000;", f"listen 127.0.0.1:{port};")
         assert f"listen 127.0.0.1:{port};" in conf and url_a[7:] in conf and url_b[7:] in conf
         (tmp_path / "nginx").mkdir()

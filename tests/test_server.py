@@ -1,4 +1,5 @@
-"""The real server (waitress, ``python -m app``) answers HTTP: a drawing in, new strokes out; bad input never breaks it."""
+"""The real server (waitress, ``python -m app``) answers HTTP: a drawing in, new strokes out; bad input never
+breaks it, and stalled clients never stop it."""
 
 import json
 import urllib.error
@@ -53,7 +54,8 @@ def stalled_clients(url, count):
 
     parts = urlsplit(url)
     halves = [b"GET /healthz HTTP/1.1\r\nHost: x\r\n",
-              b"POST /api/complete HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"]
+              b"POST /api/complete HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Content-Length: 500\r\n\r\n{"]
     socks = []
     for i in range(count):
         s = socket.create_connection((parts.hostname, parts.port), timeout=5)

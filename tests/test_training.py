@@ -10,8 +10,15 @@ from app import decoder as dec
 from app.decoder import DecoderConfig
 from app.strokes import lines_to_stroke3, stroke3_to_lines
 from tests.conftest import make_tiny_decoder, write_gen_json
-from training.keras_decoder import (build_model, distillation_loss, export_weights, import_weights,
-                                    reconstruction_loss, teacher_inputs, teacher_targets)
+from training.keras_decoder import (
+    build_model,
+    distillation_loss,
+    export_weights,
+    import_weights,
+    reconstruction_loss,
+    teacher_inputs,
+    teacher_targets,
+)
 from training.teacher import prefixes
 from training.train_decoder import BUCKET, Batches, augment, simplify_stroke3, to_box
 

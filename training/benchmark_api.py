@@ -45,7 +45,8 @@ def bad_bodies(n: int, seed: int = 0) -> list[bytes]:
         lambda: b"{oops",
         lambda: json.dumps({**good, "class": rng.choice(["unicorn", "", "c\x00at", 7, None])}).encode(),
         lambda: json.dumps({**good, "canvas": {"width": rng.choice([0, -5, "wide", 10**400]), "height": 10}}).encode(),
-        lambda: json.dumps({**good, "strokes": rng.choice([[[[1, 2, 3]]], "x", [[["a", 1]]], [[[10**401, 1]]]])}).encode(),
+        lambda: json.dumps({**good, "strokes": rng.choice([[[[1, 2, 3]]], "x", [[["a", 1]]],
+                                                           [[[10**401, 1]]]])}).encode(),
         lambda: json.dumps({**good, "temperature": rng.choice([-1, 99, "hot", 10**300])}).encode(),
         lambda: json.dumps(good).replace('"width": 200', '"width": NaN').encode(),
         lambda: json.dumps({**good, "class": "unicorn"}).encode("utf-16"),  # well-formed but unknown: 404

@@ -128,8 +128,8 @@ def main() -> None:
     for name, r in results.items():
         print(f"one completion: {name} takes {r['one'] / base:.1f}x the app's time")
     if (ROOT / "models" / "classifier.json").exists():
-        from app.classifier import Classifier  # noqa: PLC0415
-        from app.strokes import stroke3_to_lines, stroke5_to_stroke3  # noqa: PLC0415
+        from app.classifier import Classifier
+        from app.strokes import stroke3_to_lines, stroke5_to_stroke3
 
         classifier = Classifier.load(ROOT / "models")
         lines = stroke3_to_lines(stroke5_to_stroke3(rows), (0.0, 0.0))

@@ -1,6 +1,7 @@
 """What a class feels when it presses Finish: latency of /api/complete on a fresh server, measured from outside.
 
-Starts its own server (``python -m app``) on the app's defaults (the models in ``models/``), waits for ``/healthz`` to say
+Starts its own server (``python -m app``) on the app's defaults (the models in ``models/``), waits for ``/healthz``
+to say
 200, and at once sends a burst of ``--burst`` concurrent Finish requests (a class pressing ✨ together, right
 after start-up: nothing may wait for a compilation); then, one at a time, ``--repeats`` requests for 1 ending and
 for 9 endings of a typical half-drawing (a cat's head, 5 strokes, on an 800x600 paper). Prints the figures.

@@ -256,8 +256,8 @@ def model_card(manifest: dict) -> str:
              "measured on the teacher's own denser drawings, is larger by design and does not compare with the "
              "others'. Drawings: real + teacher drawings from scratch (+ teacher completions: the first strokes of "
              "a real training drawing finished by the teacher, `--teacher-completions`).", "",
-             "| object | LSTM | file | real + teacher drawings (+ completions) | epochs | loss (ours) | loss (Google) | ratio "
-             "| gap to teacher | recognised (ours) | recognised (Google) | ours − Google's (95% interval) "
+             "| object | LSTM | file | real + teacher drawings (+ completions) | epochs | loss (ours) | loss (Google) "
+             "| ratio | gap to teacher | recognised (ours) | recognised (Google) | ours − Google's (95% interval) "
              "| test drawings (completions) | meets both |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for d in manifest["decoders"]:
@@ -268,7 +268,8 @@ def model_card(manifest: dict) -> str:
             + (f" (+ {data['teacher_completions_train']})" if data.get("teacher_completions_train") else "")
             + f" | {training.get('epochs_run', '?')} | "
             f"{d.get('loss', '–')} | {d.get('google_loss', '–')} | {d.get('loss_ratio', '–')} | "
-            f"{d.get('teacher_gap', '–')} | {_pct(d.get('recognised'))} | {_pct(d.get('google_recognised'))} | {_difference(d)} | "
+            f"{d.get('teacher_gap', '–')} | {_pct(d.get('recognised'))} | {_pct(d.get('google_recognised'))} | "
+            f"{_difference(d)} | "
             f"{d.get('test_drawings')}" + (f" ({d['completion_drawings']})" if d.get("completion_drawings") else "")
             + " | "
             f"{'yes' if d['meets_loss'] and d['meets_recognition'] else 'no'} |")
@@ -315,7 +316,8 @@ def model_card(manifest: dict) -> str:
                                              schedule_sentence(hyper)))), ""]
         if c.get("google_bitmaps"):
             lines += ["On Google's own 28×28 bitmaps (a check that our renderer matches theirs): " + ", ".join(
-                f"{k} top-1 {v['top1']:.3f}, top-3 {v['top3']:.3f} (n={v['n']})" for k, v in c["google_bitmaps"].items())
+                f"{k} top-1 {v['top1']:.3f}, top-3 {v['top3']:.3f} (n={v['n']})"
+                for k, v in c["google_bitmaps"].items())
                 + ".", ""]
         lines += ["| object | test drawings | top-1 | top-3 |", "|---|---|---|---|"]
         lines += [f"| {k} | {v['n']} | {v['top1']:.2f} | {v['top3']:.2f} |" for k, v in t["per_class"].items()]
@@ -374,10 +376,10 @@ def fit_section(fit: dict | None) -> list[str]:
         return (f"| {label} | {size} | {r['n']} | {share('on_paper')}{shrunk} | {r['iou']:.2f} | {share('judge')} | "
                 f"{share('shipped')} | {share('hint_on_paper')} | {r['hint_iou']:.2f} |")
 
-    for label in ("before", "after"):
-        lines.append(row(label, "all", fit[label]["all"]))
-        for size, r in fit[label]["by_size"].items():
-            lines.append(row(label, f"{float(size):.0%}", r))
+    for engine_ in ("before", "after"):
+        lines.append(row(engine_, "all", fit[engine_]["all"]))
+        for size, r in fit[engine_]["by_size"].items():
+            lines.append(row(engine_, f"{float(size):.0%}", r))
     lines += ["", "Per object, after (Finish):", "", "| object | cases | on the paper | IoU | recognised, judge |",
               "|---|---|---|---|---|"]
     for name, r in fit["after"]["by_object"].items():

@@ -129,7 +129,8 @@ def run(decoders: dict, classifier, judge, cases_: list[dict], fitted: bool) -> 
         finished = [*case["half"], *completion.lines]
         hinted = [*case["half"], *([stroke] if stroke is not None else [])]
         rows.append({"name": case["name"], "size": case["size"], "drawn": bool(completion.lines),
-                     "on_paper": on_paper(completion.lines), "shrunk": completion.shrunk, "iou": iou(box(finished), target),
+                     "on_paper": on_paper(completion.lines), "shrunk": completion.shrunk,
+                     "iou": iou(box(finished), target),
                      "hint_on_paper": on_paper([stroke] if stroke is not None else []),
                      "hint_iou": iou(box(hinted), target), "finished_lines": finished})
     for key, model in (("judge", judge), ("shipped", classifier)):

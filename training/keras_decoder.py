@@ -15,12 +15,12 @@ import math
 
 import numpy as np
 
-from app.decoder import FORGET_BIAS, Decoder, DecoderConfig, START_TOKEN
+from app.decoder import FORGET_BIAS, START_TOKEN, Decoder, DecoderConfig
 
 
 def build_model(config: DecoderConfig, name: str = "decoder"):
     """Input (B, T, 5) stroke-5 rows in model units -> output (B, T, 3 + 6M) mixture/pen parameters."""
-    import keras  # noqa: PLC0415 - TensorFlow/Keras load lazily
+    import keras
 
     inputs = keras.Input((None, config.input_dim), name="strokes")
     h = keras.layers.LSTM(config.num_units, return_sequences=True, unit_forget_bias=True, name="lstm")(inputs)
@@ -31,7 +31,7 @@ def build_model(config: DecoderConfig, name: str = "decoder"):
 def _offset_nll(y_pred, xy):
     """Mixture NLL of offsets xy (..., 2) under the predicted mixtures; y_pred (B, T, 3 + 6M) broadcasts over
     any axes xy has between T and its last (e.g. K samples per step: xy (B, T, K, 2) -> (B, T, K))."""
-    from keras import ops  # noqa: PLC0415
+    from keras import ops
 
     extra = len(xy.shape) - len(y_pred.shape)
     pi_logits, mu_x, mu_y, log_sx, log_sy, rho_raw = ops.split(y_pred[..., 3:], 6, axis=-1)
@@ -51,7 +51,7 @@ def _offset_nll(y_pred, xy):
 
 def _per_real_step(per_step, mask):
     """Scale per-step losses so that Keras' mean over all B*T entries is the mean over real steps."""
-    from keras import ops  # noqa: PLC0415
+    from keras import ops
 
     count = ops.cast(ops.size(mask), per_step.dtype)
     return per_step * count / ops.maximum(ops.sum(mask), 1.0)
@@ -59,7 +59,7 @@ def _per_real_step(per_step, mask):
 
 def _hard_terms(y_true, y_pred):
     """(offset NLL on points + pen CE on every real step) per step, and the mask."""
-    from keras import ops  # noqa: PLC0415
+    from keras import ops
 
     target, mask = y_true[..., :5], y_true[..., 5]
     pen_ce = -ops.sum(target[..., 2:5] * ops.log_softmax(y_pred[..., :3], axis=-1), axis=-1)
@@ -86,7 +86,7 @@ def distillation_loss(samples: int, weight: float = 1.0):
     offsets and exactly for the pen: at every step the student learns the teacher's whole distribution, not
     only the one point that was drawn (knowledge distillation; Hinton et al. 2015).
     """
-    from keras import ops  # noqa: PLC0415
+    from keras import ops
 
     def loss(y_true, y_pred):
         hard, mask, is_point = _hard_terms(y_true, y_pred)

@@ -117,8 +117,8 @@ def make_model(num_classes: int, width: int = 32):
     model, so serving feeds the raw 0..255 render. No class here depends on which way it faces, so a mirrored
     drawing keeps its label.
     """
-    import keras  # noqa: PLC0415
-    from keras import layers  # noqa: PLC0415
+    import keras
+    from keras import layers
 
     def block(filters: int, convs: int) -> list:
         return [layer for _ in range(convs) for layer in (
@@ -250,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None):
     """Build the data, train with early stopping and checkpoints (resumable), evaluate, export."""
-    import keras  # noqa: PLC0415
+    import keras
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -47,8 +47,15 @@ from app.strokes import BOX, lines_to_stroke3, rdp, stroke3_to_lines, stroke3_to
 from training import fit_verbosity
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.fit_placement import placement_table
-from training.keras_decoder import (build_model, distillation_loss, import_weights, reconstruction_loss,
-                                    teacher_inputs, teacher_targets, to_decoder)
+from training.keras_decoder import (
+    build_model,
+    distillation_loss,
+    import_weights,
+    reconstruction_loss,
+    teacher_inputs,
+    teacher_targets,
+    to_decoder,
+)
 from training.teacher import CACHE_DIR, TEMPERATURES, teacher_completions, teacher_drawings, temperature_tag
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,7 +157,7 @@ class Teacher:
 
 def dataset(batches: Batches, repeat: bool):
     """A tf.data pipeline over ``Batches`` with a dynamic time axis."""
-    import tensorflow as tf  # noqa: PLC0415
+    import tensorflow as tf
 
     def gen():
         while True:
@@ -220,7 +227,7 @@ def simplify_stroke3(stroke3: np.ndarray, epsilon: float) -> np.ndarray:
 
 def train_one(name: str, args) -> Path | None:
     """Train (or resume) one object's decoder and export it; returns the exported file."""
-    import keras  # noqa: PLC0415
+    import keras
 
     out = Path(args.out) / f"{name}.npz"
     run_dir = Path(args.runs_dir) / (f"{name}-{args.units}" + (f"-kd{args.distill}" if args.distill else "")
@@ -284,7 +291,7 @@ def train_one(name: str, args) -> Path | None:
 
 def _read_history(path: Path) -> list[dict]:
     """The CSV log of every epoch (across resumed runs)."""
-    import csv  # noqa: PLC0415
+    import csv
 
     if not path.exists():
         return []

@@ -38,7 +38,7 @@ class Chain:
         self.vocab: list = []
         self.counts: dict[str, Counter] = defaultdict(Counter)
 
-    def fit(self, sequences) -> "Chain":
+    def fit(self, sequences) -> Chain:
         vocab = set()
         for seq in sequences:
             vocab.update(seq)
@@ -74,7 +74,7 @@ class MelodyModel:
     def __init__(self, order: int = ORDER):
         self.pitch, self.duration = Chain(order), Chain(order)
 
-    def fit(self, tunes) -> "MelodyModel":
+    def fit(self, tunes) -> MelodyModel:
         self.pitch.fit([[p for p, _ in tune] for tune in tunes])
         self.duration.fit([[d for _, d in tune] for tune in tunes])
         return self
