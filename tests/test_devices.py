@@ -229,3 +229,48 @@ def test_a_panel_keeps_the_focus_inside_and_gives_it_back_on_close(browser, ship
     assert page.evaluate("document.activeElement.id") == "more"
     context.close()
     assert not errors, errors
+
+
+@pytest.mark.parametrize("device", list(DEVICES))
+def test_five_fast_taps_send_one_request_and_a_stroke_meanwhile_is_kept(browser, shipped_server, device):  # noqa: F811
+    context, page, errors = open_page(browser, device, shipped_server + "/")
+    page.wait_for_selector(".pick[aria-pressed=true]")
+    draw(page, [(0.3, 0.6), (0.4, 0.3), (0.5, 0.6), (0.6, 0.3), (0.7, 0.6)])
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if r.url.endswith("/api/complete") else None)
+    button = page.get_by_role("button", name="Finish it")
+    touch = DEVICES[device].get("has_touch", False)
+    for _ in range(5):  # a child tapping again and again while Buddy works
+        if touch:
+            button.tap(force=True, no_wait_after=True)
+        else:
+            button.click(force=True, no_wait_after=True)
+    wait_until(page, "doodleBuddy.state.revealing", timeout=60)
+    draw(page, [(0.2, 0.15), (0.3, 0.1)])  # drawn while the ending is being revealed
+    wait_until(page, "!doodleBuddy.state.working && doodleBuddy.strokes().some(s => s.by === 'buddy')")
+    assert len(requests) == 1
+    strokes = page.evaluate("doodleBuddy.strokes()")
+    assert len({s["group"] for s in strokes if s["by"] == "buddy"}) == 1  # one ending, drawn once
+    assert len([s for s in strokes if s["by"] == "child"]) == 2  # and the stroke drawn meanwhile is kept
+    context.close()
+    assert not errors, errors
+
+
+def test_the_mouse_wheel_and_the_arrows_reach_every_object_on_a_desktop(browser, shipped_server):  # noqa: F811
+    context, page, errors = open_page(browser, "desktop", shipped_server + "/")
+    page.wait_for_selector(".pick[aria-pressed=true]")
+    picker = page.locator("#picker")
+    start = page.evaluate("document.getElementById('picker').scrollLeft")
+    box = picker.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, 2000)  # an ordinary (vertical) wheel turns the row sideways
+    wait_until(page, f"document.getElementById('picker').scrollLeft > {start} + 100")
+    wait_until(page, "(() => { const p = document.getElementById('picker');"
+                     " return p.scrollLeft + p.clientWidth >= p.scrollWidth - 1; })()")
+    last = page.locator(".pick").last
+    assert visible_fully(page, f".pick[data-name='{last.get_attribute('data-name')}']") == 1  # the last one in sight
+    page.get_by_role("button", name="More objects to the left").click()
+    wait_until(page, "document.getElementById('picker').scrollLeft + document.getElementById('picker').clientWidth"
+                     " < document.getElementById('picker').scrollWidth - 1")
+    context.close()
+    assert not errors, errors
