@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,7 @@ RECOGNISE_PER_ENDING = 1.5  # ... and at least this many per ending shown
 IMAGINE_PLAUSIBLE = 5 / 6
 IMAGINE_CANDIDATES = 8  # ... each object's ending chosen from this many candidates, the best 4 judged
 IMAGINE_JUDGED = 4
+IMAGINE_THREADS = 2
 
 
 @dataclass
@@ -242,11 +244,15 @@ def imagine(decoders: dict, lines_px, width: float, height: float, *, count: int
     the order offered, and the seed used."""
     seed = new_seed() if seed is None else seed
     names = imagine_objects(classifier, lines_px, width, height, list(decoders), count, seed)
-    out = []
-    object_seeds = np.random.SeedSequence(seed).generate_state(len(names))  # one seed per object, from the request's
-    for name, object_seed in zip(names, object_seeds.tolist()):
+    object_seeds = np.random.SeedSequence(seed).generate_state(len(names)).tolist()  # one per object, from the seed
+
+    def one(name: str, object_seed: int) -> tuple[str, Completion]:
         [completion], _ = complete(decoders[name], lines_px, width, height, temperature=temperature, variations=1,
                                    seed=object_seed, sampler=sampler, classifier=classifier,
                                    candidates=IMAGINE_CANDIDATES, judged=IMAGINE_JUDGED)
-        out.append((name, completion))
-    return out, seed
+        return name, completion
+
+    # two objects at a time: one object's Python work (fitting, describing, rendering) overlaps the other's
+    # network passes; the same seed still gives the same endings, in the same order
+    with ThreadPoolExecutor(max_workers=IMAGINE_THREADS) as pool:
+        return list(pool.map(one, names, object_seeds)), seed
