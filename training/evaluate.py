@@ -35,6 +35,7 @@ from training.train_classifier import CARD_OPTIONS, build_parser, metrics, rende
 ROOT = Path(__file__).resolve().parents[1]
 LOSS_TARGET = 1.10  # ours / Google's
 RECOGNITION_MARGIN = 0.05  # ours >= Google's - this
+FEW_TEST_DRAWINGS = 20  # an object with fewer real test drawings is named on the card as resting on few
 OUTLIER_MEAN_OVER_MEDIAN = 2.0  # a Google mean loss over this times its median gets a note on the card
 TEACHER_CHECK_SEED = 10_000  # training samples teachers with seed 0
 BOX = 255.0
@@ -275,6 +276,12 @@ def model_card(manifest: dict) -> str:
             f"{'yes' if d['meets_loss'] and d['meets_recognition'] else 'no'} |")
     lines += ["", f"Targets: loss ratio ≤ {LOSS_TARGET}; recognised ≥ Google's − {RECOGNITION_MARGIN * 100:.0f} "
               "points.", ""]
+    few = [d for d in manifest["decoders"] if (d.get("test_drawings") or 0) < FEW_TEST_DRAWINGS]
+    if few:
+        lines += [f"Few real test drawings (under {FEW_TEST_DRAWINGS}): " + ", ".join(
+            f"{d['name']} ({d['test_drawings']})" for d in few) + ". Their figures rest on these few drawings "
+            "(each completed several times), so their intervals are wide and a bar met on the edge is not a margin.",
+            ""]
     lines += outlier_notes(manifest["decoders"])
     lines += looks_table(manifest["decoders"])
     lines += ["Samples from scratch at the app's default temperature:", "", "![samples](samples.svg)", ""]
