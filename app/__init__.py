@@ -4,11 +4,27 @@ import logging
 import os
 import secrets
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 DATABASE_RETRY_AFTER = 30  # seconds a client is asked to wait when the classroom database does not answer
+
+
+# The app's shared objects, made once by create_app; views reach them through these accessors.
+def current_registry():
+    """The app's model registry (``app.registry.Registry``)."""
+    return current_app.extensions["doodle_registry"]
+
+
+def current_classrooms():
+    """The app's classroom store (``app.classrooms.ClassroomStore``)."""
+    return current_app.extensions["doodle_classrooms"]
+
+
+def current_busy_gate():
+    """The app's gate on requests that run a network (``app.api.BusyGate``)."""
+    return current_app.extensions["doodle_busy_gate"]
 
 
 def create_app(config: dict | None = None) -> Flask:

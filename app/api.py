@@ -6,6 +6,7 @@ import math
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import Blueprint, current_app, jsonify, request
@@ -14,7 +15,7 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from app import catalog, engine
+from app import catalog, current_busy_gate, current_classrooms, current_registry, engine
 from app import validation as v
 from app.classrooms import ClassroomError
 from app.openapi import openapi_document
@@ -49,7 +50,7 @@ def heavy(view):
     one of the busy gate's slots."""
     @wraps(view)
     def run(*args, **kwargs):
-        with current_app.extensions["doodle_busy_gate"].slot():
+        with current_busy_gate().slot():
             return view(*args, **kwargs)
     return limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="network")(run)
 
@@ -100,11 +101,6 @@ def _unexpected(exc: Exception):
     return error_response(500, "internal_error", "something went wrong on the server; please try again")
 
 
-def _registry():
-    """The app's model registry."""
-    return current_app.extensions["doodle_registry"]
-
-
 def _classroom_objects(code) -> set[str] | None:
     """The objects a classroom allows (None: no classroom given); 400 for a malformed code, 404 unknown."""
     if code is None:
@@ -112,7 +108,7 @@ def _classroom_objects(code) -> set[str] | None:
     if not isinstance(code, str):
         raise v.ApiError(400, "bad_classroom", "classroom must be a class code string")
     try:
-        room = current_app.extensions["doodle_classrooms"].get(code)
+        room = current_classrooms().get(code)
     except ClassroomError as exc:
         raise v.ApiError(400, "bad_classroom", str(exc)) from None
     if room is None:
@@ -120,10 +116,23 @@ def _classroom_objects(code) -> set[str] | None:
     return set(room.objects)
 
 
-def _drawing_request():
-    """Validate the fields shared by complete and hint -> (decoder, strokes, width, height, temperature, seed)."""
+@dataclass
+class DrawingRequest:
+    """The fields complete and hint share, validated."""
+
+    data: dict  # the whole JSON body, for the fields only one endpoint reads
+    decoder: object  # the chosen object's decoder
+    lines: list  # the child's strokes, canvas pixels
+    width: float
+    height: float
+    temperature: float
+    seed: int | None
+
+
+def _drawing_request() -> DrawingRequest:
+    """Validate the fields shared by complete and hint."""
     data = v.parse_json_object(request.content_type, request.get_data(cache=False))
-    registry = _registry()
+    registry = current_registry()
     allowed = _classroom_objects(data.get("classroom"))
     name = v.object_name(data, registry.decoders)
     if allowed is not None and name not in allowed:
@@ -133,7 +142,7 @@ def _drawing_request():
     temperature = v.number(data, "temperature", *v.TEMPERATURE_RANGE, default=engine.DEFAULT_TEMPERATURE)
     seed = data.get("seed")
     seed = None if seed is None else v.integer(data, "seed", 0, v.MAX_SEED)
-    return data, registry.decoders[name], lines, width, height, temperature, seed
+    return DrawingRequest(data, registry.decoders[name], lines, width, height, temperature, seed)
 
 
 def _points(line) -> list:
@@ -145,7 +154,7 @@ def _points(line) -> list:
 def classes():
     """The objects a child can pick, with label and icon (only the classroom's, with ?classroom=CODE)."""
     allowed = _classroom_objects(request.args.get("classroom"))
-    classes = _registry().classes()
+    classes = current_registry().classes()
     return jsonify({"classes": [c for c in classes if allowed is None or c["name"] in allowed]})
 
 
@@ -153,13 +162,13 @@ def classes():
 @heavy
 def complete():
     """Finish the drawing (or draw it from scratch): only the new strokes, per variation."""
-    data, decoder, lines, width, height, temperature, seed = _drawing_request()
-    variations = v.integer(data, "variations", 1, v.MAX_VARIATIONS, default=1)
-    registry = _registry()
-    completions, seed = engine.complete(decoder, lines, width, height, temperature=temperature,
-                                        variations=variations, seed=seed, sampler=registry.sample,
+    r = _drawing_request()
+    variations = v.integer(r.data, "variations", 1, v.MAX_VARIATIONS, default=1)
+    registry = current_registry()
+    completions, seed = engine.complete(r.decoder, r.lines, r.width, r.height, temperature=r.temperature,
+                                        variations=variations, seed=r.seed, sampler=registry.sample,
                                         classifier=registry.classifier)
-    return jsonify({"class": decoder.name, "seed": seed, "temperature": temperature,
+    return jsonify({"class": r.decoder.name, "seed": seed, "temperature": r.temperature,
                     "completions": [{"strokes": [_points(line) for line in c.lines], "finished": c.finished}
                                     for c in completions]})
 
@@ -168,10 +177,10 @@ def complete():
 @heavy
 def hint():
     """The single next pen-down stroke, or null when the model thinks the drawing is done."""
-    _, decoder, lines, width, height, temperature, seed = _drawing_request()
-    stroke, seed = engine.hint(decoder, lines, width, height, temperature=temperature, seed=seed,
-                               sampler=_registry().sample)
-    return jsonify({"class": decoder.name, "seed": seed, "stroke": None if stroke is None else _points(stroke)})
+    r = _drawing_request()
+    stroke, seed = engine.hint(r.decoder, r.lines, r.width, r.height, temperature=r.temperature, seed=r.seed,
+                               sampler=current_registry().sample)
+    return jsonify({"class": r.decoder.name, "seed": seed, "stroke": None if stroke is None else _points(stroke)})
 
 
 @bp.post("/imagine")
@@ -179,7 +188,7 @@ def hint():
 def imagine():
     """"What could it become?": the same beginning finished by several objects, each named, in the child's place."""
     data = v.parse_json_object(request.content_type, request.get_data(cache=False))
-    registry = _registry()
+    registry = current_registry()
     allowed = _classroom_objects(data.get("classroom"))
     width, height = v.canvas(data)
     lines = v.strokes(data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"])
@@ -205,7 +214,7 @@ def classify():
     allowed = _classroom_objects(data.get("classroom"))
     width, height = v.canvas(data)
     lines = v.strokes(data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"])
-    classifier = _registry().classifier
+    classifier = current_registry().classifier
     if classifier is None:
         return error_response(503, "classifier_unavailable", "no classifier is installed on this server")
     guesses = classifier.classify(lines, width, height, top=3, allowed=allowed)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory, url_for
 
-from app import engine
+from app import current_classrooms, engine
 from app.classrooms import ClassroomError, normalize_code
 
 bp = Blueprint("pages", __name__)
@@ -26,7 +26,7 @@ def index():
 def classroom(code):
     """The drawing page of a classroom: only its objects."""
     try:
-        room = current_app.extensions["doodle_classrooms"].get(code)
+        room = current_classrooms().get(code)
     except ClassroomError:
         room = None
     if room is None:

@@ -24,7 +24,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from app import catalog
+from app import catalog, current_classrooms, current_registry
 from app.classrooms import ClassroomError, PinLocked, normalize_code
 
 bp = Blueprint("teacher", __name__, url_prefix="/teacher")
@@ -35,12 +35,8 @@ TRUSTED_AGE = 365 * 24 * 3600
 TRUSTED_MAX = 20  # codes remembered per browser
 
 
-def _store():
-    return current_app.extensions["doodle_classrooms"]
-
-
 def _available() -> list[str]:
-    return sorted(current_app.extensions["doodle_registry"].decoders)
+    return sorted(current_registry().decoders)
 
 
 def _objects():
@@ -109,7 +105,7 @@ def create():
     """Create a classroom and open it (this browser may now manage it)."""
     form = {"name": request.form.get("name", ""), "objects": request.form.getlist("objects")}
     try:
-        room = _store().create(form["name"], form["objects"], request.form.get("pin"), _available())
+        room = current_classrooms().create(form["name"], form["objects"], request.form.get("pin"), _available())
     except ClassroomError as exc:
         return _home(400, error=str(exc), form=form)
     _grant(room.code)
@@ -121,7 +117,8 @@ def open_classroom():
     """Code + PIN -> the classroom's page; wrong PINs are counted and locked out after a few."""
     try:
         code = normalize_code(request.form.get("code"))
-        ok = _store().verify_pin(code, request.form.get("pin"), client=_browser(), trusted=code in _trusted_codes())
+        ok = current_classrooms().verify_pin(code, request.form.get("pin"), client=_browser(),
+                                             trusted=code in _trusted_codes())
     except ClassroomError as exc:
         return _home(400, open_error=str(exc), open_code=request.form.get("code", "")[:12])
     except LookupError:
@@ -137,7 +134,7 @@ def open_classroom():
 def _room_or_404(code: str):
     try:
         code = normalize_code(code)
-        room = _store().get(code)
+        room = current_classrooms().get(code)
     except ClassroomError:
         room = None
     if room is None:
@@ -160,7 +157,8 @@ def update(code):
     """Change the name and the objects."""
     room = _room_or_404(code)
     try:
-        room = _store().update(room.code, request.form.get("name"), request.form.getlist("objects"), _available())
+        room = current_classrooms().update(room.code, request.form.get("name"), request.form.getlist("objects"),
+                                           _available())
     except ClassroomError as exc:
         return render_template("classroom.html", room=room, objects=_objects(), error=str(exc),
                                join_url=_join_url(room.code)), 400
@@ -182,6 +180,6 @@ def delete(code):
     if request.form.get("confirm") != "yes":
         return render_template("classroom.html", room=room, objects=_objects(), join_url=_join_url(room.code),
                                delete_error="tick the box first: deleting cannot be undone"), 400
-    _store().delete(room.code)
+    current_classrooms().delete(room.code)
     session[SESSION_KEY] = [c for c in session.get(SESSION_KEY, []) if c != room.code]
     return redirect(url_for("teacher.home", deleted=1), code=303)
