@@ -15,6 +15,7 @@ from flask import (
     abort,
     after_this_request,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -109,7 +110,8 @@ def create():
     except ClassroomError as exc:
         return _home(400, error=str(exc), form=form)
     _grant(room.code)
-    return redirect(url_for("teacher.classroom", code=room.code, created=1), code=303)
+    flash("Your classroom is ready! Put the code or the link on the board.")
+    return redirect(url_for("teacher.classroom", code=room.code), code=303)
 
 
 @bp.post("/open")
@@ -148,7 +150,7 @@ def _room_or_404(code: str):
 def classroom(code):
     """A classroom's page for its teacher: the join code and link, the objects, delete."""
     room = _room_or_404(code)
-    return render_template("classroom.html", room=room, objects=_objects(), created=request.args.get("created"),
+    return render_template("classroom.html", room=room, objects=_objects(),
                            join_url=_join_url(room.code))
 
 
@@ -162,7 +164,8 @@ def update(code):
     except ClassroomError as exc:
         return render_template("classroom.html", room=room, objects=_objects(), error=str(exc),
                                join_url=_join_url(room.code)), 400
-    return redirect(url_for("teacher.classroom", code=room.code, saved=1), code=303)
+    flash("Saved.")
+    return redirect(url_for("teacher.classroom", code=room.code), code=303)
 
 
 def _join_url(code: str) -> str:
@@ -182,4 +185,5 @@ def delete(code):
                                delete_error="tick the box first: deleting cannot be undone"), 400
     current_classrooms().delete(room.code)
     session[SESSION_KEY] = [c for c in session.get(SESSION_KEY, []) if c != room.code]
-    return redirect(url_for("teacher.home", deleted=1), code=303)
+    flash("The classroom was deleted.")
+    return redirect(url_for("teacher.home"), code=303)

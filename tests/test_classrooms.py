@@ -86,7 +86,9 @@ def create_classroom(client, name="Room 4", objects=("cat",), pin="2468"):
                                                  "pin": pin})
     code = None
     if r.status_code == 303:
-        code = re.search(r'id="join-code">(\w+)<', client.get(r.headers["Location"]).text).group(1)
+        page = client.get(r.headers["Location"]).text
+        assert "Your classroom is ready" in page  # told once, on the page it lands on
+        code = re.search(r'id="join-code">(\w+)<', page).group(1)
     return r, code
 
 
@@ -252,6 +254,7 @@ def test_a_teacher_limits_the_objects_and_it_survives_a_restart(db_url, make_app
     teacher = make_app(db_url).test_client()
     r, code = create_classroom(teacher, objects=["cat"])
     assert r.status_code == 303 and code
+    assert "Your classroom is ready" not in teacher.get(r.headers["Location"]).text  # said once, not on reload
     # the app restarts between the write and the reads
     child = make_app(db_url).test_client()
     assert [c["name"] for c in child.get(f"/api/classes?classroom={code}").json["classes"]] == ["cat"]
