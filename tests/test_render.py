@@ -40,3 +40,13 @@ def test_a_huge_drawing_renders_in_bounded_memory():
     tracemalloc.stop()
     assert image.shape == (28, 28) and image.max() == 255
     assert peak < 30e6  # was 362 MB with every pixel-segment distance held at once
+
+
+def test_a_bitmap_read_one_byte_late_is_moved_back_and_a_good_one_is_left_alone():
+    from training.compare_bitmaps import realign
+
+    cat = render([np.array([[0.0, 0.0], [255.0, 60.0], [120.0, 120.0], [0.0, 0.0]])])  # wider than tall
+    late = np.concatenate([[0], cat.reshape(-1)[:-1]]).reshape(28, 28)  # the file cut one byte off
+    assert late[:, -1].any() and not cat[:, -1].any()
+    fixed = realign(np.stack([late, cat]))
+    assert (fixed[0] == cat).all() and (fixed[1] == cat).all()
