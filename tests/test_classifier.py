@@ -238,3 +238,24 @@ def test_the_card_says_how_the_learning_rate_moved_or_nothing_for_an_older_card(
         f"Learning rate: 0.001, cut {PLATEAU['factor']}× after {PLATEAU['patience']} epochs "
         "without a better valid loss.")
     assert schedule_sentence({"learning_rate": 0.001}) == ""
+
+
+def test_more_real_drawings_as_bitmaps_join_the_train_split_only_and_the_card_says_so(tmp_path):
+    from app.classifier import Classifier
+    from app.render import render
+    from training.evaluate import classifier_commands
+    from training.train_classifier import main
+
+    data_dir, pretrained_dir = write_fixture_objects(tmp_path)
+    more = tmp_path / "more"
+    more.mkdir()
+    circles = np.stack([render([np.array([[128 + r * np.cos(a), 128 + r * np.sin(a)] for a in ANGLES])])
+                        for r in (40, 60, 80, 100)]).reshape(4, 784)
+    late = np.concatenate([np.zeros((4, 1), np.uint8), circles[:, :-1]], axis=1)  # two read a byte late
+    np.save(more / "circle.npy", np.concatenate([circles[:2], late[2:]]))
+    main([*tiny_run(tmp_path, data_dir, pretrained_dir), "--epochs", "1", "--bitmaps-more", str(more),
+          "--out", str(tmp_path / "models")])
+    card = Classifier.load(tmp_path / "models").card
+    assert card["data"]["circle"]["bitmaps_train"] == 4 and card["data"]["zigzag"]["bitmaps_train"] == 0
+    assert card["test_real"]["n"] == card["data"]["circle"]["real_test"] + card["data"]["zigzag"]["real_test"]
+    assert classifier_commands(Classifier.load(tmp_path / "models"))[0].endswith(f"--bitmaps-more {more}")

@@ -8,7 +8,10 @@ Classes: every object with a Google decoder in ../shared/pretrained (45) plus an
 random x/y scale (+-15%) by ``app.render.render``, the function serving uses. Evaluation is on the real
 test split, which no model of the project ever trains on. Renders are cached in ``training/cache/``.
 With ``--other-objects`` the real drawings of the objects in ``--data-dir`` that have no decoder are learnt too,
-as extra outputs that the exported model drops.
+as extra outputs that the exported model drops. With ``--bitmaps-more DIR`` Google's own 28x28 bitmaps of real
+drawings in DIR (``<object>.npy``, e.g. ../shared/data/quickdraw_bitmaps_more) join the train split as they are
+(realigned first: ``training.compare_bitmaps.realign``, which also shows that our renders match them); the valid
+and test splits stay the stroke data's own.
 
 The exported model is ``models/classifier.keras`` (Keras' own format: architecture + weights; input
 uint8-valued 28x28, the rescaling is inside the model) and ``models/classifier.json`` (classes, data counts,
@@ -29,6 +32,7 @@ from app.classifier import mirror_average
 from app.render import SIDE, render
 from app.strokes import stroke3_to_lines
 from training import fit_verbosity
+from training.compare_bitmaps import realign
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, object_name, real_drawings
 from training.teacher import CACHE_DIR, TEMPERATURES, teacher_drawings
 
@@ -74,7 +78,9 @@ def build_data(names, args, others=()) -> dict:
     ``counts``.
     """
     others = list(others)
-    key = f"classifier-{len(names)}-{args.teacher}-{args.copies}-{args.seed}" + (f"-o{len(others)}" if others else "")
+    more = Path(args.bitmaps_more) if getattr(args, "bitmaps_more", None) else None
+    key = (f"classifier-{len(names)}-{args.teacher}-{args.copies}-{args.seed}" + (f"-o{len(others)}" if others else "")
+           + (f"-m{hashlib.sha1(str(more.resolve()).encode()).hexdigest()[:6]}" if more else ""))
     path = Path(args.cache_dir) / f"{key}.npz"
     if path.exists():
         with np.load(path, allow_pickle=False) as data:
@@ -83,19 +89,22 @@ def build_data(names, args, others=()) -> dict:
             return cached
     rng = np.random.default_rng(args.seed)
     parts = {split: ([], []) for split in ("train", "valid", "test")}
-    counts = np.zeros((len(names), 4), np.int64)  # real train, teacher train, real valid, real test
+    counts = np.zeros((len(names), 5), np.int64)  # real train, teacher train, real valid, real test, bitmaps train
     for label, name in enumerate(names):
         started = time.time()
         real = real_drawings(name, args.data_dir)
         teacher = (teacher_drawings(name, args.teacher, pretrained_dir=args.pretrained_dir)
                    if (Path(args.pretrained_dir) / f"{name}.gen.json").exists() and args.teacher else [])
         train_images = [render_many(real["train"], rng, args.copies), render_many(teacher, rng, 1)]
+        bitmaps = (realign(np.load(more / f"{name}.npy")) if more and (more / f"{name}.npy").exists()
+                   else np.zeros((0, SIDE, SIDE), np.uint8))
+        train_images.append(bitmaps)
         for split, images in (("train", np.concatenate(train_images)),
                               ("valid", render_many(real["valid"], rng, 1)),
                               ("test", render_many(real["test"], rng, 1))):
             parts[split][0].append(images)
             parts[split][1].append(np.full(len(images), label, np.int64))
-        counts[label] = [len(real["train"]), len(teacher), len(real["valid"]), len(real["test"])]
+        counts[label] = [len(real["train"]), len(teacher), len(real["valid"]), len(real["test"]), len(bitmaps)]
         print(f"{name}: real {len(real['train'])}/{len(real['valid'])}/{len(real['test'])}, "
               f"teacher {len(teacher)} ({time.time() - started:.0f} s)", flush=True)
     for label, name in enumerate(others, start=len(names)):
@@ -205,7 +214,7 @@ def google_bitmap_check(model, names: list[str], bitmaps_dir: Path) -> dict:
 # the card's hyper-parameter -> the option that sets it (the reproduce command lists those off their default)
 CARD_OPTIONS = {"epochs_max": "epochs", "teacher_per_class": "teacher", "copies": "copies", "width": "width",
                 "batch_size": "batch_size", "seed": "seed", "schedule": "schedule", "learning_rate": "lr",
-                "classes": "classes", "other_objects": "other_objects"}
+                "classes": "classes", "other_objects": "other_objects", "bitmaps_more": "bitmaps_more"}
 
 
 def schedule_sentence(hyper: dict) -> str:
@@ -241,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
     parser.add_argument("--pretrained-dir", type=Path, default=PRETRAINED_DIR)
     parser.add_argument("--bitmaps-dir", type=Path, default=QUICKDRAW_DIR.parent / "quickdraw_bitmaps")
+    parser.add_argument("--bitmaps-more", type=Path, metavar="DIR",
+                        help="more real drawings as Google's bitmaps (<object>.npy), added to the train split")
     parser.add_argument("--out", type=Path,
                         help="where to export (default: models/, or the run's folder for a --classes study)")
     parser.add_argument("--runs-dir", type=Path, default=ROOT / "training" / "runs", help="checkpoints and logs")
@@ -269,7 +280,8 @@ def main(argv=None):
     keras.utils.set_random_seed(args.seed)
     schedule_tag = "" if args.schedule == "plateau" and args.lr == 1e-3 else f"-{args.schedule}{args.lr:g}"
     run_dir = (Path(args.runs_dir) / f"classifier-w{args.width}-t{args.teacher}-c{args.copies}-s{args.seed}"
-                                     f"{schedule_tag}{classes_tag}{f'-o{len(others)}' if others else ''}")
+                                     f"{schedule_tag}{classes_tag}{f'-o{len(others)}' if others else ''}"
+                                     f"{'-more' if args.bitmaps_more else ''}")
     run_dir.mkdir(parents=True, exist_ok=True)
     out = args.out or (run_dir if args.classes else ROOT / "models")  # a study never replaces the shipped model
     x_train, y_train = data["x_train"][..., None], data["y_train"]
@@ -303,7 +315,8 @@ def main(argv=None):
     if others:
         model = keep_outputs(model, len(names), args.width)
     test = metrics(predict(model, data["x_test"]), data["y_test"], names)
-    counts = {name: dict(zip(("real_train", "teacher_train", "real_valid", "real_test"), map(int, row)))
+    counts = {name: dict(zip(("real_train", "teacher_train", "real_valid", "real_test", "bitmaps_train"),
+                              map(int, row)))
               for name, row in zip(names, data["counts"])}
     card = {"format": "doodle-buddy-classifier", "format_version": 1, "classes": names,
             "input": {"side": SIDE, "renderer": "app.render.render", "values": "0..255, 255 = ink"},
@@ -316,7 +329,8 @@ def main(argv=None):
                                                   f"x/y scale {JITTER:.0%}"),
                                  "test_time": "probabilities averaged over the render and its mirror image",
                                  **({"classes": names} if args.classes else {}),
-                                 **({"other_objects": True} if others else {})},
+                                 **({"other_objects": True} if others else {}),
+                                 **({"bitmaps_more": str(args.bitmaps_more)} if args.bitmaps_more else {})},
             "training": {"epochs_run": len((run_dir / "history.csv").read_text().splitlines()) - 1},
             "data": counts,
             **({"other_objects": {"objects": len(others), "real_train": other_train}} if others else {}),
