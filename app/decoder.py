@@ -271,7 +271,7 @@ def _sample_loop(weights, c, h, x, noise, temperature, max_steps, stop_at_pen_up
 # request; weights are arguments, not captured constants, so models of the same width share compilations.
 # ---------------------------------------------------------------------------------------------------------
 
-JIT_COMPILE = os.environ.get("DOODLE_JIT", "1") != "0"  # XLA won on 2 CPU cores (training/benchmark.py)
+JIT_COMPILE = os.environ.get("DOODLE_JIT", "1") != "0"  # XLA won on 2 CPU cores (training/benchmark_engine.py)
 _compiled: dict[str, object] = {}
 
 

@@ -1,7 +1,8 @@
 """What the features ask of a decoder, in canvas pixels: finish a drawing, show variations, hint, draw it.
 
-Data flow (DESIGN.md): canvas lines -> box units, RDP-simplified -> stroke-5 -> prime the LSTM ->
-sample N continuations in one batch -> back to canvas pixels, starting where the child's last stroke ended.
+Data flow: canvas lines -> box units (the child's guessed whole drawing spans the box, ``app.fitting``),
+RDP-simplified -> stroke-5 -> prime the LSTM -> sample candidates in one batch -> back to canvas pixels at the
+child's scale, starting where the child's last stroke ended -> the best shown (``fitting.select``).
 """
 
 from __future__ import annotations

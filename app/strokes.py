@@ -10,8 +10,9 @@ Formats (names as in Magenta's sketch-rnn):
 - stroke-5: float array (n, 5) of [dx, dy, p_down, p_up, p_end], one-hot pen state; p_end marks the end
             of the drawing (a row with no point).
 
-Units: "box" units are Quick, Draw!'s 0..255 box; the canvas's longest side maps onto it
-(DESIGN.md: the child is assumed to draw the whole object across the canvas).
+Units: "box" units are Quick, Draw!'s 0..255 box. Which canvas span maps onto it is the caller's choice: the
+fitted engine (``app.fitting``) maps the child's guessed whole drawing onto it; a drawing from scratch, the
+canvas's longest side.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Speed of the decoder engine on this machine, against @magenta/sketch on the same model and work.
 
-Work (issue 2): Google's cat.gen.json, a fixed 30-point partial sketch (the first real cat in ../shared with
+Work: Google's cat.gen.json, a fixed 30-point partial sketch (the first real cat in ../shared with
 30+ points), one 250-step completion (prime on 29 rows + 250 sampled steps), 9 variations of 250 steps, and
 one next-stroke hint. Backends: the engine's XLA loop (what the app uses), the same loop as a graph-mode
 tf.function without XLA, plain NumPy (the one-row transcription of sketch-rnn-js the tests use as reference),
@@ -22,7 +22,7 @@ import numpy as np
 
 from app import decoder as dec
 from app.strokes import lines_to_stroke3, stroke3_to_stroke5
-from tests import reference_sketch_rnn as ref
+from training import reference_sketch_rnn as ref
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, read_ndjson
 
 ROOT = Path(__file__).resolve().parents[1]
