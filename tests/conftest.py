@@ -97,6 +97,26 @@ def client(app):
     return app.test_client()
 
 
+def empty_postgres() -> str:
+    """The test PostgreSQL database (DOODLE_TEST_DATABASE_URL) with the classroom tables dropped: a new, empty
+    database. Skips without one, and fails under .ci/run (DOODLE_REQUIRE_POSTGRES=1), which starts one."""
+    import os
+
+    from sqlalchemy import create_engine, text
+
+    url = os.environ.get("DOODLE_TEST_DATABASE_URL")
+    if not url:
+        if os.environ.get("DOODLE_REQUIRE_POSTGRES") == "1":
+            pytest.fail("DOODLE_TEST_DATABASE_URL is not set")
+        pytest.skip("no PostgreSQL server: set DOODLE_TEST_DATABASE_URL (.ci/run starts one)")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for table in ("pin_tries", "classrooms", "schema_version"):
+            conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    engine.dispose()
+    return url
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     import socket

@@ -19,6 +19,7 @@ from app.classrooms import (
     migrate,
     normalize_code,
 )
+from tests.conftest import empty_postgres
 
 AVAILABLE = ["cat", "pig"]
 
@@ -28,18 +29,7 @@ def db_url(request, tmp_path):
     """A fresh, empty database of each kind."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'classrooms.sqlite3'}"
-    url = os.environ.get("DOODLE_TEST_DATABASE_URL")
-    if not url:
-        if os.environ.get("DOODLE_REQUIRE_POSTGRES") == "1":
-            pytest.fail("DOODLE_TEST_DATABASE_URL is not set")
-        pytest.skip("no PostgreSQL server: set DOODLE_TEST_DATABASE_URL (.ci/run starts one)")
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS classrooms"))
-        conn.execute(text("DROP TABLE IF EXISTS pin_tries"))
-        conn.execute(text("DROP TABLE IF EXISTS schema_version"))
-    engine.dispose()
-    return url
+    return empty_postgres()
 
 
 @pytest.fixture

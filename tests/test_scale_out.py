@@ -15,26 +15,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from tests.conftest import free_port, running_server
+from tests.conftest import empty_postgres, free_port, running_server
 
 ROOT = Path(__file__).resolve().parents[1]
 DRAWING = b'{"class": "cat", "strokes": [[[10, 10], [100, 50], [150, 150]]], "canvas": {"width": 400, "height": 300}}'
-
-
-def _postgres_url() -> str:
-    url = os.environ.get("DOODLE_TEST_DATABASE_URL")
-    if not url:
-        if os.environ.get("DOODLE_REQUIRE_POSTGRES") == "1":
-            pytest.fail("DOODLE_TEST_DATABASE_URL is not set")
-        pytest.skip("no PostgreSQL server: set DOODLE_TEST_DATABASE_URL (.ci/run starts one)")
-    engine = create_engine(url)
-    with engine.begin() as conn:  # a new, empty database: both servers start on it at once and migrate it
-        for table in ("pin_tries", "classrooms", "schema_version"):
-            conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
-    engine.dispose()
-    return url
 
 
 def _nginx() -> str:
@@ -50,7 +35,7 @@ def _nginx() -> str:
 def cluster(model_dir, tmp_path):
     """nginx (the repository's nginx.conf) -> two app servers -> one PostgreSQL database; yields
     (nginx URL, [server URLs], [server processes])."""
-    nginx, db = _nginx(), _postgres_url()
+    nginx, db = _nginx(), empty_postgres()  # new and empty: both servers start on it at once and migrate it
     env = {"DOODLE_MODEL_DIRS": str(model_dir), "DOODLE_EXTRA_MODEL_DIRS": "", "DOODLE_WARMUP": "0",
            "DATABASE_URL": db, "DOODLE_SECRET_KEY": "shared-secret", "DOODLE_TRUSTED_PROXY": "127.0.0.1"}
     with running_server(env, tmp_path) as (url_a, proc_a), running_server(env, tmp_path) as (url_b, proc_b):
