@@ -66,13 +66,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.errorhandler(DBAPIError)
     def database_down(exc: DBAPIError):
-        """The classroom database does not answer: 503 and try again soon (drawing without a classroom works)."""
+        """The classroom database does not answer, on a page: 503 and try again soon (the API answers in its own
+        shape, ``api._database_down``; drawing without a classroom works)."""
         app.logger.error("the classroom database does not answer: %s", exc.orig or exc)
-        headers = {"Retry-After": str(DATABASE_RETRY_AFTER)}
-        if request.path.startswith("/api/"):
-            return api.database_error_response(), 503, headers
         return render_template("not_found.html", message="Classrooms can't be reached right now. "
-                               "Try again in a minute!"), 503, headers
+                               "Try again in a minute!"), 503, {"Retry-After": str(DATABASE_RETRY_AFTER)}
 
     @app.get("/healthz")
     def healthz():

@@ -15,7 +15,7 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from app import catalog, current_busy_gate, current_classrooms, current_registry, engine
+from app import DATABASE_RETRY_AFTER, catalog, current_busy_gate, current_classrooms, current_registry, engine
 from app import validation as v
 from app.classrooms import ClassroomError
 from app.openapi import openapi_document
@@ -77,19 +77,13 @@ def http_error_response(exc: HTTPException):
     return response, status
 
 
-def database_error_response():
-    """The API's answer while the classroom database does not answer (the caller adds 503 and Retry-After)."""
-    return jsonify({"error": {"code": "database_unavailable",
-                              "message": "classrooms cannot be reached right now; please try again soon"}})
-
-
 @bp.errorhandler(DBAPIError)
 def _database_down(exc: DBAPIError):
     """The classroom database does not answer: 503, try again soon; the server keeps serving."""
-    from app import DATABASE_RETRY_AFTER
-
     current_app.logger.error("the classroom database does not answer: %s", exc.orig or exc)
-    return database_error_response(), 503, {"Retry-After": str(DATABASE_RETRY_AFTER)}
+    response, status = error_response(503, "database_unavailable",
+                                      "classrooms cannot be reached right now; please try again soon")
+    return response, status, {"Retry-After": str(DATABASE_RETRY_AFTER)}
 
 
 @bp.errorhandler(Exception)
