@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -28,6 +30,10 @@ GEN_JSON_DATA_SCALE = 2.8  # Google's training drawings were ~2.8x our 0..255 bo
 GEN_JSON_WEIGHT_SCALE = 10.0 / 32767.0  # .gen.json stores weights as int16 q, float = q * 10 / 32767
 WEIGHT_NAMES = ("output_w", "output_b", "lstm_w_xh", "lstm_w_hh", "lstm_bias")  # order of .gen.json blobs
 NOISE_COLUMNS = 4  # uniforms per step: mixture pick, pen pick, two for the Box-Muller normal pair
+# log sigma (model units) and rho are clipped to these in training, serving, evaluation and distillation alike
+# (``mixture_coef``), so the loss a model trains on is the loss the engine measures and the mixture it samples
+LOG_SIGMA_MIN, LOG_SIGMA_MAX = -12.0, 8.0
+RHO_MAX = 0.99999
 
 
 @dataclass(frozen=True)
@@ -164,28 +170,62 @@ def _safe_softmax(tf, logits):
     return tf.where(total > 0, p / tf.maximum(total, 1e-30), uniform)
 
 
+def tf_ops(tf):
+    """The few array functions the mixture math needs (``mixture_coef``, ``offset_nll``), under NumPy's names,
+    for TensorFlow tensors. NumPy itself and ``keras.ops`` already have these names."""
+    return SimpleNamespace(split=tf.split, clip=tf.clip_by_value, tanh=tf.tanh, exp=tf.exp, log=tf.math.log,
+                           max=tf.reduce_max, sum=tf.reduce_sum)
+
+
+def mixture_coef(xp, out):
+    """The one split of the output layer (Magenta's ``get_mixture_coef``), for serving, training, evaluation and
+    distillation: raw outputs (..., 3 + 6M) -> (pen logits (..., 3), pi logits, mu_x, mu_y, log sigma_x,
+    log sigma_y, rho), each of the last six (..., M); log sigma clipped to LOG_SIGMA_MIN..MAX and rho (tanh) to
+    +-RHO_MAX. ``xp``: NumPy, ``keras.ops`` or ``tf_ops(tf)``."""
+    pen_logits, rest = out[..., :3], out[..., 3:]
+    pi_logits, mu_x, mu_y, log_sx, log_sy, rho_raw = xp.split(rest, 6, axis=-1)
+    return (pen_logits, pi_logits, mu_x, mu_y, xp.clip(log_sx, LOG_SIGMA_MIN, LOG_SIGMA_MAX),
+            xp.clip(log_sy, LOG_SIGMA_MIN, LOG_SIGMA_MAX), xp.clip(xp.tanh(rho_raw), -RHO_MAX, RHO_MAX))
+
+
+def log_softmax(xp, v):
+    """log softmax over the last axis, stable, with any of ``mixture_coef``'s namespaces."""
+    shifted = v - xp.max(v, axis=-1, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=-1, keepdims=True))
+
+
+def offset_nll(xp, coef, x, y):
+    """-log p(x, y) of offsets under the mixture ``coef`` (``mixture_coef``): the paper's L_s per point.
+    x and y (..., 1) broadcast against the (..., M) parameters; returns (...)."""
+    _, pi_logits, mu_x, mu_y, log_sx, log_sy, rho = coef
+    zx = (x - mu_x) * xp.exp(-log_sx)
+    zy = (y - mu_y) * xp.exp(-log_sy)
+    one_minus = 1.0 - rho * rho
+    log_normal = (-(zx * zx + zy * zy - 2.0 * rho * zx * zy) / (2.0 * one_minus)
+                  - math.log(2.0 * math.pi) - log_sx - log_sy - 0.5 * xp.log(one_minus))
+    joint = log_softmax(xp, pi_logits) + log_normal
+    top = xp.max(joint, axis=-1, keepdims=True)
+    return -(xp.log(xp.sum(xp.exp(joint - top), axis=-1)) + top[..., 0])
+
+
 def mixture(tf, weights, h, temperature):
     """Output layer + temperature, as Magenta's JS demos: sigma * sqrt(tau); softmaxes at 0.5 + 0.5 * tau.
 
-    h (B, H) -> dict of pi, mu_x, mu_y, sigma_x, sigma_y, rho (B, M) and pen (B, 3) probabilities.
+    h (B, H) -> dict of pi, mu_x, mu_y, sigma_x, sigma_y, rho (B, M) and pen (B, 3) probabilities. Non-finite
+    outputs (broken weights) count as 0, so whatever the weights say the mixture is finite.
     """
     out = tf.matmul(h, weights["output_w"]) + weights["output_b"]
-    pen_logits, rest = out[:, :3], out[:, 3:]
-    pi_logits, mu_x, mu_y, log_sx, log_sy, rho_raw = tf.split(rest, 6, axis=1)
+    out = tf.where(tf.math.is_finite(out), out, tf.zeros_like(out))
+    pen_logits, pi_logits, mu_x, mu_y, log_sx, log_sy, rho = mixture_coef(tf_ops(tf), out)
     discrete_t = 0.5 + 0.5 * temperature
     sqrt_t = tf.sqrt(temperature)
-
-    def finite(v, fill=0.0):
-        return tf.where(tf.math.is_finite(v), v, tf.fill(tf.shape(v), fill))
-
     return {
         "pi": _safe_softmax(tf, pi_logits / discrete_t),
         "pen": _safe_softmax(tf, pen_logits / discrete_t),
-        "mu_x": finite(mu_x), "mu_y": finite(mu_y),
-        # clipped so exp() stays finite and positive whatever the weights say
-        "sigma_x": tf.exp(tf.clip_by_value(finite(log_sx), -20.0, 10.0)) * sqrt_t,
-        "sigma_y": tf.exp(tf.clip_by_value(finite(log_sy), -20.0, 10.0)) * sqrt_t,
-        "rho": tf.clip_by_value(tf.tanh(finite(rho_raw)), -0.99999, 0.99999),
+        "mu_x": mu_x, "mu_y": mu_y,
+        "sigma_x": tf.exp(log_sx) * sqrt_t,
+        "sigma_y": tf.exp(log_sy) * sqrt_t,
+        "rho": rho,
     }
 
 
@@ -409,20 +449,12 @@ def step_nll(tf, weights, h, target):
     """Per-row negative log-likelihoods of target rows (B, 5) (model units) given LSTM outputs h (B, H).
 
     Returns (offset_nll, pen_ce), each (B,): the mixture density NLL of [dx, dy] and the pen cross-entropy,
-    both at temperature 1 (the training objective).
+    both at temperature 1 (the training objective, with the training's clips: ``mixture_coef``).
     """
-    out = tf.matmul(h, weights["output_w"]) + weights["output_b"]
-    pen_logits, rest = out[:, :3], out[:, 3:]
-    pi_logits, mu_x, mu_y, log_sx, log_sy, rho_raw = tf.split(rest, 6, axis=1)
-    rho = tf.clip_by_value(tf.tanh(rho_raw), -0.99999, 0.99999)
-    zx = (target[:, 0:1] - mu_x) * tf.exp(-log_sx)
-    zy = (target[:, 1:2] - mu_y) * tf.exp(-log_sy)
-    one_minus = 1.0 - rho * rho
-    log_normal = (-(zx * zx + zy * zy - 2.0 * rho * zx * zy) / (2.0 * one_minus)
-                  - np.log(2.0 * np.pi) - log_sx - log_sy - 0.5 * tf.math.log(one_minus))
-    offset_nll = -tf.reduce_logsumexp(tf.nn.log_softmax(pi_logits) + log_normal, axis=1)
-    pen_ce = -tf.reduce_sum(target[:, 2:] * tf.nn.log_softmax(pen_logits), axis=1)
-    return offset_nll, pen_ce
+    xp = tf_ops(tf)
+    coef = mixture_coef(xp, tf.matmul(h, weights["output_w"]) + weights["output_b"])
+    pen_ce = -tf.reduce_sum(target[:, 2:] * log_softmax(xp, coef[0]), axis=1)
+    return offset_nll(xp, coef, target[:, 0:1], target[:, 1:2]), pen_ce
 
 
 def reconstruction_loss(decoder: Decoder, drawings: list[np.ndarray], box_units: bool = False) -> np.ndarray:

@@ -64,12 +64,18 @@ def test_import_then_export_is_the_identity():
         np.testing.assert_allclose(value, tiny.weights[name], rtol=1e-6, atol=1e-6)
 
 
-def test_the_training_loss_is_the_engines_reconstruction_loss():
-    tiny = make_tiny_decoder(num_units=8, weight_scale=0.3)
+@pytest.mark.parametrize("weight_scale", [0.3, 12.0])
+def test_the_training_loss_is_the_engines_reconstruction_loss(weight_scale):
+    """Also with weights so large that log sigma leaves LOG_SIGMA_MIN..MAX: one mixture split, one set of clips."""
+    tiny = make_tiny_decoder(num_units=8, weight_scale=weight_scale)
     model = build_model(tiny.config)
     import_weights(model, tiny.weights, tiny.config)
     rng = np.random.default_rng(1)
     drawings = [random_drawing(rng, 12), random_drawing(rng, 20)]
+    if weight_scale > 1:
+        _, y = Batches([drawings[0]], tiny.scale_factor, 1, augmented=False).make([drawings[0]], [0], BUCKET)
+        raw = np.asarray(model(teacher_inputs(y[..., :5])))[..., 3:].reshape(*y.shape[:2], 6, -1)[..., 3:5, :]
+        assert raw.min() < dec.LOG_SIGMA_MIN or raw.max() > dec.LOG_SIGMA_MAX
     engine = dec.reconstruction_loss(tiny, drawings)
     for drawing, expected in zip(drawings, engine):
         _, y = Batches([drawing], tiny.scale_factor, 1, augmented=False).make([drawing], [0], BUCKET)

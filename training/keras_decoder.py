@@ -11,11 +11,9 @@ converts one into the other exactly (``tests/test_training.py`` checks the step 
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from app.decoder import FORGET_BIAS, START_TOKEN, Decoder, DecoderConfig
+from app.decoder import FORGET_BIAS, START_TOKEN, Decoder, DecoderConfig, mixture_coef, offset_nll
 
 
 def build_model(config: DecoderConfig, name: str = "decoder"):
@@ -29,24 +27,14 @@ def build_model(config: DecoderConfig, name: str = "decoder"):
 
 
 def _offset_nll(y_pred, xy):
-    """Mixture NLL of offsets xy (..., 2) under the predicted mixtures; y_pred (B, T, 3 + 6M) broadcasts over
-    any axes xy has between T and its last (e.g. K samples per step: xy (B, T, K, 2) -> (B, T, K))."""
+    """Mixture NLL of offsets xy (..., 2) under the predicted mixtures (``app.decoder.offset_nll``, the engine's
+    own); y_pred (B, T, 3 + 6M) broadcasts over any axes xy has between T and its last (e.g. K samples per
+    step: xy (B, T, K, 2) -> (B, T, K))."""
     from keras import ops
 
-    extra = len(xy.shape) - len(y_pred.shape)
-    pi_logits, mu_x, mu_y, log_sx, log_sy, rho_raw = ops.split(y_pred[..., 3:], 6, axis=-1)
-    for _ in range(extra):  # (B, T, M) -> (B, T, 1, M)
-        pi_logits, mu_x, mu_y, log_sx, log_sy, rho_raw = (ops.expand_dims(v, -2) for v in
-                                                          (pi_logits, mu_x, mu_y, log_sx, log_sy, rho_raw))
-    rho = ops.clip(ops.tanh(rho_raw), -0.99999, 0.99999)
-    log_sx = ops.clip(log_sx, -12.0, 8.0)
-    log_sy = ops.clip(log_sy, -12.0, 8.0)
-    zx = (xy[..., 0:1] - mu_x) * ops.exp(-log_sx)
-    zy = (xy[..., 1:2] - mu_y) * ops.exp(-log_sy)
-    one_minus = 1.0 - rho * rho
-    log_normal = (-(zx * zx + zy * zy - 2.0 * rho * zx * zy) / (2.0 * one_minus)
-                  - math.log(2.0 * math.pi) - log_sx - log_sy - 0.5 * ops.log(one_minus))
-    return -ops.logsumexp(ops.log_softmax(pi_logits, axis=-1) + log_normal, axis=-1)
+    for _ in range(len(xy.shape) - len(y_pred.shape)):  # (B, T, 3 + 6M) -> (B, T, 1, 3 + 6M)
+        y_pred = ops.expand_dims(y_pred, -2)
+    return offset_nll(ops, mixture_coef(ops, y_pred), xy[..., 0:1], xy[..., 1:2])
 
 
 def _per_real_step(per_step, mask):
@@ -104,9 +92,8 @@ def teacher_targets(teacher_outputs: np.ndarray, samples: int, to_student: float
     """From a teacher's raw outputs (B, T, 3 + 6M) at temperature 1: K offsets per step sampled from its
     mixture, multiplied by ``to_student`` (teacher model units -> student model units), (B, T, 2K), and its
     pen probabilities (B, T, 3)."""
-    out = np.asarray(teacher_outputs, np.float64)
-    pen_logits, rest = out[..., :3], out[..., 3:]
-    pi_logits, mu_x, mu_y, log_sx, log_sy, rho_raw = np.split(rest, 6, axis=-1)
+    pen_logits, pi_logits, mu_x, mu_y, log_sx, log_sy, rho_all = mixture_coef(
+        np, np.asarray(teacher_outputs, np.float64))
 
     def softmax(v):
         e = np.exp(v - v.max(axis=-1, keepdims=True))
@@ -120,8 +107,7 @@ def teacher_targets(teacher_outputs: np.ndarray, samples: int, to_student: float
     def at(v):  # the chosen component's parameter, (B, T, K)
         return np.take_along_axis(v, k, axis=-1)
 
-    sx, sy = np.exp(np.clip(at(log_sx), -12, 8)), np.exp(np.clip(at(log_sy), -12, 8))
-    rho = np.clip(np.tanh(at(rho_raw)), -0.99999, 0.99999)
+    sx, sy, rho = np.exp(at(log_sx)), np.exp(at(log_sy)), at(rho_all)
     z1, z2 = rng.standard_normal((2, b, t, samples))
     dx = at(mu_x) + sx * (np.sqrt(1 - rho * rho) * z1 + rho * z2)
     dy = at(mu_y) + sy * z2
