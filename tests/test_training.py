@@ -213,7 +213,8 @@ def test_a_training_run_exports_a_decoder_the_app_loads_and_resumes(tmp_path):
             xs, ys = (128 + r * np.cos(t)).round().tolist(), (128 + r * np.sin(t)).round().tolist()
             fh.write(json.dumps({"word": "circle", "key_id": str(i), "recognized": True,
                                  "drawing": [[xs, ys]]}) + "\n")
-    args = ["circle", "--units", "8", "--teacher", "0", "--batch-size", "16", "--data-dir", str(data_dir),
+    args = ["circle", "--units", "8", "--teacher", "0", "--real-copies", "1", "--batch-size", "16",
+            "--data-dir", str(data_dir),
             "--out", str(tmp_path / "models"), "--runs-dir", str(tmp_path / "runs")]
     main([*args, "--epochs", "1"])
     decoder = dec.load_decoder(tmp_path / "models" / "circle.npz")
@@ -290,12 +291,14 @@ def test_a_distilled_training_run_exports_a_decoder(tmp_path):
     write_ndjson(data_dir / "line.ndjson", "line",
                  [[[np.sort(rng.integers(0, 255, 6)).tolist(), [128] * 6]] for _ in range(40)])
     write_gen_json(make_tiny_decoder(num_units=8, weight_scale=0.3), pretrained / "line.gen.json", "line", 40)
-    main(["line", "--units", "8", "--teacher", "0", "--distill", "2", "--batch-size", "16", "--epochs", "1",
+    main(["line", "--units", "8", "--teacher", "0", "--real-copies", "1", "--distill", "2", "--batch-size", "16",
+          "--epochs", "1",
           "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained), "--out", str(tmp_path / "models"),
           "--runs-dir", str(tmp_path / "runs")])
     decoder = dec.load_decoder(tmp_path / "models" / "line.npz")
-    assert decoder.meta["training"]["distill"] == {"samples": 2, "weight": 1.0}
-    assert (tmp_path / "runs" / "line-8-kd2" / "done.json").exists()
+    assert decoder.meta["recipe"]["distill"] == 2 and decoder.meta["recipe"]["distill_weight"] == 1.0
+    [run] = (tmp_path / "runs").iterdir()  # named after the recipe and its resolved values
+    assert run.name.startswith("line-careful-") and (run / "done.json").exists()
 
 
 def test_a_run_with_teacher_completions_trains_on_them_and_says_how_many(tmp_path):
@@ -315,7 +318,7 @@ def test_a_run_with_teacher_completions_trains_on_them_and_says_how_many(tmp_pat
           "--epochs", "1", "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained),
           "--out", str(tmp_path / "models"), "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path)])
     decoder = dec.load_decoder(tmp_path / "models" / "zigzag.npz")
-    assert decoder.meta["training"]["teacher_completions"] == 20
+    assert decoder.meta["recipe"]["teacher_completions"] == 20
     assert decoder.meta["data"]["teacher_completions_train"] == 20
     assert decoder.meta["data"]["teacher_valid"] == 0  # completions never enter the validation set
 
@@ -408,30 +411,59 @@ def test_objects_with_few_test_sketches_get_more_completions_per_sketch():
 
 
 def test_the_card_gives_each_decoder_the_command_that_trained_it():
+    """The command comes from the recipe stored in the model file (or rebuilt from an older file's facts): the
+    recipe file it matches, plus only the options that differ from it."""
+    from training import recipe
     from training.evaluate import decoder_commands
 
-    def shipped(name, units, epochs, teacher_rdp=None, completions=None):
-        return {"name": name, "config": {"num_units": units}, "data": {},
-                "training": {"epochs_max": epochs, "teacher_requested": 6000, "teacher_rdp": teacher_rdp,
-                             "teacher_completions": completions}}
+    careful = recipe.load("careful")
 
-    commands = decoder_commands([shipped("cat", 256, 30), shipped("owl", 256, 30, 2.0), shipped("bee", 256, 30, 2.0),
-                                 shipped("dog", 512, 50), shipped("bird", 512, 30, 2.0, 3000)]
-                                + [{**shipped("owl", 256, 30, 2.0), "training": {
-                                    **shipped("owl", 256, 30, 2.0)["training"], "real_copies": 0}}]
-                                + [{**shipped("crab", 256, 30, 2.0), "training": {
-                                    **shipped("crab", 256, 30, 2.0)["training"], "teacher_box": True}}]
-                                + [{**shipped("pig", 256, 30, 2.0), "teacher_temperatures": [0.6, 0.4]}])
+    def shipped(name, **changes):
+        return {"name": name, "config": {"num_units": 256}, "recipe": {**careful, **changes}}
+
+    older = {"name": "dog", "config": {"num_units": 512}, "data": {},  # made before recipe files
+             "training": {"epochs_max": 50, "teacher_requested": 6000, "teacher_rdp": 2.0}}
+    commands = decoder_commands([shipped("cat"), shipped("owl"), shipped("crab", teacher_box=True),
+                                 shipped("pig", teacher_temperatures=[0.6, 0.4]),
+                                 shipped("bird", teacher_completions=3000, epochs=20), older])
     assert commands == [
-        "python -m training.train_decoder cat --units 256 --epochs 30 --teacher 6000",
-        "python -m training.train_decoder owl bee --units 256 --epochs 30 --teacher 6000 --teacher-rdp 2",
-        "python -m training.train_decoder dog --units 512 --epochs 50 --teacher 6000",
-        "python -m training.train_decoder bird --units 512 --epochs 30 --teacher 6000 --teacher-rdp 2 "
-        "--teacher-completions 3000",
-        "python -m training.train_decoder owl --units 256 --epochs 30 --teacher 6000 --teacher-rdp 2 --real-copies 0",
-        "python -m training.train_decoder crab --units 256 --epochs 30 --teacher 6000 --teacher-box --teacher-rdp 2",
-        "python -m training.train_decoder pig --units 256 --epochs 30 --teacher 6000 --teacher-temperatures 0.6 0.4 "
-        "--teacher-rdp 2"]
+        "python -m training.train_decoder cat owl",
+        "python -m training.train_decoder crab --teacher-box",
+        "python -m training.train_decoder pig --teacher-temperatures 0.6 0.4",
+        "python -m training.train_decoder bird --epochs 20 --teacher-completions 3000",
+        "python -m training.train_decoder dog --units 512 --epochs 50 --teacher 6000 --teacher-temperatures 1 1 0.8 "
+        "0.6 --real-copies 1"]
+
+
+def test_a_recipe_file_must_name_every_option_and_no_other(tmp_path):
+    from training import recipe
+
+    text = (recipe.RECIPES_DIR / "careful.toml").read_text()
+    (tmp_path / "short.toml").write_text(text.replace("patience = 3", ""))
+    (tmp_path / "odd.toml").write_text(text + "dropout = 0.1\n")
+    with pytest.raises(ValueError, match="missing patience"):
+        recipe.load(tmp_path / "short.toml")
+    with pytest.raises(ValueError, match="unknown dropout"):
+        recipe.load(tmp_path / "odd.toml")
+    values = recipe.resolve("careful", {"epochs": 5, "units": None})  # None: not given on the command line
+    assert values["epochs"] == 5 and values["units"] == 256
+    assert recipe.run_name("cat", "careful", values) != recipe.run_name("cat", "careful", recipe.load("careful"))
+
+
+def test_every_shipped_decoder_has_a_command_from_the_shipped_recipe_file():
+    """The shipped recipe reproduces the shipped decoders: most with no option at all."""
+    from pathlib import Path
+
+    from training.evaluate import decoder_commands
+
+    decoders = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "models").glob("*.npz")):
+        d = dec.load_decoder(path)
+        decoders.append({"name": d.name, "config": {"num_units": d.config.num_units}, **d.meta})
+    commands = decoder_commands(decoders)
+    named = [word for c in commands for word in c.split(" --")[0].split()[3:]]
+    assert sorted(named) == sorted(d["name"] for d in decoders)  # every decoder named once
+    assert any("--" not in c for c in commands)
 
 
 def test_teacher_drawings_at_other_temperatures_are_cached_apart(tmp_path, monkeypatch):

@@ -27,9 +27,9 @@ from app import engine
 from app.catalog import label
 from app.classifier import Classifier
 from app.strokes import stroke3_to_lines
-from training import evaluate_fit
+from training import evaluate_fit, recipe
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
-from training.teacher import TEMPERATURES, sample_drawings
+from training.teacher import sample_drawings
 from training.train_classifier import CARD_OPTIONS, build_parser, metrics, render_many, schedule_sentence
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,7 +112,7 @@ def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
     result = {"name": ours.name, "file": path.name, "bytes": path.stat().st_size, "config": asdict(ours.config),
               "scale_factor": round(ours.scale_factor, 3), "max_seq_len": ours.max_seq_len,
               "data": ours.meta.get("data"), "training": ours.meta.get("training"),
-              "teacher_temperatures": ours.meta.get("teacher_temperatures"), "test_drawings": len(test)}
+              "recipe": recipe.of_meta(ours.meta, ours.config.num_units), "test_drawings": len(test)}
     google_path = Path(args.pretrained_dir) / f"{ours.name}.gen.json"
     google = dec.load_gen_json(google_path) if google_path.exists() else None
     if test:
@@ -396,37 +396,12 @@ def fit_section(fit: dict | None) -> list[str]:
 
 
 def decoder_commands(decoders: list[dict]) -> list[str]:
-    """The training commands that made the shipped decoders, grouped by the options they were trained with."""
-    groups: dict[tuple, list[str]] = {}
+    """The training commands that made the shipped decoders, one per resolved recipe (``training.recipe``)."""
+    groups: dict[str, tuple[dict, list[str]]] = {}
     for d in decoders:
-        training = d.get("training") or {}
-        distill = training.get("distill") or {}
-        data = d.get("data") or {}
-        teacher = training.get("teacher_requested") or (data.get("teacher_train", 0) + data.get("teacher_valid", 0))
-        key = (training.get("epochs_max", training.get("epochs_run")), d["config"]["num_units"], teacher,
-               distill.get("samples"), distill.get("weight"), training.get("teacher_rdp") or 0,
-               training.get("teacher_completions") or 0, training.get("real_copies", 1),
-               bool(training.get("teacher_box")), tuple(d.get("teacher_temperatures") or TEMPERATURES))
-        groups.setdefault(key, []).append(d["name"])
-    commands = []
-    for (epochs, units, teacher, samples, weight, teacher_rdp, completions, real_copies, box,
-         temperatures), names in groups.items():
-        command = (f"python -m training.train_decoder {' '.join(names)} --units {units} --epochs {epochs} "
-                   f"--teacher {teacher}")
-        if temperatures != TEMPERATURES:
-            command += " --teacher-temperatures " + " ".join(f"{t:g}" for t in temperatures)
-        if box:
-            command += " --teacher-box"
-        if teacher_rdp:
-            command += f" --teacher-rdp {teacher_rdp:g}"
-        if completions:
-            command += f" --teacher-completions {completions}"
-        if real_copies != 1:
-            command += f" --real-copies {real_copies}"
-        if samples:
-            command += f" --distill {samples}" + ("" if weight == 1.0 else f" --distill-weight {weight}")
-        commands.append(command)
-    return commands
+        values = d.get("recipe") or recipe.of_meta(d, d["config"]["num_units"])
+        groups.setdefault(json.dumps(values, sort_keys=True), (values, []))[1].append(d["name"])
+    return [recipe.command(names, values) for values, names in groups.values()]
 
 
 def classifier_commands(classifier: Classifier | None) -> list[str]:

@@ -1,8 +1,10 @@
 """Train per-object sketch-rnn decoders on real + teacher drawings and export them to ``models/``.
 
-    python -m training.train_decoder owl dog --units 256 --epochs 30 --teacher 6000 --teacher-rdp 2
+    python -m training.train_decoder owl dog                      # the shipped recipe: training/recipes/careful.toml
+    python -m training.train_decoder owl --recipe my.toml --epochs 10   # another recipe, one value overridden
 
-Recipe (sketch-rnn's, sized for 2 CPU cores):
+Every option that shapes a decoder comes from a recipe file (``training.recipe``); the resolved recipe is stored in
+the model file (meta ``recipe``) and names the run folder. The options (sketch-rnn's recipe, sized for 2 CPU cores):
 - data: the object's real drawings (``training.data.real_drawings``: the fixed train split) plus
   ``--teacher`` drawings sampled from Google's pretrained decoder (``training.teacher``); drawings longer
   than ``--max-len`` steps are dropped, and so are drawings with a step longer than four boxes (``MAX_STEP``:
@@ -26,10 +28,11 @@ Recipe (sketch-rnn's, sized for 2 CPU cores):
 - ``--distill K`` adds knowledge distillation: at every step of every drawing, Google's decoder (run on the
   same strokes) gives its next-step distribution, and the student also learns that (K samples of the
   teacher's offset mixture, its exact pen probabilities; ``keras_decoder.distillation_loss``);
-- checkpoints every epoch under ``training/runs/<name>-<units>/`` (``BackupAndRestore``): the same command resumes
+- checkpoints every epoch under ``training/runs/<name>-<recipe>-<digest of the values>/`` (``BackupAndRestore``):
+  the same command resumes
   after an interruption; early stop on the validation loss (real valid split + held-out teacher drawings),
   the best epoch is exported. A finished object is skipped unless ``--force``, which continues from the last
-  checkpoint (e.g. with a larger ``--epochs``); delete ``training/runs/<name>-<units>/`` to start over.
+  checkpoint; delete the object's run folder to start over.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ import numpy as np
 
 from app.decoder import DecoderConfig, load_gen_json, save_decoder
 from app.strokes import BOX, lines_to_stroke3, rdp, stroke3_to_lines, stroke3_to_stroke5
-from training import fit_verbosity
+from training import fit_verbosity, recipe
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.fit_placement import placement_table
 from training.keras_decoder import (
@@ -56,7 +59,7 @@ from training.keras_decoder import (
     teacher_targets,
     to_decoder,
 )
-from training.teacher import CACHE_DIR, TEMPERATURES, teacher_completions, teacher_drawings, temperature_tag
+from training.teacher import CACHE_DIR, teacher_completions, teacher_drawings
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS_DIR = ROOT / "training" / "runs"
@@ -230,12 +233,7 @@ def train_one(name: str, args) -> Path | None:
     import keras
 
     out = Path(args.out) / f"{name}.npz"
-    run_dir = Path(args.runs_dir) / (f"{name}-{args.units}" + (f"-kd{args.distill}" if args.distill else "")
-                                     + ("-box" if args.teacher_box else "")
-                                     + (f"-rdp{args.teacher_rdp:g}" if args.teacher_rdp else "")
-                                     + temperature_tag(args.teacher_temperatures)
-                                     + (f"-tc{args.teacher_completions}" if args.teacher_completions else "")
-                                     + (f"-real{args.real_copies}" if args.real_copies != 1 else ""))
+    run_dir = Path(args.runs_dir) / recipe.run_name(name, args.recipe, args.resolved)
     done = run_dir / "done.json"
     if done.exists() and out.exists() and not args.force:
         print(f"{name}: already trained ({out}); --force retrains", flush=True)
@@ -270,15 +268,9 @@ def train_one(name: str, args) -> Path | None:
     log = _read_history(run_dir / "history.csv")
     meta = {"source": "doodle-buddy", "license": "CC-BY-4.0 data; Apache-2.0 teacher",
             "trained_by": "python -m training.train_decoder", "teacher": f"google-magenta {name}.gen.json",
-            "teacher_temperatures": list(args.teacher_temperatures), "data": data["counts"],
+            "recipe": args.resolved, "recipe_file": Path(args.recipe).stem, "data": data["counts"],
             "training": {"epochs_run": len(log), "best_val_loss": min((r["val_loss"] for r in log), default=None),
-                         "epochs_max": args.epochs, "teacher_requested": args.teacher,
-                         "teacher_box": args.teacher_box,
-                         "teacher_rdp": args.teacher_rdp, "teacher_completions": args.teacher_completions,
-                         "real_copies": args.real_copies,
-                         "batch_size": args.batch_size, "lr": args.lr, "max_len": args.max_len,
-                         "distill": ({"samples": args.distill, "weight": args.distill_weight} if teacher else None),
-                         "seconds_this_run": round(time.time() - started, 1), "seed": args.seed}}
+                         "seconds_this_run": round(time.time() - started, 1)}}
     meta["fit"] = placement_table(name, args.data_dir)  # how big a child's whole drawing will be (app.fitting)
     decoder = to_decoder(model, config, name, data["scale_factor"], args.max_len, meta)
     Path(args.out).mkdir(parents=True, exist_ok=True)
@@ -303,33 +295,37 @@ def main(argv=None):
     """Train each named object in turn."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="+")
-    parser.add_argument("--units", type=int, default=256)
-    parser.add_argument("--teacher", type=int, default=6000, help="teacher drawings per object (0: real only)")
-    parser.add_argument("--teacher-rdp", type=float, default=0.0, metavar="EPS",
+    parser.add_argument("--recipe", default=recipe.DEFAULT_RECIPE, metavar="NAME|FILE",
+                        help="a recipe in training/recipes/ (or a .toml file): every option below that is not "
+                             "given comes from it (default: %(default)s)")
+    # the recipe's options: None = the recipe's value
+    parser.add_argument("--units", type=int)
+    parser.add_argument("--teacher", type=int, help="teacher drawings per object (0: real only)")
+    parser.add_argument("--teacher-rdp", type=float, metavar="EPS",
                         help="simplify teacher drawings by RDP with this tolerance in box units, as Quick, Draw!'s "
                              "simplified data (0: keep the teacher's own point density)")
-    parser.add_argument("--teacher-temperatures", type=float, nargs="+", metavar="T", default=list(TEMPERATURES),
-                        help="temperatures the teacher samples at, in equal shares (default: %(default)s; lower: "
-                             "more careful drawings to learn from)")
-    parser.add_argument("--teacher-box", action="store_true",
+    parser.add_argument("--teacher-temperatures", type=float, nargs="+", metavar="T",
+                        help="temperatures the teacher samples at, in equal shares (lower: more careful drawings "
+                             "to learn from)")
+    parser.add_argument("--teacher-box", action=argparse.BooleanOptionalAction,
                         help="scale each teacher drawing so its longest side spans the 0..255 box, as Quick, Draw!'s "
                              "simplified data (before --teacher-rdp)")
-    parser.add_argument("--teacher-completions", type=int, default=0, metavar="N",
+    parser.add_argument("--teacher-completions", type=int, metavar="N",
                         help="also train on N real beginnings (first strokes of a real training drawing) finished "
                              "by the teacher (0: none)")
-    parser.add_argument("--real-copies", type=int, default=1, metavar="K",
+    parser.add_argument("--real-copies", type=int, metavar="K",
                         help="each real training drawing appears K times per epoch (0: learn from the teacher only; "
                              "the validation set keeps the real valid split)")
-    parser.add_argument("--epochs", type=int, default=15)
-    parser.add_argument("--patience", type=int, default=3)
-    parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--lr", type=float, default=2e-3)
-    parser.add_argument("--max-len", type=int, default=200, help="drop drawings with this many steps or more")
-    parser.add_argument("--distill", type=int, default=0, metavar="K",
+    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--patience", type=int)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--lr", type=float)
+    parser.add_argument("--max-len", type=int, help="drop drawings with this many steps or more")
+    parser.add_argument("--distill", type=int, metavar="K",
                         help="also learn the teacher's next-step distribution at every step, from K samples of "
                              "its mixture and its pen probabilities (0: drawings only)")
-    parser.add_argument("--distill-weight", type=float, default=1.0)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--distill-weight", type=float)
+    parser.add_argument("--seed", type=int)
     parser.add_argument("--jit", action=argparse.BooleanOptionalAction, default=False)
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
     parser.add_argument("--pretrained-dir", type=Path, default=PRETRAINED_DIR)
@@ -338,6 +334,12 @@ def main(argv=None):
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="teacher drawings made before")
     parser.add_argument("--force", action="store_true")
     args = parser.parse_args(argv)
+    try:
+        args.resolved = recipe.resolve(args.recipe, vars(args))
+    except (OSError, ValueError) as e:
+        parser.error(f"--recipe {args.recipe}: {e}")
+    vars(args).update(args.resolved)
+    print(f"recipe {args.recipe}: {json.dumps(args.resolved)}", flush=True)
     for name in args.names:
         train_one(name, args)
 
