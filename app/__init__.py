@@ -31,7 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings from the environment (overridden by ``config``), models loaded once."""
     from flask_wtf.csrf import CSRFProtect
 
-    from app import api, pages, settings, teacher
+    from app import api, classroom_pages, pages, settings
     from app.classrooms import ClassroomStore
     from app.registry import Registry
 
@@ -56,7 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     api.limiter.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
-    app.register_blueprint(teacher.bp)
+    app.register_blueprint(classroom_pages.bp)
     app.after_request(pages.security_headers)
 
     @app.errorhandler(HTTPException)

@@ -15,8 +15,15 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from app import DATABASE_RETRY_AFTER, catalog, current_busy_gate, current_classrooms, current_registry, engine
-from app import validation as v
+from app import (
+    DATABASE_RETRY_AFTER,
+    buddy,
+    catalog,
+    current_busy_gate,
+    current_classrooms,
+    current_registry,
+    validation,
+)
 from app.classrooms import ClassroomError
 from app.openapi import openapi_document
 
@@ -37,7 +44,7 @@ class BusyGate:
     @contextmanager
     def slot(self):
         if not self.slots.acquire(timeout=self.wait):
-            raise v.ApiError(503, "busy", "Buddy is busy with other drawings; try again in a moment",
+            raise validation.ApiError(503, "busy", "Buddy is busy with other drawings; try again in a moment",
                              headers={"Retry-After": str(BUSY_RETRY_AFTER)})
         try:
             yield
@@ -60,8 +67,8 @@ def error_response(status: int, code: str, message: str):
     return jsonify({"error": {"code": code, "message": message}}), status
 
 
-@bp.errorhandler(v.ApiError)
-def _api_error(exc: v.ApiError):
+@bp.errorhandler(validation.ApiError)
+def _api_error(exc: validation.ApiError):
     """Client errors raised while validating or serving."""
     response, status = error_response(exc.status, exc.code, exc.message)
     return response, status, exc.headers
@@ -100,13 +107,13 @@ def _classroom_objects(code) -> set[str] | None:
     if code is None:
         return None
     if not isinstance(code, str):
-        raise v.ApiError(400, "bad_classroom", "classroom must be a class code string")
+        raise validation.ApiError(400, "bad_classroom", "classroom must be a class code string")
     try:
         room = current_classrooms().get(code)
     except ClassroomError as exc:
-        raise v.ApiError(400, "bad_classroom", str(exc)) from None
+        raise validation.ApiError(400, "bad_classroom", str(exc)) from None
     if room is None:
-        raise v.ApiError(404, "unknown_classroom", "there is no classroom with that code")
+        raise validation.ApiError(404, "unknown_classroom", "there is no classroom with that code")
     return set(room.objects)
 
 
@@ -125,17 +132,18 @@ class DrawingRequest:
 
 def _drawing_request() -> DrawingRequest:
     """Validate the fields shared by complete and hint."""
-    data = v.parse_json_object(request.content_type, request.get_data(cache=False))
+    data = validation.parse_json_object(request.content_type, request.get_data(cache=False))
     registry = current_registry()
     allowed = _classroom_objects(data.get("classroom"))
-    name = v.object_name(data, registry.decoders)
+    name = validation.object_name(data, registry.decoders)
     if allowed is not None and name not in allowed:
-        raise v.ApiError(403, "class_not_in_classroom", f"this classroom does not draw {name!r}")
-    width, height = v.canvas(data)
-    lines = v.strokes(data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"])
-    temperature = v.number(data, "temperature", *v.TEMPERATURE_RANGE, default=engine.DEFAULT_TEMPERATURE)
+        raise validation.ApiError(403, "class_not_in_classroom", f"this classroom does not draw {name!r}")
+    width, height = validation.canvas(data)
+    lines = validation.strokes(data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"])
+    temperature = validation.number(data, "temperature", *validation.TEMPERATURE_RANGE,
+                                    default=buddy.DEFAULT_TEMPERATURE)
     seed = data.get("seed")
-    seed = None if seed is None else v.integer(data, "seed", 0, v.MAX_SEED)
+    seed = None if seed is None else validation.integer(data, "seed", 0, validation.MAX_SEED)
     return DrawingRequest(data, registry.decoders[name], lines, width, height, temperature, seed)
 
 
@@ -157,9 +165,9 @@ def classes():
 def complete():
     """Finish the drawing (or draw it from scratch): only the new strokes, per variation."""
     r = _drawing_request()
-    variations = v.integer(r.data, "variations", 1, v.MAX_VARIATIONS, default=1)
+    variations = validation.integer(r.data, "variations", 1, validation.MAX_VARIATIONS, default=1)
     registry = current_registry()
-    completions, seed = engine.complete(r.decoder, r.lines, r.width, r.height, temperature=r.temperature,
+    completions, seed = buddy.complete(r.decoder, r.lines, r.width, r.height, temperature=r.temperature,
                                         variations=variations, seed=r.seed, sampler=registry.sample,
                                         classifier=registry.classifier)
     return jsonify({"class": r.decoder.name, "seed": seed, "temperature": r.temperature,
@@ -172,7 +180,7 @@ def complete():
 def hint():
     """The single next pen-down stroke, or null when the model thinks the drawing is done."""
     r = _drawing_request()
-    stroke, seed = engine.hint(r.decoder, r.lines, r.width, r.height, temperature=r.temperature, seed=r.seed,
+    stroke, seed = buddy.hint(r.decoder, r.lines, r.width, r.height, temperature=r.temperature, seed=r.seed,
                                sampler=current_registry().sample)
     return jsonify({"class": r.decoder.name, "seed": seed, "stroke": None if stroke is None else _points(stroke)})
 
@@ -181,18 +189,19 @@ def hint():
 @heavy
 def imagine():
     """"What could it become?": the same beginning finished by several objects, each named, in the child's place."""
-    data = v.parse_json_object(request.content_type, request.get_data(cache=False))
+    data = validation.parse_json_object(request.content_type, request.get_data(cache=False))
     registry = current_registry()
     allowed = _classroom_objects(data.get("classroom"))
-    width, height = v.canvas(data)
-    lines = v.strokes(data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"])
+    width, height = validation.canvas(data)
+    lines = validation.strokes(data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"])
     if not lines:
-        raise v.ApiError(400, "empty_drawing", "draw a beginning first: imagine finishes a drawing")
-    count = v.integer(data, "count", 1, v.MAX_VARIATIONS, default=6)
-    temperature = v.number(data, "temperature", *v.TEMPERATURE_RANGE, default=engine.DEFAULT_TEMPERATURE)
-    seed = None if data.get("seed") is None else v.integer(data, "seed", 0, v.MAX_SEED)
+        raise validation.ApiError(400, "empty_drawing", "draw a beginning first: imagine finishes a drawing")
+    count = validation.integer(data, "count", 1, validation.MAX_VARIATIONS, default=6)
+    temperature = validation.number(data, "temperature", *validation.TEMPERATURE_RANGE,
+                                    default=buddy.DEFAULT_TEMPERATURE)
+    seed = None if data.get("seed") is None else validation.integer(data, "seed", 0, validation.MAX_SEED)
     decoders = {n: d for n, d in registry.decoders.items() if allowed is None or n in allowed}
-    endings, seed = engine.imagine(decoders, lines, width, height, count=count, temperature=temperature, seed=seed,
+    endings, seed = buddy.imagine(decoders, lines, width, height, count=count, temperature=temperature, seed=seed,
                                    sampler=registry.sample, classifier=registry.classifier)
     return jsonify({"seed": seed, "temperature": temperature,
                     "endings": [{"class": name, "label": catalog.label(name), "icon": catalog.icon(name),
@@ -204,10 +213,10 @@ def imagine():
 @heavy
 def classify():
     """Top-3 guesses of what is being drawn; a clear 503 when no classifier is installed, never a made-up one."""
-    data = v.parse_json_object(request.content_type, request.get_data(cache=False))
+    data = validation.parse_json_object(request.content_type, request.get_data(cache=False))
     allowed = _classroom_objects(data.get("classroom"))
-    width, height = v.canvas(data)
-    lines = v.strokes(data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"])
+    width, height = validation.canvas(data)
+    lines = validation.strokes(data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"])
     classifier = current_registry().classifier
     if classifier is None:
         return error_response(503, "classifier_unavailable", "no classifier is installed on this server")

@@ -15,12 +15,12 @@ from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from app import decoder as dec
+from app.decoder import Decoder, sample_rows
 
 
 @dataclass
 class _Job:
-    decoder: dec.Decoder
+    decoder: Decoder
     states: list  # one primed (c, h, x) per row
     seeds: list
     temperature: float
@@ -46,11 +46,11 @@ class Batcher:
         self.pooled = 0  # jobs that shared a pass with another job
         self._thread: threading.Thread | None = None
 
-    def sample(self, decoder: dec.Decoder, state, seeds, **kwargs):
+    def sample(self, decoder: Decoder, state, seeds, **kwargs):
         """``decoder.sample``'s contract (one primed state for every row), run in a pooled pass."""
         return self.sample_states(decoder, [state] * len(seeds), seeds, **kwargs)
 
-    def sample_states(self, decoder: dec.Decoder, states, seeds, *, temperature: float, max_steps: int,
+    def sample_states(self, decoder: Decoder, states, seeds, *, temperature: float, max_steps: int,
                       stop_at_pen_up: bool = False, stop_at_end: bool = True):
         """``decoder.sample_states``'s contract, run in a pooled pass; blocks until this job's rows are ready."""
         job = _Job(decoder, list(states), list(seeds), float(temperature), int(max_steps), bool(stop_at_pen_up),
@@ -104,7 +104,7 @@ class Batcher:
                 seeds.append(seed)
                 temperatures.append(job.temperature)
                 caps.append(job.max_steps)
-        results = dec.sample_rows(first.decoder, states, seeds, temperatures, caps,
+        results = sample_rows(first.decoder, states, seeds, temperatures, caps,
                                   stop_at_pen_up=first.stop_at_pen_up, stop_at_end=first.stop_at_end)
         self.passes += 1
         if len(jobs) > 1:

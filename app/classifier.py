@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app import strokes as fmt
 from app.render import SIDE, render
+from app.strokes import canvas_to_box_lines
 
 
 @dataclass
@@ -58,9 +58,9 @@ class Classifier:
         lines ``prefix`` that all of them share) in one batch, padded to a power of two (a few compiled shapes);
         a drawing with no points gets zeros."""
         renders = np.zeros((max(1, 1 << max(len(drawings) - 1, 0).bit_length()), SIDE, SIDE), np.uint8)
-        shared = fmt.canvas_to_box_lines(prefix, width, height)
+        shared = canvas_to_box_lines(prefix, width, height)
         for i, lines_px in enumerate(drawings):
-            lines = [*shared, *fmt.canvas_to_box_lines(lines_px, width, height)]
+            lines = [*shared, *canvas_to_box_lines(lines_px, width, height)]
             if lines:
                 renders[i] = render(lines)
         probs = np.array(self.probabilities(renders, mirror)[: len(drawings)])
@@ -72,7 +72,7 @@ class Classifier:
                  allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """The ``top`` guesses (name, probability) for canvas-pixel strokes, most likely first; with
         ``allowed``, only those classes are guessed (probabilities renormalised over them)."""
-        lines = fmt.canvas_to_box_lines(lines_px, width, height)
+        lines = canvas_to_box_lines(lines_px, width, height)
         if not lines:
             return []
         probs = self.probabilities(render(lines)[None])[0].astype(np.float64)

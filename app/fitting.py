@@ -6,7 +6,7 @@ of a whole drawing spans Quick, Draw!'s 0..255 box). So the engine
    share of the whole that such a part usually spans (``extent_ratio_table``, learnt per object from real
    drawings and stored in the decoder's file; ``whole_extents`` gives a few hypotheses from its quantiles);
 2. primes the decoder with the child's strokes scaled so that whole spans the box, samples many candidates in one
-   batch, and maps them back at the child's scale from where the child's last stroke ended (``app.engine``);
+   batch, and maps them back at the child's scale from where the child's last stroke ended (``app.buddy``);
 3. scores the candidates (``describe``) and shows the best (``select``): endings that stay on the paper first, then
    the ones the classifier recognises as the object, that do not scribble over the child's strokes, that are not
    tiny or degenerate and that make a whole of the guessed size; several variations also differ from one another.

@@ -1,6 +1,6 @@
 """The API contract as an OpenAPI 3.1 document, built from the same limits the validators enforce."""
 
-from app import validation as v
+from app.validation import MAX_CANVAS_SIDE, MAX_SEED, MAX_VARIATIONS, TEMPERATURE_RANGE
 
 POINT = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
          "description": "[x, y] in canvas pixels"}
@@ -15,22 +15,22 @@ def openapi_document(config) -> dict:
                "items": {"type": "array", "minItems": 1, "items": POINT},
                "description": f"the child's strokes so far, at most {config['MAX_POINTS']} points in all"}
     canvas = {"type": "object", "required": ["width", "height"], "properties": {
-        "width": {"type": "number", "minimum": 1, "maximum": v.MAX_CANVAS_SIDE},
-        "height": {"type": "number", "minimum": 1, "maximum": v.MAX_CANVAS_SIDE}}}
+        "width": {"type": "number", "minimum": 1, "maximum": MAX_CANVAS_SIDE},
+        "height": {"type": "number", "minimum": 1, "maximum": MAX_CANVAS_SIDE}}}
     classroom = {"type": "string", "description": "a class code: only that classroom's objects are allowed "
                                                   "(403 for others, 404 for an unknown code)"}
     drawing = {"type": "object", "required": ["class", "strokes", "canvas"], "properties": {
         "classroom": classroom,
         "class": {"type": "string", "description": "an object name from /api/classes"},
         "strokes": strokes, "canvas": canvas,
-        "temperature": {"type": "number", "minimum": v.TEMPERATURE_RANGE[0], "maximum": v.TEMPERATURE_RANGE[1],
+        "temperature": {"type": "number", "minimum": TEMPERATURE_RANGE[0], "maximum": TEMPERATURE_RANGE[1],
                         "description": "careful (low) .. wild (high)"},
-        "seed": {"type": "integer", "minimum": 0, "maximum": v.MAX_SEED}}}
+        "seed": {"type": "integer", "minimum": 0, "maximum": MAX_SEED}}}
     complete = {**drawing, "properties": {**drawing["properties"], "variations": {
-        "type": "integer", "minimum": 1, "maximum": v.MAX_VARIATIONS}}}
+        "type": "integer", "minimum": 1, "maximum": MAX_VARIATIONS}}}
     imagine = {"type": "object", "required": ["strokes", "canvas"], "properties": {
         **{k: p for k, p in drawing["properties"].items() if k != "class"},
-        "count": {"type": "integer", "minimum": 1, "maximum": v.MAX_VARIATIONS, "description": "objects (default 6)"}}}
+        "count": {"type": "integer", "minimum": 1, "maximum": MAX_VARIATIONS, "description": "objects (default 6)"}}}
 
     def errors(*statuses):
         return {str(s): {"description": "error", "content": {"application/json": {"schema": ERROR}}}

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 
 from app import catalog
-from app import decoder as dec
 from app.batcher import Batcher
 from app.classifier import Classifier
+from app.decoder import BATCH_BUCKETS, Decoder, load_decoder, prime_many, sample, sample_states, steps_bucket
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ class Registry:
     def __init__(self, batching: bool = True):
         """An empty registry; ``load`` fills it. With ``batching``, concurrent requests share sampling passes
         (``app.batcher``); without, they take turns, one pass each."""
-        self.decoders: dict[str, dec.Decoder] = {}
+        self.decoders: dict[str, Decoder] = {}
         self.classifier: Classifier | None = None
         self.ready = False
         self.lock = threading.Lock()  # one sampling pass at a time per process: TF uses both cores for each
@@ -35,7 +35,7 @@ class Registry:
         if self.batcher is not None:
             return self.batcher.sample_states(decoder, states, seeds, **kwargs)
         with self.lock:
-            return dec.sample_states(decoder, states, seeds, **kwargs)
+            return sample_states(decoder, states, seeds, **kwargs)
 
     def load(self, model_dirs: list[str], extra_dirs: list[str] = ()) -> Registry:
         """Load every ``*.gen.json`` / ``*.npz`` decoder under the directories, earlier directories first,
@@ -53,7 +53,7 @@ class Registry:
                     log.warning("skipped the classifier in %s: %s", path, exc)
             for file in sorted([*path.glob("*.gen.json"), *path.glob("*.npz")]):
                 try:
-                    decoder = dec.load_decoder(file)
+                    decoder = load_decoder(file)
                 except (ValueError, OSError, KeyError) as exc:
                     log.warning("skipped %s: %s", file, exc)
                     continue
@@ -75,14 +75,14 @@ class Registry:
         gpus = tf.config.list_physical_devices("GPU")
         log.info("TensorFlow %s runs the models on %s", tf.__version__,
                  ", ".join(g.name for g in gpus) if gpus else "the CPU (no GPU visible)")
-        limit = self.batcher.max_rows if self.batcher is not None else max(dec.BATCH_BUCKETS)
+        limit = self.batcher.max_rows if self.batcher is not None else max(BATCH_BUCKETS)
         shapes = {}
         for decoder in self.decoders.values():
-            shapes.setdefault((decoder.config.num_units, dec.steps_bucket(decoder)), decoder)
+            shapes.setdefault((decoder.config.num_units, steps_bucket(decoder)), decoder)
         for decoder in shapes.values():
-            [state] = dec.prime_many(decoder, [np.zeros((3, 5))])
-            for rows in (b for b in dec.BATCH_BUCKETS if b <= limit):
-                dec.sample(decoder, state, list(range(rows)), temperature=0.5, max_steps=2)
+            [state] = prime_many(decoder, [np.zeros((3, 5))])
+            for rows in (b for b in BATCH_BUCKETS if b <= limit):
+                sample(decoder, state, list(range(rows)), temperature=0.5, max_steps=2)
         if self.classifier is not None:
             blank = np.zeros((16, 28, 28), np.uint8)
             self.classifier.probabilities(blank[:1])  # /api/classify: one drawing and its mirror image

@@ -10,9 +10,22 @@ Formats (names as in Magenta's sketch-rnn):
 - stroke-5: float array (n, 5) of [dx, dy, p_down, p_up, p_end], one-hot pen state; p_end marks the end
             of the drawing (a row with no point).
 
-Units: "box" units are Quick, Draw!'s 0..255 box. Which canvas span maps onto it is the caller's choice: the
-fitted engine (``app.fitting``) maps the child's guessed whole drawing onto it; a drawing from scratch, the
-canvas's longest side.
+Coordinate systems (the one table; every other docstring refers here):
+
+| system           | what it is                                            | to the next row                          |
+|------------------|-------------------------------------------------------|------------------------------------------|
+| canvas pixels    | the child's paper in the browser, y down              | the span mapped onto the box: the        |
+|                  | (``{"width", "height"}`` of each request)              | child's guessed whole drawing when       |
+|                  |                                                       | fitted (``app.fitting``), the canvas's   |
+|                  |                                                       | longest side for a drawing from scratch  |
+|                  |                                                       | (``box_to_canvas``, ``canvas_to_box``)   |
+| box units        | Quick, Draw!'s 0..255 box (``BOX``): the simplified   | divide by the decoder's                  |
+|                  | data, RDP at ``RDP_EPSILON``, the classifier's render | ``box_scale_factor``                     |
+| model units      | what a decoder reads and writes: box offsets / its    | -                                        |
+|                  | scale factor (the std of its training offsets)        |                                          |
+| Google's scale   | the data Magenta's decoders learnt from: about        | ``GEN_JSON_DATA_SCALE`` of its units per |
+|                  | ``app.decoder.GEN_JSON_DATA_SCALE`` (2.8) times the   | unit, folded into their                  |
+|                  | box; their files state no scale                       | ``box_scale_factor`` when loaded         |
 """
 
 from __future__ import annotations

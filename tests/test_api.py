@@ -242,20 +242,20 @@ def test_a_client_over_its_rate_limit_gets_429_in_the_api_shape_and_others_go_on
 def test_when_every_slot_stays_busy_a_request_gets_503_with_retry_after(model_dir, tmp_path, monkeypatch):
     import threading
 
-    from app import create_app, engine
+    from app import buddy, create_app
 
     app = create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False, "TESTING": True,
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s",
                       "MAX_BUSY": 1, "BUSY_WAIT": 0.2})
     release, started = threading.Event(), threading.Event()
-    real_hint = engine.hint
+    real_hint = buddy.hint
 
     def slow_hint(*args, **kwargs):
         started.set()
         release.wait(10)
         return real_hint(*args, **kwargs)
 
-    monkeypatch.setattr(engine, "hint", slow_hint)
+    monkeypatch.setattr(buddy, "hint", slow_hint)
     drawing = {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS, "seed": 1}
     held = threading.Thread(target=lambda: post(app.test_client(), "/api/hint", drawing))
     held.start()

@@ -6,8 +6,8 @@ import time
 import numpy as np
 import pytest
 
-from app import decoder as dec
 from app.batcher import Batcher
+from app.decoder import prime, sample
 from tests.conftest import make_tiny_decoder
 
 
@@ -46,7 +46,7 @@ def test_pooled_requests_get_what_they_would_get_alone():
     primes = [rng.normal(0, 10, (n, 5)) for n in (3, 7, 12)]
     for p in primes:
         p[:, 2:] = [1, 0, 0]
-    calls = [((decoder, dec.prime(decoder, p), [[i, 0], [i, 1]]),
+    calls = [((decoder, prime(decoder, p), [[i, 0], [i, 1]]),
               {"temperature": t, "max_steps": m}) for i, (p, t, m) in enumerate(zip(primes, (0.2, 0.6, 1.0),
                                                                                     (20, 45, 33)))]
     batcher = Batcher()
@@ -54,7 +54,7 @@ def test_pooled_requests_get_what_they_would_get_alone():
     assert errors == [None] * 3
     assert batcher.passes == 1 and batcher.pooled == 3
     for (args, kwargs), got in zip(calls, pooled):
-        alone = dec.sample(*args, **kwargs)
+        alone = sample(*args, **kwargs)
         assert len(got) == 2
         for (rows, finished), (rows_alone, finished_alone) in zip(got, alone):
             assert finished == finished_alone and len(rows) <= kwargs["max_steps"]
@@ -63,7 +63,7 @@ def test_pooled_requests_get_what_they_would_get_alone():
 
 def test_different_decoders_and_modes_get_their_own_passes():
     a, b = make_tiny_decoder(name="a"), make_tiny_decoder(name="b", seed=1)
-    state_a, state_b = dec.prime(a, np.zeros((0, 5))), dec.prime(b, np.zeros((0, 5)))
+    state_a, state_b = prime(a, np.zeros((0, 5))), prime(b, np.zeros((0, 5)))
     calls = [((a, state_a, [1]), {"temperature": 0.5, "max_steps": 10}),
              ((b, state_b, [1]), {"temperature": 0.5, "max_steps": 10}),
              ((a, state_a, [2]), {"temperature": 0.5, "max_steps": 10, "stop_at_pen_up": True}),
@@ -80,5 +80,5 @@ def test_an_error_reaches_the_request_and_the_batcher_keeps_serving():
     with pytest.raises(Exception):  # noqa: B017 - a malformed state fails inside TensorFlow or NumPy
         batcher.sample(decoder, (np.zeros((1, 3)), np.zeros((1, 3)), np.zeros((1, 5))), [1], temperature=0.5,
                        max_steps=5)
-    [(rows, _)] = batcher.sample(decoder, dec.prime(decoder, np.zeros((0, 5))), [1], temperature=0.5, max_steps=5)
+    [(rows, _)] = batcher.sample(decoder, prime(decoder, np.zeros((0, 5))), [1], temperature=0.5, max_steps=5)
     assert len(rows) <= 5

@@ -12,7 +12,7 @@ import threading
 import numpy as np
 import pytest
 
-from app import decoder as dec
+from app.decoder import load_decoder
 from tests.conftest import make_tiny_decoder, write_gen_json
 from training import download
 from training.data import real_drawings
@@ -85,7 +85,7 @@ def test_downloaded_decoder_loads_in_the_engine(mirror, tmp_path):
     put(root, "decoder", "owl", write_gen_json(make_tiny_decoder(), tmp_path / "x.gen.json", "owl").read_bytes())
     out = tmp_path / "decoders"
     assert download.main(["decoder", "owl", "--to", str(out), "--base", base]) == 0
-    assert dec.load_decoder(out / "owl.gen.json").config.num_units == 16
+    assert load_decoder(out / "owl.gen.json").config.num_units == 16
 
 
 def test_broken_or_missing_files_leave_nothing_behind(mirror, tmp_path, capsys):

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app import decoder as dec
-from app import engine, fitting
+from app import buddy, fitting
+from app.decoder import FORGET_BIAS, START_TOKEN, load_decoder, prime_many, sample, sample_states
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 W, H = 800, 600
@@ -26,7 +26,7 @@ def head(size: float, at=(0.0, 0.0)) -> list[np.ndarray]:
 @pytest.fixture(scope="module")
 def shipped_cat():
     """The project's own cat decoder, as the app serves it."""
-    return dec.load_decoder(MODELS / "cat.npz")
+    return load_decoder(MODELS / "cat.npz")
 
 
 def on_paper(lines) -> bool:
@@ -41,7 +41,7 @@ def ending_extent(child, lines) -> float:
 @pytest.mark.parametrize("size,at", [(60, (40, 40)), (160, (300, 120)), (300, (450, 40))])
 def test_endings_of_a_small_a_medium_and_a_large_head_stay_on_the_paper(shipped_cat, size, at):
     child = head(size, at)
-    completions, _ = engine.complete(shipped_cat, child, W, H, variations=9, seed=4)
+    completions, _ = buddy.complete(shipped_cat, child, W, H, variations=9, seed=4)
     assert len(completions) == 9
     for completion in completions:
         assert completion.lines and on_paper(completion.lines)
@@ -53,7 +53,7 @@ def test_the_ending_scales_with_the_childs_drawing(shipped_cat):
     small, large = head(60, (100, 100)), head(240, (100, 100))
     extents = {}
     for name, child in (("small", small), ("large", large)):
-        completions, _ = engine.complete(shipped_cat, child, W, H, variations=9, seed=8)
+        completions, _ = buddy.complete(shipped_cat, child, W, H, variations=9, seed=8)
         extents[name] = np.median([ending_extent(child, c.lines) for c in completions])
     # four times the drawing: about four times the whole (the model's own variety allows some slack)
     assert 2.5 < extents["large"] / extents["small"] < 6.0, extents
@@ -62,9 +62,9 @@ def test_the_ending_scales_with_the_childs_drawing(shipped_cat):
 
 def test_the_same_seed_gives_the_same_endings(shipped_cat):
     child = head(150, (200, 200))
-    a, _ = engine.complete(shipped_cat, child, W, H, variations=3, seed=21)
-    b, _ = engine.complete(shipped_cat, child, W, H, variations=3, seed=21)
-    c, _ = engine.complete(shipped_cat, child, W, H, variations=3, seed=22)
+    a, _ = buddy.complete(shipped_cat, child, W, H, variations=3, seed=21)
+    b, _ = buddy.complete(shipped_cat, child, W, H, variations=3, seed=21)
+    c, _ = buddy.complete(shipped_cat, child, W, H, variations=3, seed=22)
     for x, y in zip(a, b):
         assert len(x.lines) == len(y.lines)
         for lx, ly in zip(x.lines, y.lines):
@@ -73,7 +73,7 @@ def test_the_same_seed_gives_the_same_endings(shipped_cat):
 
 
 def test_variations_differ_from_one_another(shipped_cat):
-    completions, _ = engine.complete(shipped_cat, head(150, (200, 150)), W, H, variations=4, seed=3)
+    completions, _ = buddy.complete(shipped_cat, head(150, (200, 150)), W, H, variations=4, seed=3)
     firsts = {tuple(np.round(c.lines[0][-1])) for c in completions if c.lines}
     assert len(firsts) == 4
 
@@ -81,20 +81,20 @@ def test_variations_differ_from_one_another(shipped_cat):
 def test_a_hint_for_a_head_in_the_corner_stays_on_the_paper(shipped_cat):
     child = head(180, (W - 185, H - 190))  # drawn in the lower-right corner: the body would run off the paper
     for seed in range(6):
-        stroke, _ = engine.hint(shipped_cat, child, W, H, seed=seed)
+        stroke, _ = buddy.hint(shipped_cat, child, W, H, seed=seed)
         if stroke is not None:
             assert len(stroke) >= 2 and on_paper([stroke])
 
 
 def test_a_head_in_the_corner_is_still_finished_on_the_paper(shipped_cat):
     child = head(200, (W - 205, H - 205))
-    completions, _ = engine.complete(shipped_cat, child, W, H, variations=2, seed=1)
+    completions, _ = buddy.complete(shipped_cat, child, W, H, variations=2, seed=1)
     for completion in completions:
         assert on_paper(completion.lines)
 
 
 def test_drawing_from_scratch_keeps_its_centring_and_fill(shipped_cat):
-    completions, _ = engine.complete(shipped_cat, [], W, H, variations=2, seed=5)
+    completions, _ = buddy.complete(shipped_cat, [], W, H, variations=2, seed=5)
     for completion in completions:
         allp = np.concatenate(completion.lines)
         low, high = allp.min(axis=0), allp.max(axis=0)
@@ -146,27 +146,27 @@ def test_a_shipped_decoder_carries_its_table(shipped_cat):
 
 
 def test_rows_with_their_own_states_in_one_batch_equal_single_runs(tiny_decoder):
-    states = dec.prime_many(tiny_decoder, [np.full((4, 5), 0.2) * k for k in (1, 2, 3)])
-    batch = dec.sample_states(tiny_decoder, states, [7, 8, 9], temperature=0.6, max_steps=30)
+    states = prime_many(tiny_decoder, [np.full((4, 5), 0.2) * k for k in (1, 2, 3)])
+    batch = sample_states(tiny_decoder, states, [7, 8, 9], temperature=0.6, max_steps=30)
     for state, seed, (rows, finished) in zip(states, [7, 8, 9], batch):
-        [(alone, alone_finished)] = dec.sample(tiny_decoder, state, [seed], temperature=0.6, max_steps=30)
+        [(alone, alone_finished)] = sample(tiny_decoder, state, [seed], temperature=0.6, max_steps=30)
         np.testing.assert_allclose(rows, alone, rtol=1e-5, atol=1e-5)
         assert finished == alone_finished
 
 
 def test_priming_in_chunks_equals_one_long_prime(tiny_decoder):
     rows = np.random.default_rng(0).normal(size=(150, 5)).astype(np.float32)  # three chunks of 64
-    [(c, h, x)] = dec.prime_many(tiny_decoder, [rows])
+    [(c, h, x)] = prime_many(tiny_decoder, [rows])
     reference = tiny_decoder.weights
     cr = hr = np.zeros((1, tiny_decoder.config.num_units))
     model_rows = rows.astype(np.float64)
     model_rows[:, :2] /= tiny_decoder.box_scale_factor  # the model sees offsets in its own units
-    seq = np.concatenate([[dec.START_TOKEN], model_rows])
+    seq = np.concatenate([[START_TOKEN], model_rows])
     for step in seq[:-1]:
         z = step[None] @ reference["lstm_w_xh"] + hr @ reference["lstm_w_hh"] + reference["lstm_bias"]
         i, j, f, o = np.split(z, 4, axis=1)
         sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
-        cr = cr * sig(f + dec.FORGET_BIAS) + sig(i) * np.tanh(j)
+        cr = cr * sig(f + FORGET_BIAS) + sig(i) * np.tanh(j)
         hr = np.tanh(cr) * sig(o)
     np.testing.assert_allclose(c, cr, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(h, hr, rtol=1e-4, atol=1e-4)

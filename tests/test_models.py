@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app import decoder as dec
+from app.decoder import load_decoder, load_gen_json, reconstruction_loss
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 DECODERS = sorted(MODELS.glob("*.npz"))
@@ -16,7 +16,7 @@ DECODERS = sorted(MODELS.glob("*.npz"))
 def test_at_least_twelve_objects_ship_and_each_describes_itself():
     assert len(DECODERS) >= 12, [p.stem for p in DECODERS]
     for path in DECODERS:
-        d = dec.load_decoder(path)
+        d = load_decoder(path)
         assert d.name == path.stem and d.meta["source"] == "doodle-buddy"
         assert d.scale_factor > 0 and d.max_seq_len > 0 and d.data_scale == 1.0
         assert {"real_train", "teacher_train"} <= set(d.meta["data"]) and d.meta["training"]["epochs_run"] >= 1
@@ -47,9 +47,9 @@ def test_the_shipped_cat_is_within_ten_percent_of_googles_cat_on_real_test_cats(
     from tests.conftest import need
     from training.data import PRETRAINED_DIR, real_drawings
 
-    google = dec.load_gen_json(need(PRETRAINED_DIR / "cat.gen.json"))
-    ours = dec.load_decoder(MODELS / "cat.npz")
+    google = load_gen_json(need(PRETRAINED_DIR / "cat.gen.json"))
+    ours = load_decoder(MODELS / "cat.npz")
     test = [d for d in real_drawings("cat")["test"] if len(d) < ours.max_seq_len][:150]
-    ratio = dec.reconstruction_loss(ours, test, box_units=True).mean() / dec.reconstruction_loss(
+    ratio = reconstruction_loss(ours, test, box_units=True).mean() / reconstruction_loss(
         google, test, box_units=True).mean()
     assert ratio < 1.10, ratio

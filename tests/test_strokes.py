@@ -3,17 +3,26 @@
 import numpy as np
 import pytest
 
-from app import strokes as fmt
+from app.strokes import (
+    box_to_canvas,
+    canvas_to_box_lines,
+    lines_to_stroke3,
+    rdp,
+    simplify_raw_lines,
+    stroke3_to_lines,
+    stroke3_to_stroke5,
+    stroke5_to_stroke3,
+)
 
 LINES = [np.array([[10.0, 10.0], [50.0, 12.0], [90.0, 40.0]]), np.array([[20.0, 80.0], [25.0, 100.0]]),
          np.array([[60.0, 60.0]])]
 
 
 def test_lines_stroke3_round_trip():
-    s3 = fmt.lines_to_stroke3(LINES)
+    s3 = lines_to_stroke3(LINES)
     assert s3.shape == (6, 3)  # 3 + 2 + 2 (a dot is its point twice) points, minus the dropped start
     assert s3[:, 2].tolist() == [0, 1, 0, 1, 0, 1]
-    back = fmt.stroke3_to_lines(s3, start=LINES[0][0])
+    back = stroke3_to_lines(s3, start=LINES[0][0])
     assert len(back) == 3
     np.testing.assert_allclose(back[0], LINES[0])
     np.testing.assert_allclose(back[1], LINES[1])
@@ -21,18 +30,18 @@ def test_lines_stroke3_round_trip():
 
 
 def test_stroke3_stroke5_round_trip():
-    s3 = fmt.lines_to_stroke3(LINES)
-    s5 = fmt.stroke3_to_stroke5(s3)
+    s3 = lines_to_stroke3(LINES)
+    s5 = stroke3_to_stroke5(s3)
     assert s5.shape == (7, 5)
     np.testing.assert_array_equal(s5[-1], [0, 0, 0, 0, 1])
     np.testing.assert_array_equal(s5[:-1, 2:].sum(axis=1), 1)
-    np.testing.assert_allclose(fmt.stroke5_to_stroke3(s5), s3)
+    np.testing.assert_allclose(stroke5_to_stroke3(s5), s3)
 
 
 def test_continuation_starts_with_the_pen_up():
     # a continuation from (100, 100): the first offset moves the pen without drawing
     s3 = np.array([[5.0, 0.0, 0.0], [5.0, 0.0, 1.0], [0.0, 10.0, 0.0], [3.0, 0.0, 1.0]])
-    lines = fmt.stroke3_to_lines(s3, start=(100.0, 100.0), start_lifted=True)
+    lines = stroke3_to_lines(s3, start=(100.0, 100.0), start_lifted=True)
     assert [line.tolist() for line in lines] == [[[105, 100], [110, 100]], [[110, 110], [113, 110]]]
 
 
@@ -54,19 +63,19 @@ def test_continuation_starts_with_the_pen_up():
     ([[1, 1], [2, 2]], 2.0, [[1, 1], [2, 2]]),
 ])
 def test_rdp_hand_computed(points, epsilon, expected):
-    np.testing.assert_allclose(fmt.rdp(np.array(points, float), epsilon), expected)
+    np.testing.assert_allclose(rdp(np.array(points, float), epsilon), expected)
 
 
 def test_canvas_to_box_uses_the_longest_side():
     lines = [np.array([[0.0, 0.0], [800.0, 400.0]])]
-    box = fmt.canvas_to_box_lines(lines, width=800, height=400)
+    box = canvas_to_box_lines(lines, width=800, height=400)
     np.testing.assert_allclose(box[0], [[0, 0], [255, 127.5]])
-    np.testing.assert_allclose(fmt.box_to_canvas(box, 800, 400)[0], lines[0])
+    np.testing.assert_allclose(box_to_canvas(box, 800, 400)[0], lines[0])
 
 
 def test_simplify_raw_lines_fits_the_box():
     raw = [np.array([[100.0, 100.0], [300.0, 100.0], [300.0, 200.0]]), np.array([[150.0, 150.0], [150.0, 151.0]])]
-    out = fmt.simplify_raw_lines(raw)
+    out = simplify_raw_lines(raw)
     allp = np.concatenate(out)
     assert allp.min() == 0 and allp.max() == 255
     np.testing.assert_allclose(out[0], [[0, 0], [255, 0], [255, 127.5]], atol=0.5)  # straight runs collapse

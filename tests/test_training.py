@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from app import decoder as dec
-from app.decoder import DecoderConfig
+from app.decoder import LOG_SIGMA_MAX, LOG_SIGMA_MIN, START_TOKEN, DecoderConfig, load_decoder, lstm_step, prime, sample
+from app.decoder import reconstruction_loss as engine_reconstruction_loss
 from app.strokes import lines_to_stroke3, stroke3_to_lines
 from tests.conftest import make_tiny_decoder, write_gen_json
 from training.keras_decoder import (
@@ -51,7 +51,7 @@ def test_exported_keras_weights_give_the_engines_step_outputs():
     keras_out = np.asarray(model(x))
     c = h = tf.zeros((2, 8))
     for t in range(6):
-        c, h = dec.lstm_step(tf, weights, tf.constant(x[:, t]), c, h)
+        c, h = lstm_step(tf, weights, tf.constant(x[:, t]), c, h)
         step_out = tf.matmul(h, weights["output_w"]) + weights["output_b"]
         np.testing.assert_allclose(step_out.numpy(), keras_out[:, t], rtol=1e-4, atol=1e-5)
 
@@ -75,8 +75,8 @@ def test_the_training_loss_is_the_engines_reconstruction_loss(weight_scale):
     if weight_scale > 1:
         _, y = Batches([drawings[0]], tiny.scale_factor, 1, augmented=False).make([drawings[0]], [0], BUCKET)
         raw = np.asarray(model(teacher_inputs(y[..., :5])))[..., 3:].reshape(*y.shape[:2], 6, -1)[..., 3:5, :]
-        assert raw.min() < dec.LOG_SIGMA_MIN or raw.max() > dec.LOG_SIGMA_MAX
-    engine = dec.reconstruction_loss(tiny, drawings)
+        assert raw.min() < LOG_SIGMA_MIN or raw.max() > LOG_SIGMA_MAX
+    engine = engine_reconstruction_loss(tiny, drawings)
     for drawing, expected in zip(drawings, engine):
         _, y = Batches([drawing], tiny.scale_factor, 1, augmented=False).make([drawing], [0], BUCKET)
         keras_loss = float(np.mean(reconstruction_loss(y, model(teacher_inputs(y[..., :5])))))
@@ -160,9 +160,9 @@ def test_teacher_completions_are_real_beginnings_finished_by_the_teacher():
         pool += prefixes(drawings, cut_rng)
     expected = []
     for i, beginning in enumerate(pool[:BATCH]):
-        state = dec.prime(teacher, stroke3_to_stroke5(beginning, end=False))
+        state = prime(teacher, stroke3_to_stroke5(beginning, end=False))
         cap = max(teacher.max_seq_len - len(beginning), teacher.max_seq_len // 4)
-        [(rows, finished)] = dec.sample(teacher, state, [[3, 0, i]], temperature=0.7, max_steps=cap)
+        [(rows, finished)] = sample(teacher, state, [[3, 0, i]], temperature=0.7, max_steps=cap)
         if finished and len(rows):
             expected.append(np.concatenate([beginning, stroke5_to_stroke3(rows)]))
     assert len(expected) >= 12
@@ -195,7 +195,7 @@ def test_batches_pad_to_buckets_and_mask_points_plus_the_end_row():
     seen = 0
     for inputs, y in Batches(drawings, 10.0, 2, augmented=False).epoch():
         assert inputs.shape[1] % BUCKET == 0 and y.shape[:2] == inputs.shape[:2]
-        np.testing.assert_array_equal(inputs[:, 0], np.tile(dec.START_TOKEN, (len(inputs), 1)))
+        np.testing.assert_array_equal(inputs[:, 0], np.tile(START_TOKEN, (len(inputs), 1)))
         seen += int(y[..., 5].sum())
     assert seen == sum(len(d) + 1 for d in drawings)
 
@@ -217,13 +217,13 @@ def test_a_training_run_exports_a_decoder_the_app_loads_and_resumes(tmp_path):
             "--data-dir", str(data_dir),
             "--out", str(tmp_path / "models"), "--runs-dir", str(tmp_path / "runs")]
     main([*args, "--epochs", "1"])
-    decoder = dec.load_decoder(tmp_path / "models" / "circle.npz")
+    decoder = load_decoder(tmp_path / "models" / "circle.npz")
     assert decoder.config.num_units == 8 and decoder.meta["data"]["teacher_train"] == 0
     assert decoder.meta["training"]["epochs_run"] == 1
     main([*args, "--epochs", "2", "--force"])  # continues from the checkpoint: one more epoch, not two
-    decoder = dec.load_decoder(tmp_path / "models" / "circle.npz")
+    decoder = load_decoder(tmp_path / "models" / "circle.npz")
     assert decoder.meta["training"]["epochs_run"] == 2
-    [(rows, _)] = dec.sample(decoder, dec.prime(decoder, np.zeros((0, 5))), [1], temperature=0.5, max_steps=30)
+    [(rows, _)] = sample(decoder, prime(decoder, np.zeros((0, 5))), [1], temperature=0.5, max_steps=30)
     assert np.isfinite(rows).all()
 
 
@@ -276,7 +276,7 @@ def test_distilled_batches_carry_the_teachers_distribution_from_its_own_step_out
     xt[..., :2] *= 12.0 / teacher.box_scale_factor
     c = h = tf.zeros((2, 8))
     for t in range(3):
-        c, h = dec.lstm_step(tf, weights, tf.constant(xt[:, t]), c, h)
+        c, h = lstm_step(tf, weights, tf.constant(xt[:, t]), c, h)
         pen_logits = (tf.matmul(h, weights["output_w"]) + weights["output_b"])[:, :3]
         np.testing.assert_allclose(y[:, t, -3:], tf.nn.softmax(pen_logits).numpy(), rtol=1e-4, atol=1e-6)
 
@@ -295,7 +295,7 @@ def test_a_distilled_training_run_exports_a_decoder(tmp_path):
           "--epochs", "1",
           "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained), "--out", str(tmp_path / "models"),
           "--runs-dir", str(tmp_path / "runs")])
-    decoder = dec.load_decoder(tmp_path / "models" / "line.npz")
+    decoder = load_decoder(tmp_path / "models" / "line.npz")
     assert decoder.meta["recipe"]["distill"] == 2 and decoder.meta["recipe"]["distill_weight"] == 1.0
     [run] = (tmp_path / "runs").iterdir()  # named after the recipe and its resolved values
     assert run.name.startswith("line-careful-") and (run / "done.json").exists()
@@ -317,7 +317,7 @@ def test_a_run_with_teacher_completions_trains_on_them_and_says_how_many(tmp_pat
     main(["zigzag", "--units", "8", "--teacher", "0", "--teacher-completions", "20", "--batch-size", "16",
           "--epochs", "1", "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained),
           "--out", str(tmp_path / "models"), "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path)])
-    decoder = dec.load_decoder(tmp_path / "models" / "zigzag.npz")
+    decoder = load_decoder(tmp_path / "models" / "zigzag.npz")
     assert decoder.meta["recipe"]["teacher_completions"] == 20
     assert decoder.meta["data"]["teacher_completions_train"] == 20
     assert decoder.meta["data"]["teacher_valid"] == 0  # completions never enter the validation set
@@ -458,7 +458,7 @@ def test_every_shipped_decoder_has_a_command_from_the_shipped_recipe_file():
 
     decoders = []
     for path in sorted((Path(__file__).resolve().parents[1] / "models").glob("*.npz")):
-        d = dec.load_decoder(path)
+        d = load_decoder(path)
         decoders.append({"name": d.name, "config": {"num_units": d.config.num_units}, **d.meta})
     commands = decoder_commands(decoders)
     named = [word for c in commands for word in c.split(" --")[0].split()[3:]]
@@ -479,7 +479,7 @@ def test_teacher_drawings_at_other_temperatures_are_cached_apart(tmp_path, monke
         return [np.array([[scale * (i + 1), 0.0, 1.0], [0.0, 1.0, 1.0]]) for i in range(n)]
 
     monkeypatch.setattr(teacher, "sample_drawings", fake_sample)
-    monkeypatch.setattr(teacher.dec, "load_gen_json", lambda path: None)
+    monkeypatch.setattr(teacher, "load_gen_json", lambda path: None)
     default = teacher.teacher_drawings("cat", 4, cache_dir=tmp_path)
     careful = teacher.teacher_drawings("cat", 3, cache_dir=tmp_path, temperatures=(0.6, 0.4))
     assert asked == [(4, teacher.TEMPERATURES), (3, (0.6, 0.4))]
@@ -490,7 +490,7 @@ def test_teacher_drawings_at_other_temperatures_are_cached_apart(tmp_path, monke
 
 
 def test_a_completion_of_dots_counts_its_tiny_strokes_and_whether_it_ended():
-    from app.engine import Completion
+    from app.buddy import Completion
     from training.evaluate import completion_looks, summarize_looks
 
     dots = Completion([np.array([[10.0, 10.0], [12.0, 11.0]]), np.array([[50.0, 50.0]]),

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app import decoder as dec
+import app.decoder
+from app.decoder import load_decoder, load_gen_json, noise_table, prime, sample
 from app.strokes import lines_to_stroke3, stroke3_to_stroke5
 from training import reference_sketch_rnn as ref
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, read_ndjson
@@ -52,14 +53,14 @@ def partial_cat() -> np.ndarray:
 def tf_timings(decoder, rows, repeats: int) -> dict:
     """One completion, 9 variations and a hint with the engine's compiled loop."""
     def one():
-        dec.sample(decoder, dec.prime(decoder, rows), [0], temperature=0.4, max_steps=STEPS, stop_at_end=False)
+        sample(decoder, prime(decoder, rows), [0], temperature=0.4, max_steps=STEPS, stop_at_end=False)
 
     def nine():
-        dec.sample(decoder, dec.prime(decoder, rows), list(range(VARIATIONS)), temperature=0.4, max_steps=STEPS,
+        sample(decoder, prime(decoder, rows), list(range(VARIATIONS)), temperature=0.4, max_steps=STEPS,
                    stop_at_end=False)
 
     def hint():
-        dec.sample(decoder, dec.prime(decoder, rows), [0], temperature=0.4, max_steps=decoder.max_seq_len,
+        sample(decoder, prime(decoder, rows), [0], temperature=0.4, max_steps=decoder.max_seq_len,
                    stop_at_pen_up=True)
 
     return {"one": median_ms(one, repeats), "nine": median_ms(nine, repeats), "hint": median_ms(hint, repeats)}
@@ -67,7 +68,7 @@ def tf_timings(decoder, rows, repeats: int) -> dict:
 
 def numpy_timings(decoder, rows, repeats: int) -> dict:
     """The same work with the NumPy one-row transcription (variations run one after another)."""
-    noise = dec.noise_table(0, STEPS)
+    noise = noise_table(0, STEPS)
     box_rows = rows.copy()
 
     def one():
@@ -103,18 +104,18 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--no-magenta", action="store_true")
     args = parser.parse_args()
-    decoder = dec.load_gen_json(PRETRAINED_DIR / "cat.gen.json")
+    decoder = load_gen_json(PRETRAINED_DIR / "cat.gen.json")
     rows = partial_cat()
     results = {"XLA loop (app)": tf_timings(decoder, rows, args.repeats)}
     shipped = ROOT / "models" / "cat.npz"
     if shipped.exists():
-        ours = dec.load_decoder(shipped)
+        ours = load_decoder(shipped)
         results[f"XLA loop, shipped cat.npz ({ours.config.num_units} units)"] = tf_timings(ours, rows, args.repeats)
-    dec.JIT_COMPILE = False
-    dec._compiled.clear()
+    app.decoder.JIT_COMPILE = False
+    app.decoder._compiled.clear()
     results["tf.function, no XLA"] = tf_timings(decoder, rows, args.repeats)
-    dec.JIT_COMPILE = True
-    dec._compiled.clear()
+    app.decoder.JIT_COMPILE = True
+    app.decoder._compiled.clear()
     results["NumPy, one row"] = numpy_timings(decoder, rows, max(1, args.repeats // 2))
     if not args.no_magenta:
         magenta = magenta_timings(rows, max(3, args.repeats // 2))

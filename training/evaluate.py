@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from app import decoder as dec
-from app import engine
+from app import buddy
 from app.catalog import label
 from app.classifier import Classifier
+from app.decoder import Decoder, load_decoder, load_gen_json, reconstruction_loss
 from app.strokes import stroke3_to_lines
 from training import evaluate_fit, recipe
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
@@ -47,7 +47,7 @@ def half_drawing(stroke3: np.ndarray) -> list[np.ndarray]:
     return evaluate_fit.half_drawing(stroke3_to_lines(stroke3, (0.0, 0.0)))
 
 
-def completion_looks(completion: engine.Completion) -> tuple[int, int, bool]:
+def completion_looks(completion: buddy.Completion) -> tuple[int, int, bool]:
     """What one completion looks like: its strokes, how many of them are tiny (under ``TINY_STROKE`` box units of
     ink: a dot or a dash), and whether the model ended the drawing."""
     ink = [float(np.hypot(*np.diff(line, axis=0).T).sum()) if len(line) > 1 else 0.0 for line in completion.lines]
@@ -62,7 +62,7 @@ def summarize_looks(looks: list[tuple[int, int, bool]]) -> dict:
             "finished": round(float(finished), 4)}
 
 
-def recognition_hits(decoder: dec.Decoder, classifier: Classifier, drawings, variations: int,
+def recognition_hits(decoder: Decoder, classifier: Classifier, drawings, variations: int,
                      seed: int, looks: list | None = None) -> np.ndarray:
     """Per half-drawn sketch, how many of its ``variations`` completions (half drawing + new strokes) the
     classifier names as the decoder's object; ``looks`` (a list) collects ``completion_looks`` of each."""
@@ -70,7 +70,7 @@ def recognition_hits(decoder: dec.Decoder, classifier: Classifier, drawings, var
     for i, d in enumerate(drawings):
         half = half_drawing(d)
         # raw sampling (no fitting or selection): the decoders are compared, not the engine's choice among them
-        completions, _ = engine.complete(decoder, half, BOX, BOX, variations=variations, seed=seed + i,
+        completions, _ = buddy.complete(decoder, half, BOX, BOX, variations=variations, seed=seed + i,
                                          fitted=False)
         if looks is not None:
             looks.extend(completion_looks(completion) for completion in completions)
@@ -90,7 +90,7 @@ def hit_share(hits: np.ndarray, variations: int) -> float:
     return float(hits.sum()) / max(len(hits) * variations, 1)
 
 
-def recognition_rate(decoder: dec.Decoder, classifier: Classifier, drawings, variations: int, seed: int) -> float:
+def recognition_rate(decoder: Decoder, classifier: Classifier, drawings, variations: int, seed: int) -> float:
     """Share of completions (half drawing + new strokes) that the classifier names as the decoder's object."""
     return hit_share(recognition_hits(decoder, classifier, drawings, variations, seed), variations)
 
@@ -107,19 +107,19 @@ def paired_interval(ours: np.ndarray, google: np.ndarray, variations: int, resam
 
 def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
     """Loss and recognition figures of one shipped decoder next to Google's for the same object."""
-    ours = dec.load_decoder(path)
+    ours = load_decoder(path)
     test = [d for d in real_drawings(ours.name, args.data_dir)["test"] if 2 <= len(d) < ours.max_seq_len]
     result = {"name": ours.name, "file": path.name, "bytes": path.stat().st_size, "config": asdict(ours.config),
               "scale_factor": round(ours.scale_factor, 3), "max_seq_len": ours.max_seq_len,
               "data": ours.meta.get("data"), "training": ours.meta.get("training"),
               "recipe": recipe.of_meta(ours.meta, ours.config.num_units), "test_drawings": len(test)}
     google_path = Path(args.pretrained_dir) / f"{ours.name}.gen.json"
-    google = dec.load_gen_json(google_path) if google_path.exists() else None
+    google = load_gen_json(google_path) if google_path.exists() else None
     if test:
-        losses = dec.reconstruction_loss(ours, test, box_units=True)
+        losses = reconstruction_loss(ours, test, box_units=True)
         result["loss"], result["loss_median"] = round(float(losses.mean()), 4), round(float(np.median(losses)), 4)
         if google is not None:
-            google_losses = dec.reconstruction_loss(google, test, box_units=True)
+            google_losses = reconstruction_loss(google, test, box_units=True)
             result["google_loss"] = round(float(google_losses.mean()), 4)
             result["google_loss_median"] = round(float(np.median(google_losses)), 4)
             result["google_loss_max"] = round(float(google_losses.max()), 1)
@@ -130,8 +130,8 @@ def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
             fresh = sample_drawings(google, args.teacher_check, temperatures=(1.0,), seed=TEACHER_CHECK_SEED)
             fresh = [d for d in fresh if len(d) < ours.max_seq_len]
             result["teacher_drawings_checked"] = len(fresh)
-            result["teacher_gap"] = round(float(dec.reconstruction_loss(ours, fresh, box_units=True).mean()
-                                                - dec.reconstruction_loss(google, fresh, box_units=True).mean()), 4)
+            result["teacher_gap"] = round(float(reconstruction_loss(ours, fresh, box_units=True).mean()
+                                                - reconstruction_loss(google, fresh, box_units=True).mean()), 4)
         if classifier is not None:
             sample = test[: args.completions]
             variations = variations_per_sketch(len(sample), args.variations, args.min_completions)
@@ -181,11 +181,11 @@ def classifier_architecture(model) -> dict:
             "batch_norm": "BatchNormalization" in kinds, "parameters": int(model.count_params())}
 
 
-def samples_svg(decoders: list[dec.Decoder], per_row: int = 5, cell: int = 120, seed: int = 7) -> str:
+def samples_svg(decoders: list[Decoder], per_row: int = 5, cell: int = 120, seed: int = 7) -> str:
     """An SVG grid: one row per object, ``per_row`` drawings each made from scratch by our decoder."""
     rows = []
     for r, decoder in enumerate(decoders):
-        completions, _ = engine.complete(decoder, [], BOX, BOX, variations=per_row, seed=seed)
+        completions, _ = buddy.complete(decoder, [], BOX, BOX, variations=per_row, seed=seed)
         y0 = r * cell
         rows.append(f'<text x="6" y="{y0 + cell / 2 + 5}" font-family="sans-serif" font-size="15">'
                     f'{decoder.name}</text>')
@@ -490,7 +490,7 @@ def main(argv=None):
     if args.fit_per_object:
         manifest["fit"] = evaluate_fit.evaluate(args.models, "test", args.fit_per_object, args.data_dir)
     (args.models / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
-    (args.models / "samples.svg").write_text(samples_svg([dec.load_decoder(args.models / d["file"])
+    (args.models / "samples.svg").write_text(samples_svg([load_decoder(args.models / d["file"])
                                                           for d in decoders]))
     (args.models / "README.md").write_text(model_card(manifest))
     print(f"wrote {args.models}/manifest.json, README.md, samples.svg", flush=True)

@@ -30,9 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-from app import decoder as dec
-from app import engine
+from app import buddy
 from app.classifier import Classifier
+from app.decoder import load_decoder
 from app.fitting import extent
 from app.strokes import stroke3_to_lines
 from training.data import QUICKDRAW_DIR, real_drawings
@@ -122,9 +122,9 @@ def run(decoders: dict, classifier, judge, cases_: list[dict], fitted: bool) -> 
     rows = []
     for k, case in enumerate(cases_):
         decoder = decoders[case["name"]]
-        [completion], _ = engine.complete(decoder, case["half"], WIDTH, HEIGHT, seed=k, classifier=classifier,
+        [completion], _ = buddy.complete(decoder, case["half"], WIDTH, HEIGHT, seed=k, classifier=classifier,
                                           fitted=fitted)
-        stroke, _ = engine.hint(decoder, case["half"], WIDTH, HEIGHT, seed=k, fitted=fitted)
+        stroke, _ = buddy.hint(decoder, case["half"], WIDTH, HEIGHT, seed=k, fitted=fitted)
         target = box(case["whole"])
         finished = [*case["half"], *completion.lines]
         hinted = [*case["half"], *([stroke] if stroke is not None else [])]
@@ -159,7 +159,7 @@ def summarize(rows: list[dict]) -> dict:
 def evaluate(models_dir: Path, split: str, per_object: int, data_dir: Path = QUICKDRAW_DIR,
              judge_dir: Path = JUDGE_DIR, names: list[str] | None = None) -> dict:
     """The protocol over the decoders in ``models_dir``: before and after, overall, per size and per object."""
-    decoders = {p.stem: dec.load_decoder(p) for p in sorted(Path(models_dir).glob("*.npz"))}
+    decoders = {p.stem: load_decoder(p) for p in sorted(Path(models_dir).glob("*.npz"))}
     names = names or sorted(decoders)
     classifier = Classifier.load(models_dir) if (Path(models_dir) / "classifier.json").exists() else None
     judge = Classifier.load(judge_dir) if (Path(judge_dir) / "classifier.json").exists() else None

@@ -2,7 +2,7 @@
 endings stay on the paper and look like what they are named, and how long does it take (issue 31).
 
 The cases are evaluate_fit's (the first half of the strokes of real drawings of a split, placed on an 800x600
-paper at three sizes); each goes to ``engine.imagine`` with the app's defaults (6 objects) and the shipped models:
+paper at three sizes); each goes to ``buddy.imagine`` with the app's defaults (6 objects) and the shipped models:
 - offered: the drawing's own object is among the objects offered (target >= 80%);
 - on paper: every offered ending lies on the paper;
 - recognised: the independent judge (training/judge) names (half + ending) as the object it was offered as;
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from app import decoder as dec
-from app import engine
+from app import buddy
 from app.classifier import Classifier
+from app.decoder import load_decoder
 from training.data import QUICKDRAW_DIR
 from training.evaluate_fit import HEIGHT, JUDGE_DIR, ROOT, WIDTH, cases, on_paper, top1, wilson
 
@@ -32,15 +32,15 @@ TARGETS = {"offered": 0.80, "median_ms": 300}
 
 def evaluate(models_dir: Path, split: str, per_object: int, count: int, data_dir: Path = QUICKDRAW_DIR,
              judge_dir: Path = JUDGE_DIR) -> dict:
-    decoders = {p.stem: dec.load_decoder(p) for p in sorted(Path(models_dir).glob("*.npz"))}
+    decoders = {p.stem: load_decoder(p) for p in sorted(Path(models_dir).glob("*.npz"))}
     classifier = Classifier.load(models_dir)
     judge = Classifier.load(judge_dir) if (Path(judge_dir) / "classifier.json").exists() else None
     cases_ = cases(sorted(decoders), split, per_object, data_dir)
-    engine.imagine(decoders, cases_[0]["half"], WIDTH, HEIGHT, count=count, seed=0, classifier=classifier)  # warm
+    buddy.imagine(decoders, cases_[0]["half"], WIDTH, HEIGHT, count=count, seed=0, classifier=classifier)  # warm
     offered, papers, times, judged = [], [], [], []
     for k, case in enumerate(cases_):
         started = time.perf_counter()
-        endings, _ = engine.imagine(decoders, case["half"], WIDTH, HEIGHT, count=count, seed=k, classifier=classifier)
+        endings, _ = buddy.imagine(decoders, case["half"], WIDTH, HEIGHT, count=count, seed=k, classifier=classifier)
         times.append((time.perf_counter() - started) * 1000)
         offered.append(case["name"] in [name for name, _ in endings])
         papers.extend(on_paper(c.lines) for _, c in endings)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app import decoder as dec
+from app.decoder import Decoder, load_gen_json, prime, sample, sample_rows
 from app.strokes import stroke3_to_stroke5, stroke5_to_stroke3
 from training.data import PRETRAINED_DIR
 
@@ -28,14 +28,14 @@ TEMPERATURES = (1.0, 1.0, 0.8, 0.6)  # equal shares: half at the teacher's own d
 BATCH = 64
 
 
-def sample_drawings(teacher: dec.Decoder, n: int, temperatures=TEMPERATURES, seed: int = 0) -> list[np.ndarray]:
+def sample_drawings(teacher: Decoder, n: int, temperatures=TEMPERATURES, seed: int = 0) -> list[np.ndarray]:
     """n finished drawings (stroke-3, box units) from scratch, cycling through the temperatures per batch."""
-    state = dec.prime(teacher, np.zeros((0, 5)))
+    state = prime(teacher, np.zeros((0, 5)))
     out, batch_index = [], 0
     while len(out) < n:
         temperature = temperatures[batch_index % len(temperatures)]
         seeds = [[seed, batch_index, i] for i in range(BATCH)]
-        for rows, finished in dec.sample(teacher, state, seeds, temperature=temperature,
+        for rows, finished in sample(teacher, state, seeds, temperature=temperature,
                                          max_steps=teacher.max_seq_len):
             if finished and len(rows) >= 2:
                 out.append(stroke5_to_stroke3(rows))
@@ -60,7 +60,7 @@ def teacher_drawings(name: str, n: int, seed: int = 0, pretrained_dir: Path = PR
         count = cached.stem[len(stem) + 1:].split("-")[0]
         if count.isdigit() and int(count) >= n:
             return load_drawings(cached)[:n]
-    drawings = sample_drawings(dec.load_gen_json(Path(pretrained_dir) / f"{name}.gen.json"), n,
+    drawings = sample_drawings(load_gen_json(Path(pretrained_dir) / f"{name}.gen.json"), n,
                                temperatures=temperatures, seed=seed)
     save_drawings(Path(cache_dir) / f"{stem}-{n}-{seed}.npz", drawings)
     return drawings
@@ -96,7 +96,7 @@ def prefixes(drawings: list[np.ndarray], rng: np.random.Generator) -> list[np.nd
     return out
 
 
-def complete_drawings(teacher: dec.Decoder, drawings: list[np.ndarray], n: int, temperatures=TEMPERATURES,
+def complete_drawings(teacher: Decoder, drawings: list[np.ndarray], n: int, temperatures=TEMPERATURES,
                       seed: int = 0) -> list[np.ndarray]:
     """n drawings (stroke-3, box units): a random beginning of one of ``drawings`` (``prefixes``), finished by the
     teacher, cycling through the drawings and the temperatures; only finished completions are kept."""
@@ -114,10 +114,10 @@ def complete_drawings(teacher: dec.Decoder, drawings: list[np.ndarray], n: int, 
         temperature = temperatures[batch_index % len(temperatures)]
         states, caps = [], []
         for prefix in batch:
-            states.append(dec.prime(teacher, stroke3_to_stroke5(prefix, end=False)))
+            states.append(prime(teacher, stroke3_to_stroke5(prefix, end=False)))
             caps.append(max(teacher.max_seq_len - len(prefix), teacher.max_seq_len // 4))
         seeds = [[seed, batch_index, i] for i in range(len(batch))]
-        results = dec.sample_rows(teacher, states, seeds, [temperature] * len(batch), caps)
+        results = sample_rows(teacher, states, seeds, [temperature] * len(batch), caps)
         for prefix, (rows, finished) in zip(batch, results):
             if finished and len(rows) >= 1:
                 out.append(np.concatenate([prefix, stroke5_to_stroke3(rows)]))
@@ -134,7 +134,7 @@ def teacher_completions(name: str, drawings: list[np.ndarray], n: int, seed: int
     path = Path(cache_dir) / f"completions-{name}-{digest}-{n}-{seed}.npz"
     if path.exists():
         return load_drawings(path)
-    out = complete_drawings(dec.load_gen_json(Path(pretrained_dir) / f"{name}.gen.json"), drawings, n, seed=seed)
+    out = complete_drawings(load_gen_json(Path(pretrained_dir) / f"{name}.gen.json"), drawings, n, seed=seed)
     save_drawings(path, out)
     return out
 

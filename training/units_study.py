@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app import decoder as dec
 from app.classifier import Classifier
+from app.decoder import Decoder, load_decoder, load_gen_json, prime, reconstruction_loss, sample
 from app.strokes import stroke3_to_stroke5
 from training import train_decoder
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
@@ -31,13 +31,13 @@ STUDY_DIR = ROOT / "training" / "runs" / "study"
 STEPS = 250
 
 
-def timings(decoder: dec.Decoder, prime_rows: np.ndarray, repeats: int = 15) -> dict:
+def timings(decoder: Decoder, prime_rows: np.ndarray, repeats: int = 15) -> dict:
     """Best-of-``repeats`` ms of one 250-step completion and of 9 variations from a primed test sketch."""
     def best(n):
         fastest = float("inf")
         for i in range(repeats + 1):  # the first call compiles
             t0 = time.perf_counter()
-            dec.sample(decoder, dec.prime(decoder, prime_rows), list(range(n)), temperature=0.4, max_steps=STEPS,
+            sample(decoder, prime(decoder, prime_rows), list(range(n)), temperature=0.4, max_steps=STEPS,
                        stop_at_end=False)
             if i:
                 fastest = min(fastest, (time.perf_counter() - t0) * 1000)
@@ -46,8 +46,8 @@ def timings(decoder: dec.Decoder, prime_rows: np.ndarray, repeats: int = 15) -> 
     return {"one_ms": best(1), "nine_ms": best(9)}
 
 
-def measure(decoder: dec.Decoder, test, classifier, google_loss, args, prime_rows) -> dict:
-    loss = float(dec.reconstruction_loss(decoder, test, box_units=True).mean())
+def measure(decoder: Decoder, test, classifier, google_loss, args, prime_rows) -> dict:
+    loss = float(reconstruction_loss(decoder, test, box_units=True).mean())
     row = {"units": decoder.config.num_units,
            "parameters": int(sum(w.size for w in decoder.weights.values())),
            "loss": round(loss, 4), "loss_ratio": round(loss / google_loss, 4),
@@ -68,11 +68,11 @@ def main(argv=None) -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "models" / "units-study.json")
     args = parser.parse_args(argv)
 
-    google = dec.load_gen_json(Path(args.pretrained_dir) / f"{args.name}.gen.json")
+    google = load_gen_json(Path(args.pretrained_dir) / f"{args.name}.gen.json")
     test = [d for d in real_drawings(args.name, args.data_dir)["test"] if 2 <= len(d) < 200]
     classifier = Classifier.load(ROOT / "models")
     prime_rows = stroke3_to_stroke5(test[0], end=False)[:30]  # the start of a real test sketch, box units
-    google_loss = float(dec.reconstruction_loss(google, test, box_units=True).mean())
+    google_loss = float(reconstruction_loss(google, test, box_units=True).mean())
 
     rows = []
     for units in args.units:
@@ -80,7 +80,7 @@ def main(argv=None) -> None:
         train_decoder.main([args.name, "--units", str(units), "--epochs", str(args.epochs), "--out", str(out),
                             "--runs-dir", str(out), "--data-dir", str(args.data_dir),
                             "--pretrained-dir", str(args.pretrained_dir)])
-        ours = dec.load_decoder(out / f"{args.name}.npz")
+        ours = load_decoder(out / f"{args.name}.npz")
         row = measure(ours, test, classifier, google_loss, args, prime_rows)
         row.update({"source": "ours", "epochs": args.epochs, "bytes": (out / f"{args.name}.npz").stat().st_size,
                     "training_seconds": _training_seconds(out / f"{args.name}-{units}")})

@@ -15,9 +15,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app import decoder as dec
 from app import fitting
-from app import strokes as fmt
+from app.decoder import Decoder, batch_bucket, prime_many, sample_states
+from app.strokes import (
+    BOX,
+    box_to_canvas,
+    lines_to_stroke3,
+    rdp,
+    stroke3_to_lines,
+    stroke3_to_stroke5,
+    stroke5_to_stroke3,
+)
 
 DEFAULT_TEMPERATURE = 0.4  # "careful" side of Magenta's demos (0.25 .. 0.65): recognisable but not rigid
 SCRATCH_FILL = 0.8  # a drawing made from scratch fills at most this share of the canvas
@@ -57,7 +65,7 @@ def candidates_for(variations: int) -> int:
     """Candidates sampled (one batch) to show ``variations`` endings: at least ``CANDIDATES_PER_ENDING`` times as
     many and at least ``CANDIDATES_MIN``, padded to the batch size the compiled loop runs anyway
     (``decoder.batch_bucket``)."""
-    return dec.batch_bucket(max(CANDIDATES_MIN, CANDIDATES_PER_ENDING * variations))
+    return batch_bucket(max(CANDIDATES_MIN, CANDIDATES_PER_ENDING * variations))
 
 
 @dataclass
@@ -71,27 +79,27 @@ class _Fit:
     child: list  # the child's non-empty lines, (n, 2) pixel arrays
 
 
-def _fit(decoder: dec.Decoder, lines_px, width, height, *, fitted: bool = True) -> _Fit:
+def _fit(decoder: Decoder, lines_px, width, height, *, fitted: bool = True) -> _Fit:
     """Prime the decoder on the child's lines at each size hypothesis (``fitting.whole_extents``): the child's
     drawing is scaled so the guessed whole spans the decoder's 0..255 box. Without ``fitted`` (the engine before
     fitting, kept for the evaluation's "before"), one hypothesis: the paper's longest side is the box."""
     lines_px = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines_px if len(line)]
     if not lines_px:
-        return _Fit(dec.prime_many(decoder, [np.zeros((0, 5))]), [float(max(width, height))], None, 0, [])
+        return _Fit(prime_many(decoder, [np.zeros((0, 5))]), [float(max(width, height))], None, 0, [])
     if fitted:
         wholes = fitting.whole_extents(lines_px, decoder.meta.get("fit"), width, height)
     else:
         wholes = [float(max(width, height))]
     middle = wholes[len(wholes) // 2]
     # simplified once, at the middle hypothesis's scale; the other hypotheses scale the same points
-    lines = [fmt.rdp(line * (fmt.BOX / middle)) for line in lines_px]
-    stroke5 = fmt.stroke3_to_stroke5(fmt.lines_to_stroke3(lines), end=False)
+    lines = [rdp(line * (BOX / middle)) for line in lines_px]
+    stroke5 = stroke3_to_stroke5(lines_to_stroke3(lines), end=False)
     drawings = []
     for whole in wholes:
         scaled = stroke5.copy()
         scaled[:, :2] *= middle / whole
         drawings.append(scaled)
-    return _Fit(dec.prime_many(decoder, drawings), wholes, lines_px[-1][-1], len(stroke5), lines_px)
+    return _Fit(prime_many(decoder, drawings), wholes, lines_px[-1][-1], len(stroke5), lines_px)
 
 
 def _place_from_scratch(lines: list[np.ndarray], width: float, height: float) -> list[np.ndarray]:
@@ -100,7 +108,7 @@ def _place_from_scratch(lines: list[np.ndarray], width: float, height: float) ->
         return lines
     allp = np.concatenate(lines)
     low, high = allp.min(axis=0), allp.max(axis=0)
-    canvas = np.array([width, height], np.float64) * fmt.BOX / max(width, height)
+    canvas = np.array([width, height], np.float64) * BOX / max(width, height)
     extent = np.maximum(high - low, 1e-9)
     scale = min(1.0, float(np.min(SCRATCH_FILL * canvas / extent)))
     centre = (low + high) / 2
@@ -110,12 +118,12 @@ def _place_from_scratch(lines: list[np.ndarray], width: float, height: float) ->
 def _new_lines(rows: np.ndarray, fit: _Fit, hypothesis: int, width: float, height: float) -> list[np.ndarray]:
     """Sampled stroke-5 rows (box units of one hypothesis) -> canvas lines: continuing from the child's last point
     at the child's scale, or, for a drawing from scratch, centred on the canvas."""
-    s3 = fmt.stroke5_to_stroke3(rows)
+    s3 = stroke5_to_stroke3(rows)
     if fit.anchor is None:
-        lines = _place_from_scratch(fmt.stroke3_to_lines(s3, (0.0, 0.0)), width, height)
-        return fmt.box_to_canvas([line for line in lines if len(line)], width, height)
-    lines = fmt.stroke3_to_lines(s3, (0.0, 0.0), start_lifted=True)
-    to_px = fit.wholes[hypothesis] / fmt.BOX
+        lines = _place_from_scratch(stroke3_to_lines(s3, (0.0, 0.0)), width, height)
+        return box_to_canvas([line for line in lines if len(line)], width, height)
+    lines = stroke3_to_lines(s3, (0.0, 0.0), start_lifted=True)
+    to_px = fit.wholes[hypothesis] / BOX
     return [fit.anchor + line * to_px for line in lines if len(line)]
 
 
@@ -140,7 +148,7 @@ def _recognise(looks: list, classifier, name: str, child, endings, width, height
     return [dataclasses.replace(look, recognised=recognised.get(i, 0.0)) for i, look in enumerate(looks)]
 
 
-def complete(decoder: dec.Decoder, lines_px, width: float, height: float, *,
+def complete(decoder: Decoder, lines_px, width: float, height: float, *,
              temperature: float = DEFAULT_TEMPERATURE, variations: int = 1, seed: int | None = None,
              max_steps: int | None = None, sampler=None, classifier=None,
              fitted: bool = True, candidates: int | None = None,
@@ -158,7 +166,7 @@ def complete(decoder: dec.Decoder, lines_px, width: float, height: float, *,
     and the seed used. The same seed gives the same endings.
     """
     seed = new_seed() if seed is None else seed
-    sampler = sampler or dec.sample_states
+    sampler = sampler or sample_states
     fit = _fit(decoder, lines_px, width, height, fitted=fitted)
     if max_steps is None:  # room left under the model's longest drawing, but never less than a quarter of it
         max_steps = max(decoder.max_seq_len - fit.used, decoder.max_seq_len // 4)
@@ -183,7 +191,7 @@ def complete(decoder: dec.Decoder, lines_px, width: float, height: float, *,
     return out, seed
 
 
-def hint(decoder: dec.Decoder, lines_px, width: float, height: float, *,
+def hint(decoder: Decoder, lines_px, width: float, height: float, *,
          temperature: float = DEFAULT_TEMPERATURE, seed: int | None = None, sampler=None,
          fitted: bool = True) -> tuple[np.ndarray | None, int]:
     """The next pen-down stroke (canvas pixels, (n, 2)) after the child's drawing, or None if the model would end
@@ -193,7 +201,7 @@ def hint(decoder: dec.Decoder, lines_px, width: float, height: float, *,
     (on the paper, not over the child's strokes, not a dot); if none stays on the paper the least bad is shrunk to
     fit. ``fitted=False``: the engine before fitting, one sample."""
     seed = new_seed() if seed is None else seed
-    sampler = sampler or dec.sample_states
+    sampler = sampler or sample_states
     fit = _fit(decoder, lines_px, width, height, fitted=fitted)
     count = HINT_CANDIDATES if fitted else 1
     hyps = [hypothesis_of(i, len(fit.states)) for i in range(count)]

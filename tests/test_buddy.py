@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from app import engine
+from app import buddy
 from app.strokes import normalize_lines, stroke3_to_lines
 
 W, H = 800, 600
@@ -17,9 +17,9 @@ def half_cat_on_canvas(stroke3):
 
 def test_finish_a_tiny_model_drawing(tiny_decoder):
     child = [np.array([[100.0, 100.0], [200.0, 120.0], [250.0, 200.0]])]
-    completions, seed = engine.complete(tiny_decoder, child, W, H, variations=3, seed=11)
+    completions, seed = buddy.complete(tiny_decoder, child, W, H, variations=3, seed=11)
     assert seed == 11 and len(completions) == 3
-    again, _ = engine.complete(tiny_decoder, child, W, H, variations=3, seed=11)
+    again, _ = buddy.complete(tiny_decoder, child, W, H, variations=3, seed=11)
     for a, b in zip(completions, again):
         assert len(a.lines) == len(b.lines)
         for la, lb in zip(a.lines, b.lines):
@@ -30,7 +30,7 @@ def test_finish_a_tiny_model_drawing(tiny_decoder):
 def test_completions_of_a_half_cat_start_at_its_last_point_and_stay_sane(cat_decoder, real_cats):
     child = half_cat_on_canvas(real_cats[0])
     last = child[-1][-1]
-    completions, _ = engine.complete(cat_decoder, child, W, H, variations=9, seed=5, temperature=0.3)
+    completions, _ = buddy.complete(cat_decoder, child, W, H, variations=9, seed=5, temperature=0.3)
     assert len(completions) == 9
     drew = 0
     for completion in completions:
@@ -51,13 +51,13 @@ def test_completions_of_a_half_cat_start_at_its_last_point_and_stay_sane(cat_dec
 @pytest.mark.shared
 def test_hint_is_one_stroke_after_the_last_point(cat_decoder, real_cats):
     child = half_cat_on_canvas(real_cats[1])
-    stroke, _ = engine.hint(cat_decoder, child, W, H, seed=3)
+    stroke, _ = buddy.hint(cat_decoder, child, W, H, seed=3)
     assert stroke is not None and stroke.ndim == 2 and len(stroke) >= 2
 
 
 @pytest.mark.shared
 def test_draw_a_cat_from_scratch_fits_the_canvas(cat_decoder):
-    completions, _ = engine.complete(cat_decoder, [], W, H, variations=4, seed=2, temperature=0.3)
+    completions, _ = buddy.complete(cat_decoder, [], W, H, variations=4, seed=2, temperature=0.3)
     for completion in completions:
         allp = np.concatenate(completion.lines)
         assert len(allp) > 10
