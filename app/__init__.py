@@ -22,6 +22,17 @@ def current_classrooms():
     return current_app.extensions["doodle_classrooms"]
 
 
+def find_classroom(code):
+    """The classroom a code names, as anyone may type it (spaces, lower case), or None: no such classroom, or not
+    a class code at all (``app.classrooms.normalize_code`` says why, for an API's 400)."""
+    from app.classrooms import ClassroomError
+
+    try:
+        return current_classrooms().get(code)
+    except ClassroomError:
+        return None
+
+
 def current_busy_gate():
     """The app's gate on requests that run a network (``app.api.BusyGate``)."""
     return current_app.extensions["doodle_busy_gate"]

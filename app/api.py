@@ -20,11 +20,11 @@ from app import (
     buddy,
     catalog,
     current_busy_gate,
-    current_classrooms,
     current_registry,
+    find_classroom,
     validation,
 )
-from app.classrooms import ClassroomError
+from app.classrooms import ClassroomError, normalize_code
 from app.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -108,11 +108,12 @@ def _classroom_objects(code) -> set[str] | None:
         return None
     if not isinstance(code, str):
         raise validation.ApiError(400, "bad_classroom", "classroom must be a class code string")
-    try:
-        room = current_classrooms().get(code)
-    except ClassroomError as exc:
-        raise validation.ApiError(400, "bad_classroom", str(exc)) from None
+    room = find_classroom(code)
     if room is None:
+        try:
+            normalize_code(code)
+        except ClassroomError as exc:
+            raise validation.ApiError(400, "bad_classroom", str(exc)) from None
         raise validation.ApiError(404, "unknown_classroom", "there is no classroom with that code")
     return set(room.objects)
 

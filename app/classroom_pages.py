@@ -25,7 +25,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from app import catalog, current_classrooms, current_registry
+from app import catalog, current_classrooms, current_registry, find_classroom
 from app.classrooms import ClassroomError, PinLocked, normalize_code
 
 bp = Blueprint("teacher", __name__, url_prefix="/teacher")
@@ -134,11 +134,7 @@ def open_classroom():
 
 
 def _room_or_404(code: str):
-    try:
-        code = normalize_code(code)
-        room = current_classrooms().get(code)
-    except ClassroomError:
-        room = None
+    room = find_classroom(code)
     if room is None:
         abort(404)
     if not _may_manage(room.code):  # another browser, or the day is over: the PIN opens it (not a bare 403)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory, url_for
 
-from app import buddy, current_classrooms
+from app import buddy, find_classroom
 from app.classrooms import ClassroomError, normalize_code
 
 bp = Blueprint("pages", __name__)
@@ -25,10 +25,7 @@ def index():
 @bp.get("/c/<code>")
 def classroom(code):
     """The drawing page of a classroom: only its objects."""
-    try:
-        room = current_classrooms().get(code)
-    except ClassroomError:
-        room = None
+    room = find_classroom(code)
     if room is None:
         return render_template("not_found.html", message="We can't find that class. Check the code?"), 404
     if room.code != code:
