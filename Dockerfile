@@ -3,7 +3,7 @@
 ARG BASE_IMAGE=python:3.11-slim
 FROM ${BASE_IMAGE}
 
-# "and-cuda" installs TensorFlow's CUDA build (tensorflow[and-cuda]); empty = the CPU build from requirements.txt
+# "and-cuda" installs TensorFlow's CUDA build (tensorflow[and-cuda]); empty = the CPU build from requirements.lock
 ARG TENSORFLOW_EXTRA=""
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -14,12 +14,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # The requirements layer first, so code changes do not reinstall TensorFlow.
 RUN python -m venv /opt/venv
-COPY requirements.txt /tmp/requirements.txt
-RUN pip install --no-cache-dir -r /tmp/requirements.txt \
+COPY requirements.lock /tmp/requirements.lock
+RUN pip install --no-cache-dir -r /tmp/requirements.lock \
  && if [ -n "$TENSORFLOW_EXTRA" ]; then \
-      pip install --no-cache-dir "tensorflow[$TENSORFLOW_EXTRA]==$(grep -i '^tensorflow==' /tmp/requirements.txt | cut -d= -f3)"; \
+      pip install --no-cache-dir "tensorflow[$TENSORFLOW_EXTRA]==$(grep -i '^tensorflow==' /tmp/requirements.lock | cut -d= -f3)"; \
     fi \
- && rm /tmp/requirements.txt
+ && rm /tmp/requirements.lock
 
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin doodle
 WORKDIR /srv/doodle-buddy
