@@ -11,6 +11,16 @@ import pytest
 from app.decoder import GEN_JSON_WEIGHT_SCALE, WEIGHT_NAMES, Decoder, DecoderConfig
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR
 
+SLOW_MODULES = {"test_scale_out.py", "test_server.py"}  # whole modules of real servers
+
+
+def pytest_collection_modifyitems(items):
+    """Browser and container tests, and the modules of real servers, are slow too (``pytest -m "not slow"``)."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("container") or \
+                item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
 
 def make_tiny_decoder(num_units=16, seed=0, name="tiny", scale=20.0, weight_scale=0.5) -> Decoder:
     """A random decoder small enough to reason about and fast to run."""

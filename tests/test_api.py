@@ -29,6 +29,7 @@ def test_complete_returns_new_strokes_in_canvas_pixels(client):
     assert r.status_code == 200
     body = r.json
     assert body["seed"] == 42 and len(body["completions"]) == 3
+    assert any(completion["strokes"] for completion in body["completions"])  # something was drawn
     for completion in body["completions"]:
         assert isinstance(completion["finished"], bool)
         for stroke in completion["strokes"]:
@@ -42,13 +43,21 @@ def test_empty_strokes_draw_from_scratch_on_the_canvas(client):
     r = post(client, "/api/complete", {"class": "pig", "strokes": [], "canvas": CANVAS, "seed": 1})
     assert r.status_code == 200
     points = [p for s in r.json["completions"][0]["strokes"] for p in s]
-    assert all(0 <= x <= 800 and 0 <= y <= 600 for x, y in points)
+    assert points and all(0 <= x <= 800 and 0 <= y <= 600 for x, y in points)
 
 
-def test_hint_is_one_stroke_or_null(client):
-    r = post(client, "/api/hint", {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS, "seed": 3})
-    assert r.status_code == 200
-    assert r.json["stroke"] is None or len(r.json["stroke"]) >= 2
+def test_hint_is_one_stroke_on_the_paper_or_null_and_the_same_for_the_same_seed(client):
+    strokes = []
+    for seed in range(1, 7):
+        r = post(client, "/api/hint", {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS, "seed": seed})
+        assert r.status_code == 200 and r.json["seed"] == seed
+        again = post(client, "/api/hint", {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS, "seed": seed})
+        assert again.json == r.json
+        if r.json["stroke"] is not None:
+            strokes.append(r.json["stroke"])
+    assert strokes, "no seed gave a hint"
+    for stroke in strokes:
+        assert len(stroke) >= 2 and all(0 <= x <= 800 and 0 <= y <= 600 for x, y in stroke)
 
 
 def test_classify_says_clearly_that_no_classifier_is_installed(client):

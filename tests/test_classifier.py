@@ -53,6 +53,7 @@ def test_the_loaded_classifier_gives_the_saved_models_probabilities(tmp_path):
     assert not np.allclose(expected, model.predict(x, verbose=0), atol=1e-4)  # the mirror image counts
 
 
+@pytest.mark.slow
 def test_a_trained_classifier_is_saved_without_its_optimizer_and_predicts_the_same(tmp_path):
     import zipfile
 
@@ -103,6 +104,7 @@ def test_classify_of_an_empty_drawing_has_no_guesses(classifier_client):
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_the_shipped_classifier_recognises_real_drawings_it_never_saw():
     from app.classifier import Classifier
     from app.strokes import stroke3_to_lines
@@ -152,6 +154,7 @@ def tiny_run(tmp_path, data_dir, pretrained_dir) -> list[str]:
             "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path / "cache")]
 
 
+@pytest.mark.slow
 def test_a_training_run_exports_a_classifier_the_app_loads_with_its_card_and_command(tmp_path):
     from app.classifier import Classifier
     from training.evaluate import classifier_commands
@@ -177,6 +180,7 @@ def test_a_training_run_exports_a_classifier_the_app_loads_with_its_card_and_com
     assert {name for name, _ in classifier.classify(circle, 255, 255, top=2)} == {"circle", "zigzag"}
 
 
+@pytest.mark.slow
 def test_a_study_trains_on_the_chosen_objects_only_and_its_card_says_so(tmp_path):
     from app.classifier import Classifier
     from training.evaluate import classifier_commands
@@ -196,6 +200,7 @@ def test_a_study_trains_on_the_chosen_objects_only_and_its_card_says_so(tmp_path
         "--classes circle zigzag"]
 
 
+@pytest.mark.slow
 def test_objects_without_a_decoder_are_learnt_as_extra_outputs_that_the_exported_classifier_drops(tmp_path):
     from app.classifier import Classifier
     from training.data import real_drawings
@@ -240,6 +245,7 @@ def test_the_card_says_how_the_learning_rate_moved_or_nothing_for_an_older_card(
     assert schedule_sentence({"learning_rate": 0.001}) == ""
 
 
+@pytest.mark.slow
 def test_more_real_drawings_as_bitmaps_join_the_train_split_only_and_the_card_says_so(tmp_path):
     from app.classifier import Classifier
     from app.render import render

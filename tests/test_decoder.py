@@ -115,6 +115,7 @@ def test_bad_files_are_refused(tmp_path):
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_google_cat_decoder_knows_cats(cat_decoder, real_cats):
     """The loader reads the weights right: real cats score a much lower loss than other drawings or
     than the same model with its weights shuffled."""

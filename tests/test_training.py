@@ -143,6 +143,7 @@ def test_a_beginning_is_the_first_strokes_of_its_drawing_and_ends_with_the_pen_u
     assert 3 <= len(beginnings[30]) < 12 and beginnings[30][-1, 2] == 1 and beginnings[30][:-1, 2].sum() == 0
 
 
+@pytest.mark.slow
 def test_teacher_completions_are_real_beginnings_finished_by_the_teacher():
     """Each completion is a beginning of a given drawing followed by exactly what the engine samples from the
     teacher primed on that beginning: row i of the first batch uses seed (seed, 0, i), and only the rows the
@@ -200,6 +201,7 @@ def test_batches_pad_to_buckets_and_mask_points_plus_the_end_row():
     assert seen == sum(len(d) + 1 for d in drawings)
 
 
+@pytest.mark.slow
 def test_a_training_run_exports_a_decoder_the_app_loads_and_resumes(tmp_path):
     from training.train_decoder import main
 
@@ -281,6 +283,7 @@ def test_distilled_batches_carry_the_teachers_distribution_from_its_own_step_out
         np.testing.assert_allclose(y[:, t, -3:], tf.nn.softmax(pen_logits).numpy(), rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_a_distilled_training_run_exports_a_decoder(tmp_path):
     from training.train_decoder import main
 
@@ -301,6 +304,7 @@ def test_a_distilled_training_run_exports_a_decoder(tmp_path):
     assert run.name.startswith("line-careful-") and (run / "done.json").exists()
 
 
+@pytest.mark.slow
 def test_a_run_with_teacher_completions_trains_on_them_and_says_how_many(tmp_path):
     from training.train_decoder import main
 
@@ -366,6 +370,7 @@ def test_a_teacher_drawing_with_a_blown_up_step_is_dropped_and_leaves_the_scale_
     assert data["scale_factor"] == pytest.approx(float(np.std(offsets))) and data["scale_factor"] < 20
 
 
+@pytest.mark.slow
 def test_the_width_study_measures_loss_recognition_and_speed(tmp_path):
     """units_study.measure on a tiny decoder and a tiny classifier: every figure is there and sane."""
     from argparse import Namespace
