@@ -275,3 +275,14 @@ def test_when_every_slot_stays_busy_a_request_gets_503_with_retry_after(model_di
     release.set()
     held.join()
     assert post(app.test_client(), "/api/complete", drawing).status_code == 200  # the slot is free again
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("get", "/", None), ("get", "/teacher/", None), ("get", "/api/classes", None), ("get", "/healthz", None),
+    ("post", "/api/complete", "{not json"), ("get", "/no-such-page", None), ("get", "/static/js/main.js", None)])
+def test_every_response_forbids_other_hosts_sniffing_and_referrers(client, method, path, body):
+    r = getattr(client, method)(path, data=body, content_type="application/json" if body else None)
+    csp = r.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["Referrer-Policy"] == "no-referrer"
+    r.close()  # a static file is streamed from disk
