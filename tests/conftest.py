@@ -193,3 +193,24 @@ def shipped_server(tmp_path_factory):
     models = Path(__file__).resolve().parents[1] / "models"
     yield from start_server({"DOODLE_MODEL_DIRS": str(models), "DOODLE_EXTRA_MODEL_DIRS": ""},
                               tmp_path_factory.mktemp("shipped"))
+
+
+def write_ndjson(path, word, drawings):
+    """A Quick, Draw! simplified ndjson file: one record per drawing (a list of strokes [[xs], [ys]])."""
+    with open(path, "w") as fh:
+        for i, drawing in enumerate(drawings):
+            fh.write(json.dumps({"word": word, "key_id": str(i), "recognized": True, "drawing": drawing}) + "\n")
+
+
+def random_drawing(rng, n=20):
+    """A stroke-3 drawing with a few pen-ups."""
+    d = np.zeros((n, 3), np.float32)
+    d[:, :2] = rng.normal(0, 10, (n, 2))
+    d[rng.choice(n, 3, replace=False), 2] = 1
+    d[-1, 2] = 1
+    return d
+
+
+def small_teacher(name="tiny"):
+    """A tiny random decoder that finishes most drawings it is asked to continue within a few steps."""
+    return make_tiny_decoder(num_units=8, weight_scale=0.3, name=name)

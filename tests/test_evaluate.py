@@ -1,0 +1,153 @@
+"""The model card (training.evaluate, training.units_study): its figures, intervals, bars and the commands that
+reproduce the shipped models."""
+
+
+import numpy as np
+import pytest
+
+from app.decoder import load_decoder
+from tests.conftest import make_tiny_decoder, random_drawing
+
+
+@pytest.mark.slow
+def test_the_width_study_measures_loss_recognition_and_speed(tmp_path):
+    """units_study.measure on a tiny decoder and a tiny classifier: every figure is there and sane."""
+    from argparse import Namespace
+
+    from app.classifier import Classifier
+    from tests.test_classifier import make_tiny_classifier
+    from training.units_study import measure
+
+    classifier = Classifier.load(make_tiny_classifier(tmp_path))
+    tiny = make_tiny_decoder(num_units=8, weight_scale=0.3, name="cat")
+    rng = np.random.default_rng(9)
+    test = [random_drawing(rng, 12) * [3, 3, 1] for _ in range(3)]
+    row = measure(tiny, test, classifier, google_loss=1.0, args=Namespace(completions=2, variations=2),
+                  prime_rows=np.asarray([[5.0, 0.0, 1.0, 0.0, 0.0]] * 4))
+    assert row["units"] == 8 and row["parameters"] == sum(w.size for w in tiny.weights.values())
+    assert row["loss_ratio"] == pytest.approx(row["loss"], rel=1e-3)  # against a loss of 1.0
+    assert 0.0 <= row["recognised"] <= 1.0
+    assert 0 < row["one_ms"] and 0 < row["nine_ms"]
+
+
+def test_the_card_names_the_evaluate_options_that_changed_its_figures():
+    """The manifest's reproduce command for the evaluation carries the sample sizes it was run with."""
+    from training.evaluate import argument_parser, evaluate_command
+
+    parser = argument_parser()
+    assert evaluate_command(parser, parser.parse_args([])) == "python -m training.evaluate"
+    args = parser.parse_args(["--completions", "40", "--variations", "2", "--models", "elsewhere"])
+    assert evaluate_command(parser, args) == "python -m training.evaluate --completions 40 --variations 2"
+    args = parser.parse_args(["--min-completions", "120"])
+    assert evaluate_command(parser, args) == "python -m training.evaluate --min-completions 120"
+
+
+def test_objects_with_few_test_sketches_get_more_completions_per_sketch():
+    """Recognition on 6 test sketches x 2 completions would swing 8 points on one completion: such objects
+    get enough completions per sketch to reach --min-completions; objects with many sketches keep --variations."""
+    from training.evaluate import variations_per_sketch
+
+    assert variations_per_sketch(6, 2, 120) == 20
+    assert variations_per_sketch(7, 2, 120) == 18  # 126 completions: never fewer than asked
+    assert variations_per_sketch(120, 2, 120) == 2
+    assert variations_per_sketch(40, 3, 0) == 3
+    assert variations_per_sketch(0, 3, 120) == 3
+
+
+def test_the_card_gives_each_decoder_the_command_that_trained_it():
+    """The command comes from the recipe stored in the model file (or rebuilt from an older file's facts): the
+    recipe file it matches, plus only the options that differ from it."""
+    from training import recipe
+    from training.evaluate import decoder_commands
+
+    careful = recipe.load("careful")
+
+    def shipped(name, **changes):
+        return {"name": name, "config": {"num_units": 256}, "recipe": {**careful, **changes}}
+
+    older = {"name": "dog", "config": {"num_units": 512}, "data": {},  # made before recipe files
+             "training": {"epochs_max": 50, "teacher_requested": 6000, "teacher_rdp": 2.0}}
+    commands = decoder_commands([shipped("cat"), shipped("owl"), shipped("crab", teacher_box=True),
+                                 shipped("pig", teacher_temperatures=[0.6, 0.4]),
+                                 shipped("bird", teacher_completions=3000, epochs=20), older])
+    assert commands == [
+        "python -m training.train_decoder cat owl",
+        "python -m training.train_decoder crab --teacher-box",
+        "python -m training.train_decoder pig --teacher-temperatures 0.6 0.4",
+        "python -m training.train_decoder bird --epochs 20 --teacher-completions 3000",
+        "python -m training.train_decoder dog --units 512 --epochs 50 --teacher 6000 --teacher-temperatures 1 1 0.8 "
+        "0.6 --real-copies 1"]
+
+
+def test_every_shipped_decoder_has_a_command_from_the_shipped_recipe_file():
+    """The shipped recipe reproduces the shipped decoders: most with no option at all."""
+    from pathlib import Path
+
+    from training.evaluate import decoder_commands
+
+    decoders = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "models").glob("*.npz")):
+        d = load_decoder(path)
+        decoders.append({"name": d.name, "config": {"num_units": d.config.num_units}, **d.meta})
+    commands = decoder_commands(decoders)
+    named = [word for c in commands for word in c.split(" --")[0].split()[3:]]
+    assert sorted(named) == sorted(d["name"] for d in decoders)  # every decoder named once
+    assert any("--" not in c for c in commands)
+
+
+def test_a_completion_of_dots_counts_its_tiny_strokes_and_whether_it_ended():
+    from app.buddy import Completion
+    from training.evaluate import completion_looks, summarize_looks
+
+    dots = Completion([np.array([[10.0, 10.0], [12.0, 11.0]]), np.array([[50.0, 50.0]]),
+                       np.array([[0.0, 0.0], [30.0, 40.0]])], finished=False)
+    assert completion_looks(dots) == (3, 2, False)  # a 2.2-unit dash and a dot are tiny; the 50-unit line is not
+    line = Completion([np.array([[0.0, 0.0], [100.0, 0.0]])], finished=True)
+    assert summarize_looks([completion_looks(dots), completion_looks(line)]) == {
+        "strokes": 2.0, "tiny_strokes": 1.0, "finished": 0.5}
+
+
+def test_the_recognition_difference_comes_with_an_interval_that_narrows_with_more_sketches():
+    from training.evaluate import paired_interval
+
+    assert paired_interval(np.array([2, 1, 0, 2]), np.array([2, 1, 0, 2]), 2) == [0.0, 0.0]
+    assert paired_interval(np.full(5, 2), np.zeros(5, np.int64), 2) == [1.0, 1.0]
+    rng = np.random.default_rng(9)
+    ours, google = rng.integers(0, 3, 400), rng.integers(0, 3, 400)
+    low, high = paired_interval(ours, google, 2)
+    difference = (ours.sum() - google.sum()) / 800
+    assert low < difference < high
+    few_low, few_high = paired_interval(ours[:16], google[:16], 2)
+    assert few_high - few_low > 2 * (high - low)
+
+
+def test_recognised_exactly_five_points_below_googles_is_within_the_bar():
+    from training.evaluate import meets_recognition
+
+    assert meets_recognition(0.475, 0.525)  # 0.525 - 0.05 is 0.47500000000000003 in floats
+    assert meets_recognition(0.9, 0.8)
+    assert not meets_recognition(0.4749, 0.525)
+    assert not meets_recognition(None, 0.5) and not meets_recognition(0.5, None)
+
+
+def test_the_card_gives_medians_where_a_few_drawings_carry_googles_mean_loss():
+    """Google's flamingo decoder finds a few real flamingos near-impossible (a per-step loss in the tens of
+    thousands), and those carry its mean: the card says so and gives the medians; ordinary rows get no note."""
+    from training.evaluate import outlier_notes
+
+    flamingo = {"name": "flamingo", "loss": 8.51, "loss_median": 8.47, "google_loss": 595.8,
+                "google_loss_median": 18.83, "google_loss_max": 68342.9}
+    cat = {"name": "cat", "loss": 7.9, "loss_median": 7.8, "google_loss": 7.7, "google_loss_median": 7.6,
+           "google_loss_max": 12.0}
+    [note, blank] = outlier_notes([cat, flamingo, {"name": "made_up"}])
+    assert note.startswith("Flamingo:") and "68,342.9" in note and "595.8" in note
+    assert "18.83 against our 8.47 (ratio 0.450)" in note and blank == ""
+    assert outlier_notes([cat]) == []
+
+
+def test_the_card_writes_a_difference_interval_touching_zero_as_plus_zero():
+    from training.evaluate import _difference
+
+    row = {"recognised": 0.875, "google_recognised": 0.8125, "recognised_difference_ci95": [-0.0021, 0.1229]}
+    assert _difference(row) == "+6.2 (+0 to +12)"
+    assert _difference({"recognised": 0.5, "google_recognised": None}) == "–"

@@ -1,0 +1,118 @@
+"""The Keras decoder is the engine's decoder: the same step outputs, the same loss (also distilled), and
+its weights go to the engine's format and back exactly."""
+
+
+import numpy as np
+import pytest
+
+from app.decoder import LOG_SIGMA_MAX, LOG_SIGMA_MIN, DecoderConfig, lstm_step
+from app.decoder import reconstruction_loss as engine_reconstruction_loss
+from tests.conftest import make_tiny_decoder, random_drawing
+from training.keras_decoder import (
+    build_model,
+    distillation_loss,
+    export_weights,
+    import_weights,
+    reconstruction_loss,
+    teacher_inputs,
+    teacher_targets,
+)
+from training.train_decoder import BUCKET, Batches
+
+
+def test_exported_keras_weights_give_the_engines_step_outputs():
+    import tensorflow as tf
+
+    config = DecoderConfig(num_units=8)
+    model = build_model(config)
+    rng = np.random.default_rng(0)
+    model.set_weights([rng.normal(0, 0.5, w.shape).astype(np.float32) for w in model.get_weights()])
+    weights = {k: tf.constant(v) for k, v in export_weights(model, config).items()}
+    x = rng.normal(0, 1, (2, 6, 5)).astype(np.float32)
+    keras_out = np.asarray(model(x))
+    c = h = tf.zeros((2, 8))
+    for t in range(6):
+        c, h = lstm_step(tf, weights, tf.constant(x[:, t]), c, h)
+        step_out = tf.matmul(h, weights["output_w"]) + weights["output_b"]
+        np.testing.assert_allclose(step_out.numpy(), keras_out[:, t], rtol=1e-4, atol=1e-5)
+
+
+def test_import_then_export_is_the_identity():
+    tiny = make_tiny_decoder(num_units=8)
+    model = build_model(tiny.config)
+    import_weights(model, tiny.weights, tiny.config)
+    for name, value in export_weights(model, tiny.config).items():
+        np.testing.assert_allclose(value, tiny.weights[name], rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("weight_scale", [0.3, 12.0])
+def test_the_training_loss_is_the_engines_reconstruction_loss(weight_scale):
+    """Also with weights so large that log sigma leaves LOG_SIGMA_MIN..MAX: one mixture split, one set of clips."""
+    tiny = make_tiny_decoder(num_units=8, weight_scale=weight_scale)
+    model = build_model(tiny.config)
+    import_weights(model, tiny.weights, tiny.config)
+    rng = np.random.default_rng(1)
+    drawings = [random_drawing(rng, 12), random_drawing(rng, 20)]
+    if weight_scale > 1:
+        _, y = Batches([drawings[0]], tiny.scale_factor, 1, augmented=False).make([drawings[0]], [0], BUCKET)
+        raw = np.asarray(model(teacher_inputs(y[..., :5])))[..., 3:].reshape(*y.shape[:2], 6, -1)[..., 3:5, :]
+        assert raw.min() < LOG_SIGMA_MIN or raw.max() > LOG_SIGMA_MAX
+    engine = engine_reconstruction_loss(tiny, drawings)
+    for drawing, expected in zip(drawings, engine):
+        _, y = Batches([drawing], tiny.scale_factor, 1, augmented=False).make([drawing], [0], BUCKET)
+        keras_loss = float(np.mean(reconstruction_loss(y, model(teacher_inputs(y[..., :5])))))
+        assert keras_loss == pytest.approx(float(expected), rel=1e-4)
+
+
+def test_the_distillation_loss_is_the_drawing_loss_plus_the_teachers_when_the_teacher_agrees():
+    """With the teacher's K samples all at the drawn point and its pen probabilities one-hot on the drawn state,
+    the soft part equals the hard part: the loss is (1 + weight) x L_R."""
+    tiny = make_tiny_decoder(num_units=8, weight_scale=0.3)
+    model = build_model(tiny.config)
+    import_weights(model, tiny.weights, tiny.config)
+    rng = np.random.default_rng(5)
+    drawing = random_drawing(rng, 15)
+    _, y = Batches([drawing], tiny.scale_factor, 1, augmented=False).make([drawing], [0], BUCKET)
+    k = 3
+    agreeing = np.concatenate([y, np.tile(y[..., :2], (1, 1, k)), y[..., 2:5]], axis=-1)
+    y_pred = model(teacher_inputs(y[..., :5]))
+    hard = float(np.mean(reconstruction_loss(y, y_pred)))
+    soft = float(np.mean(distillation_loss(k, weight=0.5)(agreeing, y_pred)))
+    assert soft == pytest.approx(1.5 * hard, rel=1e-5)
+
+
+def test_teacher_targets_sample_the_teachers_mixture_in_student_units():
+    rng = np.random.default_rng(6)
+    out = np.zeros((2, 4, 3 + 6 * 20))
+    out[..., :3] = [2.0, 0.0, -1.0]
+    out[..., 3] = 30.0  # component 0 takes (almost) all the weight
+    out[..., 3 + 20], out[..., 3 + 40] = 1.5, -0.5  # its mean (1.5, -0.5) in teacher units
+    out[..., 3 + 60], out[..., 3 + 80] = np.log(0.1), np.log(0.2)  # sigmas 0.1, 0.2
+    xy, pen = teacher_targets(out, 4000, to_student=2.0, rng=rng)
+    assert xy.shape == (2, 4, 8000) and pen.shape == (2, 4, 3)
+    np.testing.assert_allclose(pen.sum(-1), 1.0, rtol=1e-6)
+    pts = xy.reshape(2, 4, 4000, 2)
+    np.testing.assert_allclose(pts.mean(axis=2), np.broadcast_to([3.0, -1.0], (2, 4, 2)), atol=0.02)
+    np.testing.assert_allclose(pts.std(axis=2), np.broadcast_to([0.2, 0.4], (2, 4, 2)), rtol=0.06)
+
+
+def test_distilled_batches_carry_the_teachers_distribution_from_its_own_step_outputs():
+    from training.train_decoder import Teacher
+
+    teacher = make_tiny_decoder(num_units=8, weight_scale=0.3, scale=30.0)
+    rng = np.random.default_rng(7)
+    drawings = [random_drawing(rng, n) for n in (10, 25)]
+    batches = Batches(drawings, 12.0, 2, augmented=False, teacher=Teacher(teacher, samples=2))
+    [(x, y)] = list(batches.epoch())
+    assert y.shape[-1] == batches.target_width == 6 + 2 * 2 + 3
+    # the pen probabilities are the engine's for the teacher on the same strokes (in the teacher's units)
+    import tensorflow as tf
+
+    weights = {k: tf.constant(v) for k, v in teacher.weights.items()}
+    xt = x.copy()
+    xt[..., :2] *= 12.0 / teacher.box_scale_factor
+    c = h = tf.zeros((2, 8))
+    for t in range(3):
+        c, h = lstm_step(tf, weights, tf.constant(xt[:, t]), c, h)
+        pen_logits = (tf.matmul(h, weights["output_w"]) + weights["output_b"])[:, :3]
+        np.testing.assert_allclose(y[:, t, -3:], tf.nn.softmax(pen_logits).numpy(), rtol=1e-4, atol=1e-6)
