@@ -6,7 +6,7 @@ The loss is written with ``keras.ops`` only, so the model trains on the TensorFl
 
 Keras orders the LSTM gates i, f, c, o and learns the forget bias; the engine (like TensorFlow's
 BasicLSTMCell behind Google's models) orders them i, j, f, o and adds a constant 1 to f. ``export_weights``
-converts one into the other exactly (``tests/test_training.py`` checks the step outputs agree).
+converts one into the other exactly (``tests/test_keras_decoder.py`` checks the step outputs agree).
 """
 
 from __future__ import annotations
