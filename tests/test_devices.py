@@ -10,6 +10,7 @@ violation. A screenshot per page and device goes to test-artifacts/screenshots/.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.test_page import browser, draw, pin_seed, shot, wait_until  # noqa: F401 - browser is a fixture
 
@@ -112,7 +113,7 @@ def test_the_childrens_page_fits_every_device(browser, shipped_server, long_name
     page.get_by_role("button", name="Show me more").click()
     page.locator("#more-count").select_option("9")
     wait_until(page, "document.querySelectorAll('#choices .choice').length === 9")
-    page.wait_for_timeout(300)
+    wait_until(page, "document.getElementById('more-panel').getBoundingClientRect().height <= innerHeight", 5)
     panel = page.locator("#more-panel").bounding_box()
     assert panel["height"] <= page.viewport_size["height"]
     rows = len(set(round(b["y"]) for b in (c.bounding_box() for c in page.locator(".choice").all())))
@@ -210,10 +211,11 @@ def test_a_long_press_on_a_tool_shows_its_name_and_does_not_press_it(browser, sh
     cdp = context.new_cdp_session(page)
     point = {"x": box["x"] + box["width"] / 2, "y": box["y"] + box["height"] / 2}
     cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [point]})
-    page.wait_for_timeout(800)
-    assert page.locator("#tip").is_visible() and page.locator("#tip").inner_text() == "Finish it"
+    expect(page.locator("#tip")).to_be_visible()
+    expect(page.locator("#tip")).to_have_text("Finish it")
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    page.wait_for_timeout(1500)
+    page.wait_for_timeout(1500)  # time enough for a Finish to come back, had one been asked
+    assert page.evaluate("doodleBuddy.state.counters.completions") == 0
     assert len(page.evaluate("doodleBuddy.strokes()")) == 1  # the long press did not ask Buddy to finish
     shot(page, "device-phone-long-press")
     context.close()

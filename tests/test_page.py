@@ -215,8 +215,8 @@ def test_show_me_how_draws_the_object_from_scratch(page):
     page.get_by_role("button", name="Show me how").click()
     assert page.locator("#how-panel").is_visible()
     wait_until(page, "doodleBuddy.state.counters.completions >= 1")
-    page.wait_for_timeout(1500)  # let the slow drawing get going
-    assert pixels(page, "how-canvas") != blank_pixels(page, "how-canvas")
+    blank = blank_pixels(page, "how-canvas")
+    wait_until(page, f"document.getElementById('how-canvas').toDataURL() !== {blank!r}", 10)  # drawing slowly
     assert strokes(page) == []  # the child's paper is untouched
     shot(page, "07-show-me-how")
 
