@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.render import SIDE, render
+from app.render import SIDE, render, render_many
 from app.strokes import canvas_to_box_lines
 
 
@@ -59,10 +59,10 @@ class Classifier:
         a drawing with no points gets zeros."""
         renders = np.zeros((max(1, 1 << max(len(drawings) - 1, 0).bit_length()), SIDE, SIDE), np.uint8)
         shared = canvas_to_box_lines(prefix, width, height)
-        for i, lines_px in enumerate(drawings):
-            lines = [*shared, *canvas_to_box_lines(lines_px, width, height)]
-            if lines:
-                renders[i] = render(lines)
+        # the drawings (a model's endings) are not simplified again: at 28 pixels RDP's 2 box units are 0.2 px
+        renders[: len(drawings)] = render_many([[*shared, *canvas_to_box_lines(lines_px, width, height,
+                                                                                   simplify=False)]
+                                                for lines_px in drawings])
         probs = np.array(self.probabilities(renders, mirror)[: len(drawings)])
         empty = [not shared and not any(len(line) for line in d) for d in drawings]
         probs[np.asarray(empty, bool)] = 0.0

@@ -108,18 +108,28 @@ class Look:
 
 
 def _ink_points(lines, spacing: float) -> np.ndarray:
-    """Points along the lines every ``spacing`` pixels (their vertices for a dot), (n, 2)."""
-    out = []
-    for line in lines:
-        line = np.asarray(line, np.float64).reshape(-1, 2)
-        if len(line) < 2:
-            out.append(line)
-            continue
-        seg = np.hypot(*np.diff(line, axis=0).T)
-        arc = np.concatenate([[0.0], np.cumsum(seg)])
-        at = np.linspace(0.0, arc[-1], max(2, int(arc[-1] / max(spacing, 1e-6)) + 1))
-        out.append(np.stack([np.interp(at, arc, line[:, 0]), np.interp(at, arc, line[:, 1])], axis=1))
-    return np.concatenate(out) if out else np.zeros((0, 2))
+    """Points along the lines every ``spacing`` pixels (their vertices for a dot), (n, 2): each line sampled
+    evenly along its length, all lines in one pass (the lines laid end to end on one arc-length axis, a gap of 1
+    between lines so no sample falls between two of them)."""
+    lines = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines]
+    dots = [line for line in lines if len(line) < 2]
+    lines = [line for line in lines if len(line) >= 2]
+    if not lines:
+        return np.concatenate(dots) if dots else np.zeros((0, 2))
+    pts = np.concatenate(lines)
+    sizes = np.array([len(line) for line in lines])
+    first = np.concatenate([[0], np.cumsum(sizes)[:-1]])  # each line's first row in pts
+    seg = np.hypot(*np.diff(pts, axis=0).T)
+    seg[first[1:] - 1] = 0.0  # no length from one line's end to the next line's start
+    arc = np.concatenate([[0.0], np.cumsum(seg)])
+    lengths = arc[first + sizes - 1] - arc[first]
+    arc = arc + np.repeat(np.arange(len(lines), dtype=np.float64), sizes)  # the gap between lines
+    counts = np.maximum(2, (lengths / max(spacing, 1e-6)).astype(int) + 1)
+    line_of = np.repeat(np.arange(len(lines)), counts)
+    k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    at = arc[first][line_of] + lengths[line_of] * k / (counts[line_of] - 1)
+    sampled = np.stack([np.interp(at, arc, pts[:, 0]), np.interp(at, arc, pts[:, 1])], axis=1)
+    return np.concatenate([sampled, *dots]) if dots else sampled
 
 
 def _near(points: np.ndarray, lines, distance: float) -> np.ndarray:

@@ -53,19 +53,53 @@ def _segments(lines: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 def render(lines: list[np.ndarray]) -> np.ndarray:
     """Absolute lines in any units -> uint8 bitmap (28, 28), 0 = background, 255 = ink; blank if no points."""
+    return render_many([lines])[0]
+
+
+def render_many(drawings: list[list[np.ndarray]]) -> np.ndarray:
+    """Several drawings (each a list of lines, any units) -> uint8 bitmaps (n, 28, 28), each as ``render`` makes it.
+    Small drawings share one distance computation (their segments side by side, at most CHUNK at once): a
+    classifier's batch of candidates costs a few matrix products, not a few per drawing."""
+    out = np.zeros((len(drawings), SIDE * SIDE), np.uint8)
+    placed = [(i, *_placed_segments(lines)) for i, lines in enumerate(drawings) if any(len(ln) for ln in lines)]
+    group: list[tuple] = []
+    for item in [*placed, None]:
+        if group and (item is None or sum(len(g[1]) for g in group) + len(item[1]) > CHUNK):
+            nearest = _nearest(group)
+            out[[g[0] for g in group]] = _ink(nearest).T
+            group = []
+        if item is not None:
+            group.append(item)
+    return out.reshape(len(drawings), SIDE, SIDE)
+
+
+def _placed_segments(lines: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """A drawing's segments in output pixels, placed as Google placed its drawings (centred, padded)."""
     lines = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines if len(line)]
-    if not lines:
-        return np.zeros((SIDE, SIDE), np.uint8)
     lines = _bounded(normalize_lines(lines))
     extent = np.concatenate(lines).max(axis=0)
     offset = (ORIGINAL_SIDE - extent) / 2.0 + PADDING + LINE_DIAMETER / 2.0
-    a, b = _segments([(line + offset) * SCALE for line in lines])
-    nearest = np.full(len(_CENTRES), np.inf)
-    for i in range(0, len(a), CHUNK):  # each pixel centre to its nearest segment, a chunk of segments at a time
-        nearest = np.minimum(nearest, _squared_distances(a[i:i + CHUNK], b[i:i + CHUNK]).min(axis=1))
-    dist = np.sqrt(nearest)
-    ink = np.clip((LINE_DIAMETER * SCALE / 2.0 - dist) / EDGE + 0.5, 0.0, 1.0)
-    return np.round(ink * 255.0).astype(np.uint8).reshape(SIDE, SIDE)
+    return _segments([(line + offset) * SCALE for line in lines])
+
+
+def _nearest(group: list[tuple]) -> np.ndarray:
+    """Squared distance (784, len(group)) from each pixel centre to each drawing's nearest segment: one drawing
+    a chunk of segments at a time, or several small ones in one product."""
+    if len(group) == 1:
+        _, a, b = group[0]
+        nearest = np.full(len(_CENTRES), np.inf)
+        for i in range(0, len(a), CHUNK):
+            nearest = np.minimum(nearest, _squared_distances(a[i:i + CHUNK], b[i:i + CHUNK]).min(axis=1))
+        return nearest[:, None]
+    starts = np.cumsum([0] + [len(g[1]) for g in group[:-1]])
+    d2 = _squared_distances(np.concatenate([g[1] for g in group]), np.concatenate([g[2] for g in group]))
+    return np.minimum.reduceat(d2, starts, axis=1)
+
+
+def _ink(nearest: np.ndarray) -> np.ndarray:
+    """Squared distances to the line's centre -> uint8 ink (anti-aliased coverage of the thick line)."""
+    ink = np.clip((LINE_DIAMETER * SCALE / 2.0 - np.sqrt(nearest)) / EDGE + 0.5, 0.0, 1.0)
+    return np.round(ink * 255.0).astype(np.uint8)
 
 
 def _squared_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:

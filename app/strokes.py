@@ -96,11 +96,13 @@ def simplify_raw_lines(lines: list[np.ndarray]) -> list[np.ndarray]:
     return [np.round(rdp(resample_line(line))) for line in normalize_lines(lines)]
 
 
-def canvas_to_box_lines(lines: list[np.ndarray], width: float, height: float) -> list[np.ndarray]:
-    """Canvas-pixel lines -> box-unit lines (canvas's longest side = 255), simplified by RDP epsilon 2.0.
-    Empty lines are dropped."""
+def canvas_to_box_lines(lines: list[np.ndarray], width: float, height: float,
+                        simplify: bool = True) -> list[np.ndarray]:
+    """Canvas-pixel lines -> box-unit lines (canvas's longest side = 255), simplified by RDP epsilon 2.0 (unless
+    ``simplify`` is False). Empty lines are dropped."""
     scale = BOX / max(width, height)
-    return [rdp(np.asarray(line, np.float64).reshape(-1, 2) * scale) for line in lines if len(line)]
+    lines = [np.asarray(line, np.float64).reshape(-1, 2) * scale for line in lines if len(line)]
+    return [rdp(line) for line in lines] if simplify else lines
 
 
 def lines_to_stroke3(lines: list[np.ndarray]) -> np.ndarray:

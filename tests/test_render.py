@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from app.render import render
+from app.render import CHUNK, render, render_many
 from tests.conftest import need
 from training.data import QUICKDRAW_DIR, SHARED, read_ndjson
 
@@ -50,3 +50,16 @@ def test_a_bitmap_read_one_byte_late_is_moved_back_and_a_good_one_is_left_alone(
     assert late[:, -1].any() and not cat[:, -1].any()
     fixed = realign(np.stack([late, cat]))
     assert (fixed[0] == cat).all() and (fixed[1] == cat).all()
+
+
+def test_a_batch_of_drawings_renders_each_exactly_as_alone():
+    """The classifier's candidates are rendered together: small ones share one product, a big one goes alone."""
+    rng = np.random.default_rng(3)
+    drawings = [[rng.normal(0, 40, (rng.integers(1, 30), 2)).cumsum(0) for _ in range(rng.integers(1, 6))]
+                for _ in range(12)]
+    drawings[4] = []  # nothing drawn: blank
+    drawings[7] = [rng.normal(0, 5, (3 * CHUNK, 2)).cumsum(0)]  # more segments than one chunk
+    batch = render_many(drawings)
+    assert batch.shape == (12, 28, 28) and not batch[4].any()
+    for drawing, image in zip(drawings, batch):
+        np.testing.assert_array_equal(image, render(drawing))
