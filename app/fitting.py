@@ -107,15 +107,15 @@ class Look:
                 - 3.0 * degenerate - 0.5 * self.size_error)
 
 
-def _ink_points(lines, spacing: float) -> np.ndarray:
-    """Points along the lines every ``spacing`` pixels (their vertices for a dot), (n, 2): each line sampled
-    evenly along its length, all lines in one pass (the lines laid end to end on one arc-length axis, a gap of 1
-    between lines so no sample falls between two of them)."""
+def _ink_points(lines, spacing: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points along the lines every ``spacing`` pixels (their vertices for a dot), (n, 2), and each line's length
+    (a dot's is 0, listed after the other lines'): each line sampled evenly along its length, all lines in one pass
+    (laid end to end on one arc-length axis, a gap of 1 between lines so no sample falls between two of them)."""
     lines = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines]
     dots = [line for line in lines if len(line) < 2]
     lines = [line for line in lines if len(line) >= 2]
     if not lines:
-        return np.concatenate(dots) if dots else np.zeros((0, 2))
+        return (np.concatenate(dots) if dots else np.zeros((0, 2))), np.zeros(len(dots))
     pts = np.concatenate(lines)
     sizes = np.array([len(line) for line in lines])
     first = np.concatenate([[0], np.cumsum(sizes)[:-1]])  # each line's first row in pts
@@ -129,7 +129,8 @@ def _ink_points(lines, spacing: float) -> np.ndarray:
     k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     at = arc[first][line_of] + lengths[line_of] * k / (counts[line_of] - 1)
     sampled = np.stack([np.interp(at, arc, pts[:, 0]), np.interp(at, arc, pts[:, 1])], axis=1)
-    return np.concatenate([sampled, *dots]) if dots else sampled
+    lengths = np.concatenate([lengths, np.zeros(len(dots))])
+    return (np.concatenate([sampled, *dots]) if dots else sampled), lengths
 
 
 def _near(points: np.ndarray, lines, distance: float) -> np.ndarray:
@@ -146,11 +147,6 @@ def _near(points: np.ndarray, lines, distance: float) -> np.ndarray:
     return (d * d).sum(2).min(1) <= distance * distance
 
 
-def _length(line) -> float:
-    line = np.asarray(line, np.float64).reshape(-1, 2)
-    return float(np.hypot(*np.diff(line, axis=0).T).sum()) if len(line) > 1 else 0.0
-
-
 def simplify_child(child, whole: float) -> list[np.ndarray]:
     """The child's lines simplified to what ``describe`` needs for a whole of ``whole`` pixels (done once)."""
     return [rdp(np.asarray(line, np.float64).reshape(-1, 2), whole * OVERLAP_NEAR / 2) for line in child if len(line)]
@@ -164,12 +160,11 @@ def describe(child, ending, whole: float, width: float, height: float, recognise
         return Look(True, 0.0, 0.0, 0.0, 0.0, abs(math.log(max(extent(child), 1.0) / whole)), recognised)
     allp = np.concatenate(pts)
     beyond = np.maximum(np.maximum(-allp, allp - [width, height]), 0.0).max()
-    lengths = [_length(line) for line in pts]
-    ink = _ink_points(pts, whole / 32)
+    ink, lengths = _ink_points(pts, whole / 32)
     over = float(_near(ink, child, whole * OVERLAP_NEAR).mean()) if len(ink) else 0.0
-    total = extent([*child, *pts])
-    return Look(bool(beyond <= 0), float(beyond / whole), sum(lengths) / whole,
-                sum(length < TINY_STROKE * whole for length in lengths) / len(lengths), over,
+    total = extent([*child, allp])
+    return Look(bool(beyond <= 0), float(beyond / whole), float(lengths.sum()) / whole,
+                float((lengths < TINY_STROKE * whole).mean()), over,
                 abs(math.log(max(total, 1.0) / whole)), recognised, ink)
 
 
