@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from app.decoder import load_decoder
-from tests.conftest import make_tiny_decoder, random_drawing
+from tests.conftest import make_tiny_decoder, random_drawing, write_ndjson
 
 
 @pytest.mark.slow
@@ -151,3 +151,30 @@ def test_the_card_writes_a_difference_interval_touching_zero_as_plus_zero():
     row = {"recognised": 0.875, "google_recognised": 0.8125, "recognised_difference_ci95": [-0.0021, 0.1229]}
     assert _difference(row) == "+6.2 (+0 to +12)"
     assert _difference({"recognised": 0.5, "google_recognised": None}) == "–"
+
+
+@pytest.mark.slow
+def test_the_fit_protocol_places_half_drawings_and_its_card_section_reads_the_figures(tmp_path):
+    """evaluate_fit on a tiny model: each case placed on the paper, before and after, and the card's table."""
+    from app.decoder import save_decoder
+    from training import evaluate_fit
+    from training.evaluate import fit_section
+
+    rng = np.random.default_rng(2)
+    drawings = []
+    for _ in range(60):
+        xs = np.sort(rng.integers(0, 255, 6)).tolist()
+        drawings.append([[xs[:3], rng.integers(0, 255, 3).tolist()], [xs[3:], rng.integers(0, 255, 3).tolist()]])
+    write_ndjson(tmp_path / "zigzag.ndjson", "zigzag", drawings)
+    models = tmp_path / "models"
+    models.mkdir()
+    save_decoder(make_tiny_decoder(name="zigzag"), models / "zigzag.npz")
+    fit = evaluate_fit.evaluate(models, "train", 2, tmp_path, judge_dir=tmp_path / "no-judge")
+    assert fit["cases"] == 2 * len(evaluate_fit.SIZES) and fit["judge"] is None
+    for engine in ("before", "after"):
+        figures = fit[engine]["all"]
+        assert figures["n"] == fit["cases"] and 0 <= figures["on_paper"] <= 1 and 0 <= figures["iou"] <= 1
+        assert "judge" not in figures and "judge_real" not in figures  # no judge: no recognition figure
+    assert fit["after"]["all"]["on_paper"] == 1.0  # the fitted engine keeps its endings on the paper
+    section = "\n".join(fit_section(fit))
+    assert "| after | all | 6 | 100.0%" in section and "real whole drawing, judge" in section

@@ -365,13 +365,16 @@ def fit_section(fit: dict | None) -> list[str]:
              "was, so the least bad was shrunk towards its start to fit). IoU: bounding box of half + ending against "
              "the whole real drawing, median. Recognised: top-1 of an independent judge (`" + str(fit["judge"])
              + "`, a second classifier trained separately and never used by the engine), and of the shipped "
-             "classifier, which the selection itself uses (self-graded). 95% Wilson intervals in brackets. "
+             "classifier, which the selection itself uses (self-graded); beside them, how often the judge names "
+             "the real whole drawing itself (the ceiling an ending stands against). 95% Wilson intervals in "
+             "brackets. "
              f"Targets: on the paper ≥ {fit['targets']['on_paper']:.0%} at every size, IoU ≥ "
              f"{fit['targets']['iou']}, recognised by the judge ≥ {fit['targets']['recognised']:.0%}. The engine's "
              "settings (candidates, what the classifier judges, the score's weights) were chosen on the valid split "
              "(`--split valid`); the test split was looked at once, for this card.", "",
              "| engine | size | cases | Finish on the paper (shrunk) | IoU | recognised, judge | recognised, shipped "
-             "| first hint on the paper | hint IoU |", "|---|---|---|---|---|---|---|---|---|"]
+             "| real whole drawing, judge | first hint on the paper | hint IoU |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
 
     def row(label, size, r):
         def share(key):
@@ -381,17 +384,17 @@ def fit_section(fit: dict | None) -> list[str]:
             return f"{r[key]:.1%} ({low:.0%}–{high:.0%})"
         shrunk = f" ({r['shrunk']:.1%})" if r.get("shrunk") else ""
         return (f"| {label} | {size} | {r['n']} | {share('on_paper')}{shrunk} | {r['iou']:.2f} | {share('judge')} | "
-                f"{share('shipped')} | {share('hint_on_paper')} | {r['hint_iou']:.2f} |")
+                f"{share('shipped')} | {share('judge_real')} | {share('hint_on_paper')} | {r['hint_iou']:.2f} |")
 
     for engine_ in ("before", "after"):
         lines.append(row(engine_, "all", fit[engine_]["all"]))
         for size, r in fit[engine_]["by_size"].items():
             lines.append(row(engine_, f"{float(size):.0%}", r))
-    lines += ["", "Per object, after (Finish):", "", "| object | cases | on the paper | IoU | recognised, judge |",
-              "|---|---|---|---|---|"]
+    lines += ["", "Per object, after (Finish):", "", "| object | cases | on the paper | IoU | recognised, judge "
+              "| real whole drawing, judge |", "|---|---|---|---|---|---|"]
     for name, r in fit["after"]["by_object"].items():
         lines.append(f"| {name} | {r['n']} | {r.get('on_paper', 0):.0%} | {r['iou']:.2f} | "
-                     f"{_pct(r.get('judge'))} |")
+                     f"{_pct(r.get('judge'))} | {_pct(r.get('judge_real'))} |")
     return [*lines, ""]
 
 

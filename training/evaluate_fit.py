@@ -10,7 +10,9 @@ engine with the app's defaults. Per ending:
 - recognised: the top guess for (half + ending) is the object, by an independent judge (a second classifier,
   ``training/judge/``, trained separately for evaluation only and never used by the engine), and by the shipped
   classifier (which the engine's selection uses, so its figure is self-graded) beside it.
-The first hint (Draw with me) gets the same on-paper and IoU figures (half + hint).
+The first hint (Draw with me) gets the same on-paper and IoU figures (half + hint). For reference, the judge also
+names the child's own real whole drawing (as placed): Buddy's endings can hardly be recognised more often than the
+real drawings they stand in for.
 
 The judge was trained with the project's classifier trainer, separately from the shipped classifier (another seed,
 width, teacher sample and schedule; the same real train split), into ``training/judge/``:
@@ -137,6 +139,9 @@ def run(decoders: dict, classifier, judge, cases_: list[dict], fitted: bool) -> 
         guesses = top1(model, [r["finished_lines"] for r in rows])
         for r, guess in zip(rows, guesses):
             r[key] = None if guess is None else guess == r["name"]
+    # the reference: how often the judge names the child's own whole drawing (the real one, as placed)
+    for r, guess in zip(rows, top1(judge, [case["whole"] for case in cases_])):
+        r["judge_real"] = None if guess is None else guess == r["name"]
     for r in rows:
         del r["finished_lines"]
     return rows
@@ -146,7 +151,7 @@ def summarize(rows: list[dict]) -> dict:
     """Shares (with 95% intervals) and median IoUs of result rows."""
     n = len(rows)
     out = {"n": n}
-    for key in ("on_paper", "shrunk", "hint_on_paper", "judge", "shipped"):
+    for key in ("on_paper", "shrunk", "hint_on_paper", "judge", "shipped", "judge_real"):
         vals = [r[key] for r in rows if r[key] is not None]
         if vals:
             out[key] = round(sum(vals) / len(vals), 4)
@@ -157,7 +162,8 @@ def summarize(rows: list[dict]) -> dict:
 
 
 def evaluate(models_dir: Path, split: str, per_object: int, data_dir: Path = QUICKDRAW_DIR,
-             judge_dir: Path = JUDGE_DIR, names: list[str] | None = None) -> dict:
+             judge_dir: Path = JUDGE_DIR, names: list[str] | None = None,
+             engines: tuple[str, ...] = ("before", "after")) -> dict:
     """The protocol over the decoders in ``models_dir``: before and after, overall, per size and per object."""
     decoders = {p.stem: load_decoder(p) for p in sorted(Path(models_dir).glob("*.npz"))}
     names = names or sorted(decoders)
@@ -167,6 +173,8 @@ def evaluate(models_dir: Path, split: str, per_object: int, data_dir: Path = QUI
     result = {"split": split, "per_object": per_object, "paper": [WIDTH, HEIGHT], "sizes": list(SIZES),
               "cases": len(cases_), "judge": str(judge_dir) if judge else None, "targets": TARGETS}
     for label, fitted in (("before", False), ("after", True)):
+        if label not in engines:
+            continue
         started = time.time()
         rows = run(decoders, classifier, judge, cases_, fitted)
         result[label] = {"all": summarize(rows),
@@ -174,7 +182,7 @@ def evaluate(models_dir: Path, split: str, per_object: int, data_dir: Path = QUI
                          "by_object": {n: summarize([r for r in rows if r["name"] == n]) for n in names},
                          "seconds": round(time.time() - started, 1)}
         print(label, json.dumps(result[label]["all"]), json.dumps(
-            {s: {k: v.get(k) for k in ("on_paper", "shrunk", "iou", "judge", "hint_on_paper")} for s, v in
+            {s: {k: v.get(k) for k in ("on_paper", "shrunk", "iou", "judge", "judge_real", "hint_on_paper")} for s, v in
              result[label]["by_size"].items()}), flush=True)
     return result
 
@@ -188,9 +196,12 @@ def main(argv=None) -> None:
     parser.add_argument("--models", type=Path, default=ROOT / "models")
     parser.add_argument("--judge", type=Path, default=JUDGE_DIR)
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
+    parser.add_argument("--engines", nargs="+", choices=("before", "after"), default=["before", "after"],
+                        help="tuning on the valid split needs only 'after'")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     args = parser.parse_args(argv)
-    result = evaluate(args.models, args.split, args.per_object, args.data_dir, args.judge, args.objects)
+    result = evaluate(args.models, args.split, args.per_object, args.data_dir, args.judge, args.objects,
+                      tuple(args.engines))
     if args.out:
         args.out.write_text(json.dumps(result, indent=1) + "\n")
 
