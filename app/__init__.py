@@ -42,7 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings from the environment (overridden by ``config``), models loaded once."""
     from flask_wtf.csrf import CSRFProtect
 
-    from app import api, classroom_pages, pages, settings
+    from app import api, classroom_pages, decoder, pages, settings
     from app.classrooms import ClassroomStore
     from app.registry import Registry
 
@@ -52,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    decoder.set_jit(app.config["JIT"])
     registry = Registry(batching=app.config["BATCHING"]).load(app.config["MODEL_DIRS"], app.config["EXTRA_MODEL_DIRS"])
     if app.config["WARMUP"]:
         registry.warm_up()

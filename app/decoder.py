@@ -311,8 +311,16 @@ def _sample_loop(weights, c, h, x, noise, temperature, max_steps, stop_at_pen_up
 # request; weights are arguments, not captured constants, so models of the same width share compilations.
 # ---------------------------------------------------------------------------------------------------------
 
-JIT_COMPILE = os.environ.get("DOODLE_JIT", "1") != "0"  # XLA won on 2 CPU cores (training/benchmark_engine.py)
+JIT_COMPILE = True  # XLA won on 2 CPU cores (training/benchmark_engine.py); the app's JIT setting (DOODLE_JIT)
 _compiled: dict[str, object] = {}
+
+
+def set_jit(enabled: bool) -> None:
+    """Compile the loops with XLA or as plain tf.functions (for debugging) from now on."""
+    global JIT_COMPILE
+    if enabled != JIT_COMPILE:
+        JIT_COMPILE = enabled
+        _compiled.clear()
 
 
 def _compiled_fn(name):

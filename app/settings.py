@@ -22,6 +22,7 @@ def from_environment() -> dict:
         "MAX_STROKES": int(env("DOODLE_MAX_STROKES", 300)),  # strokes in one request
         "MAX_POINTS": int(env("DOODLE_MAX_POINTS", 10_000)),  # points over all strokes in one request
         "WARMUP": env("DOODLE_WARMUP", "1") != "0",  # compile the common shapes at start-up
+        "JIT": env("DOODLE_JIT", "1") != "0",  # the sampling loop compiled with XLA (0: a plain tf.function)
         "LOG_LEVEL": env("DOODLE_LOG_LEVEL", "INFO"),
         # classrooms: SQLAlchemy URL; empty = a SQLite file in Flask's instance folder (created on first start)
         "DATABASE_URL": env("DATABASE_URL", ""),

@@ -132,3 +132,19 @@ def test_google_cat_decoder_knows_cats(cat_decoder, real_cats):
                            {k: rng.permutation(v.reshape(-1)).reshape(v.shape) for k, v in cat_decoder.weights.items()},
                            data_scale=cat_decoder.data_scale)
     assert cat_loss < reconstruction_loss(shuffled, cats).mean() - 1.0
+
+
+def test_the_jit_setting_rebuilds_the_compiled_loops_only_when_it_changes():
+    from app import decoder
+
+    before, compiled = decoder.JIT_COMPILE, dict(decoder._compiled)
+    try:
+        decoder._compiled["sample"] = "built"
+        decoder.set_jit(before)
+        assert decoder._compiled["sample"] == "built"  # unchanged: nothing rebuilt
+        decoder.set_jit(not before)
+        assert decoder.JIT_COMPILE is (not before) and decoder._compiled == {}
+    finally:
+        decoder.JIT_COMPILE = before
+        decoder._compiled.clear()
+        decoder._compiled.update(compiled)

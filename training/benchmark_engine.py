@@ -20,8 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-import app.decoder
-from app.decoder import load_decoder, load_gen_json, noise_table, prime, sample
+from app.decoder import load_decoder, load_gen_json, noise_table, prime, sample, set_jit
 from app.strokes import lines_to_stroke3, stroke3_to_stroke5
 from training import reference_sketch_rnn as ref
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, read_ndjson
@@ -111,11 +110,9 @@ def main() -> None:
     if shipped.exists():
         ours = load_decoder(shipped)
         results[f"XLA loop, shipped cat.npz ({ours.config.num_units} units)"] = tf_timings(ours, rows, args.repeats)
-    app.decoder.JIT_COMPILE = False
-    app.decoder._compiled.clear()
+    set_jit(False)
     results["tf.function, no XLA"] = tf_timings(decoder, rows, args.repeats)
-    app.decoder.JIT_COMPILE = True
-    app.decoder._compiled.clear()
+    set_jit(True)
     results["NumPy, one row"] = numpy_timings(decoder, rows, max(1, args.repeats // 2))
     if not args.no_magenta:
         magenta = magenta_timings(rows, max(3, args.repeats // 2))
