@@ -29,6 +29,10 @@ FORGET_BIAS = 1.0  # added to the forget gate, as in TensorFlow's BasicLSTMCell 
 GEN_JSON_DATA_SCALE = 2.8  # Google's training drawings were ~2.8x our 0..255 box (max-likelihood fit, below)
 GEN_JSON_WEIGHT_SCALE = 10.0 / 32767.0  # .gen.json stores weights as int16 q, float = q * 10 / 32767
 WEIGHT_NAMES = ("output_w", "output_b", "lstm_w_xh", "lstm_w_hh", "lstm_bias")  # order of .gen.json blobs
+# a sketch VAE (``DecoderConfig.z_size`` > 0) also has: z's part of the decoder's input weights, the initial state
+# from z, and the encoder (a bidirectional LSTM, forward and backward, then mu and log sigma^2 of z)
+VAE_WEIGHT_NAMES = ("lstm_w_zh", "init_w", "init_b", "enc_fw_w_xh", "enc_fw_w_hh", "enc_fw_bias",
+                    "enc_bw_w_xh", "enc_bw_w_hh", "enc_bw_bias", "mu_w", "mu_b", "presig_w", "presig_b")
 NOISE_COLUMNS = 4  # uniforms per step: mixture pick, pen pick, two for the Box-Muller normal pair
 # log sigma (model units) and rho are clipped to these in training, serving, evaluation and distillation alike
 # (``mixture_coef``), so the loss a model trains on is the loss the engine measures and the mixture it samples
@@ -43,6 +47,13 @@ class DecoderConfig:
     num_units: int = 512  # LSTM width; Google's published decoders use 512, ours may be smaller (64..1024)
     num_mixtures: int = 20  # Gaussian mixture components per offset (sketch-rnn uses 20)
     input_dim: int = 5  # stroke-5 input [dx, dy, p_down, p_up, p_end]; fixed by the format
+    z_size: int = 0  # latent vector of a sketch VAE (sketch-rnn: 128); 0 = a decoder alone (no encoder, no z)
+    enc_units: int = 0  # the VAE encoder's LSTM width per direction (sketch-rnn: 256)
+
+
+def weight_names(config: DecoderConfig) -> tuple[str, ...]:
+    """The weights a decoder of this config has: the decoder's, plus the VAE's when it has a z."""
+    return WEIGHT_NAMES + (VAE_WEIGHT_NAMES if config.z_size else ())
 
 
 @dataclass
@@ -96,7 +107,7 @@ def save_decoder(decoder: Decoder, path: str | os.PathLike, dtype=np.float16) ->
     header = {"format": "doodle-buddy-decoder", "format_version": 1, "name": decoder.name,
               "config": asdict(decoder.config), "scale_factor": decoder.scale_factor,
               "max_seq_len": decoder.max_seq_len, "data_scale": decoder.data_scale, "meta": decoder.meta}
-    arrays = {name: decoder.weights[name].astype(dtype) for name in WEIGHT_NAMES}
+    arrays = {name: decoder.weights[name].astype(dtype) for name in weight_names(decoder.config)}
     with open(path, "wb") as fh:
         np.savez_compressed(fh, header=np.array(json.dumps(header)), **arrays)
 
@@ -107,8 +118,9 @@ def load_decoder_npz(path: str | os.PathLike) -> Decoder:
         header = json.loads(str(data["header"]))
         if header.get("format") != "doodle-buddy-decoder":
             raise ValueError(f"{path}: not a Doodle Buddy decoder file")
-        weights = {name: data[name].astype(np.float32) for name in WEIGHT_NAMES}
-    decoder = Decoder(header["name"], DecoderConfig(**header["config"]), float(header["scale_factor"]),
+        config = DecoderConfig(**header["config"])
+        weights = {name: data[name].astype(np.float32) for name in weight_names(config)}
+    decoder = Decoder(header["name"], config, float(header["scale_factor"]),
                       int(header["max_seq_len"]), weights, header.get("meta", {}), float(header["data_scale"]))
     check_shapes(decoder)
     return decoder
@@ -128,6 +140,13 @@ def check_shapes(decoder: Decoder) -> None:
     h, d, o = decoder.config.num_units, decoder.config.input_dim, decoder.output_dim
     expected = {"output_w": (h, o), "output_b": (o,), "lstm_w_xh": (d, 4 * h), "lstm_w_hh": (h, 4 * h),
                 "lstm_bias": (4 * h,)}
+    z, e = decoder.config.z_size, decoder.config.enc_units
+    if z:
+        expected.update({"lstm_w_zh": (z, 4 * h), "init_w": (z, 2 * h), "init_b": (2 * h,),
+                         "mu_w": (2 * e, z), "mu_b": (z,), "presig_w": (2 * e, z), "presig_b": (z,)})
+        for side in ("fw", "bw"):
+            expected.update({f"enc_{side}_w_xh": (d, 4 * e), f"enc_{side}_w_hh": (e, 4 * e),
+                             f"enc_{side}_bias": (4 * e,)})
     for name, shape in expected.items():
         if decoder.weights[name].shape != shape:
             raise ValueError(f"{decoder.name}: {name} has shape {decoder.weights[name].shape}, expected {shape}")
@@ -152,9 +171,11 @@ def _tf():
     return tf
 
 
-def lstm_step(tf, weights, x, c, h):
-    """One LSTM step. x (B, 5) in model units, c and h (B, H) -> new (c, h). Gates in TF's i, j, f, o order."""
-    z = tf.matmul(x, weights["lstm_w_xh"]) + tf.matmul(h, weights["lstm_w_hh"]) + weights["lstm_bias"]
+def lstm_step(tf, weights, x, c, h, zb=0.0):
+    """One LSTM step. x (B, 5) in model units, c and h (B, H) -> new (c, h). Gates in TF's i, j, f, o order.
+    ``zb`` (B, 4H): a VAE's latent vector's part of the input, z @ lstm_w_zh, the same at every step (sketch-rnn
+    feeds [x, z]); 0 for a decoder alone."""
+    z = tf.matmul(x, weights["lstm_w_xh"]) + tf.matmul(h, weights["lstm_w_hh"]) + weights["lstm_bias"] + zb
     i, j, f, o = tf.split(z, 4, axis=1)
     c = c * tf.sigmoid(f + FORGET_BIAS) + tf.sigmoid(i) * tf.tanh(j)
     return c, tf.tanh(c) * tf.sigmoid(o)
@@ -255,20 +276,21 @@ def sample_point(tf, mix, u):
     return tf.concat([tf.stack([dx, dy], axis=1), pen], axis=1)
 
 
-def _prime_loop(weights, inputs, length, c, h):
+def _prime_loop(weights, inputs, length, c, h, zb):
     """Run the LSTM over inputs (B, P, 5) for ``length`` steps from the state (c, h) -> (c, h) each (B, H)."""
     tf = _tf()
 
     def body(t, c, h):
-        c, h = lstm_step(tf, weights, inputs[:, t], c, h)
+        c, h = lstm_step(tf, weights, inputs[:, t], c, h, zb)
         return t + 1, c, h
 
     _, c, h = tf.while_loop(lambda t, c, h: t < length, body, (tf.constant(0), c, h))
     return c, h
 
 
-def _sample_loop(weights, c, h, x, noise, temperature, max_steps, stop_at_pen_up, stop_at_end):
-    """The one sampling loop: from states (c, h) and first inputs x (B, 5), each row draws up to its own
+def _sample_loop(weights, c, h, x, zb, noise, temperature, max_steps, stop_at_pen_up, stop_at_end):
+    """The one sampling loop: from states (c, h), first inputs x (B, 5) and latent parts zb (B, 4H; zero for a
+    decoder alone: ``lstm_step``), each row draws up to its own
     ``max_steps`` (B,) rows at its own ``temperature`` (B, 1): rows may come from different requests.
 
     noise (B, T, 4) holds each row's uniforms; T >= max(max_steps). A row stops at end-of-drawing
@@ -285,7 +307,7 @@ def _sample_loop(weights, c, h, x, noise, temperature, max_steps, stop_at_pen_up
     in_stroke = tf.zeros([batch], tf.int32)  # points drawn so far in the current stroke
 
     def body(t, c, h, x, rows, done, finished, lengths, in_stroke):
-        c, h = lstm_step(tf, weights, x, c, h)
+        c, h = lstm_step(tf, weights, x, c, h, zb)
         y = sample_point(tf, mixture(tf, weights, h, temperature), noise[:, t])
         pen_up, pen_end = y[:, 3] > 0.5, y[:, 4] > 0.5
         ends = tf.logical_and(stop_at_end, pen_end)
@@ -360,22 +382,64 @@ PRIME_ROWS = 3  # drawings primed in one pass: the engine's size hypotheses (``a
 PRIME_CHUNK = 64  # rows primed per compiled call; longer drawings take several calls (one compiled shape)
 
 
-def prime(decoder: Decoder, stroke5: np.ndarray):
+def prime(decoder: Decoder, stroke5: np.ndarray, z=None):
     """Prime the LSTM on a drawing in stroke-5 box units (n, 5), the recipe of Magenta's demos.
 
     Feed the start token and every row but the last; the last row is the first input of sampling.
-    Returns (c, h, x): LSTM state (1, H) each and the next input (1, 5) in model units.
+    Returns (c, h, x): LSTM state (1, H) each and the next input (1, 5) in model units; for a VAE with a latent
+    vector ``z`` (z_size,), (c, h, x, zb), the state starting from z (``initial_state``).
     """
-    return prime_many(decoder, [stroke5])[0]
+    return prime_many(decoder, [stroke5], None if z is None else [z])[0]
 
 
-def prime_many(decoder: Decoder, drawings: list[np.ndarray]) -> list[tuple]:
+def initial_state(decoder: Decoder, z) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A VAE's starting state from latent vectors z (B, z_size): (c, h) = split(tanh(z @ init_w + init_b)), as
+    sketch-rnn's decoder, and zb = z @ lstm_w_zh, z's part of every step's input."""
+    z = np.asarray(z, np.float32).reshape(-1, decoder.config.z_size)
+    ch = np.tanh(z @ decoder.weights["init_w"] + decoder.weights["init_b"])
+    units = decoder.config.num_units
+    return ch[:, :units], ch[:, units:], z @ decoder.weights["lstm_w_zh"]
+
+
+def encode(decoder: Decoder, stroke3: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A VAE's encoder on one drawing (stroke-3, box units): (mu, log sigma^2) of its latent vector, each
+    (z_size,). The drawing's stroke-5 rows (with the end row, model units) go through the forward LSTM in order
+    and the backward LSTM in reverse; their last outputs, side by side, give mu and log sigma^2 (sketch-rnn's
+    encoder). NumPy, one drawing: about a millisecond per hundred rows."""
+    if not decoder.config.z_size:
+        raise ValueError(f"{decoder.name}: a decoder alone has no encoder")
+    rows = stroke3_to_stroke5(np.asarray(stroke3, np.float32).reshape(-1, 3), end=True).astype(np.float32)
+    rows[:, :2] /= decoder.box_scale_factor
+    w = decoder.weights
+    ends = []
+    for side, seq in (("fw", rows), ("bw", rows[::-1])):
+        units = decoder.config.enc_units
+        c, h = np.zeros(units, np.float32), np.zeros(units, np.float32)
+        w_xh, w_hh, bias = w[f"enc_{side}_w_xh"], w[f"enc_{side}_w_hh"], w[f"enc_{side}_bias"]
+        for x in seq:
+            i, j, f, o = np.split(x @ w_xh + h @ w_hh + bias, 4)
+            c = c * _sigmoid(f + FORGET_BIAS) + _sigmoid(i) * np.tanh(j)
+            h = np.tanh(c) * _sigmoid(o)
+        ends.append(h)
+    both = np.concatenate(ends)
+    return both @ w["mu_w"] + w["mu_b"], both @ w["presig_w"] + w["presig_b"]
+
+
+def _sigmoid(v: np.ndarray) -> np.ndarray:
+    return 0.5 * (np.tanh(0.5 * v) + 1.0)
+
+
+def prime_many(decoder: Decoder, drawings: list[np.ndarray], zs=None) -> list[tuple]:
     """``prime`` for several drawings of the same number of rows (the child's drawing at several scales), in one
-    pass padded to ``PRIME_ROWS`` rows (one compiled shape). Returns one (c, h, x) per drawing."""
+    pass padded to ``PRIME_ROWS`` rows (one compiled shape). Returns one (c, h, x) per drawing, or, with one
+    latent vector per drawing in ``zs`` (a VAE), one (c, h, x, zb)."""
     tf = _tf()
     rows = [np.asarray(d, np.float32).reshape(-1, 5).copy() for d in drawings]
     if len({len(r) for r in rows}) != 1:
         raise ValueError("prime_many needs drawings of the same number of rows")
+    if (zs is not None) != bool(decoder.config.z_size):
+        raise ValueError(f"{decoder.name}: " + ("a VAE needs a latent vector z" if decoder.config.z_size
+                                                else "a decoder alone takes no latent vector z"))
     length = len(rows[0])  # start token + all rows but the last
     batch = max(PRIME_ROWS, len(rows))
     inputs = np.zeros((batch, length, 5), np.float32)
@@ -385,14 +449,21 @@ def prime_many(decoder: Decoder, drawings: list[np.ndarray]) -> list[tuple]:
         seq = np.concatenate([np.asarray([START_TOKEN], np.float32), r])
         inputs[i] = seq[:-1]
         nexts.append(seq[-1:])
-    c = h = tf.zeros((batch, decoder.config.num_units), tf.float32)
+    units = decoder.config.num_units
+    c, h, zb = (np.zeros((batch, n), np.float32) for n in (units, units, 4 * units))
+    if zs is not None:
+        c[:len(rows)], h[:len(rows)], zb[:len(rows)] = initial_state(decoder, np.stack(zs))
+    c, h, zb_tensor = tf.constant(c), tf.constant(h), tf.constant(zb)
     for start in range(0, length, PRIME_CHUNK):  # fixed-size chunks: one compiled shape for any length
         chunk = np.zeros((batch, PRIME_CHUNK, 5), np.float32)
         part = inputs[:, start:start + PRIME_CHUNK]
         chunk[:, :part.shape[1]] = part
-        c, h = _compiled_fn("prime")(_tensors(decoder), tf.constant(chunk), tf.constant(part.shape[1]), c, h)
+        c, h = _compiled_fn("prime")(_tensors(decoder), tf.constant(chunk), tf.constant(part.shape[1]), c, h,
+                                     zb_tensor)
     c, h = np.asarray(c), np.asarray(h)
-    return [(c[i:i + 1], h[i:i + 1], nexts[i]) for i in range(len(rows))]
+    if zs is None:
+        return [(c[i:i + 1], h[i:i + 1], nexts[i]) for i in range(len(rows))]
+    return [(c[i:i + 1], h[i:i + 1], nexts[i], zb[i:i + 1]) for i in range(len(rows))]
 
 
 def steps_bucket(decoder: Decoder) -> int:
@@ -431,14 +502,17 @@ def sample_rows(decoder: Decoder, states, seeds, temperatures, max_steps, *, sto
     c = np.zeros((batch, decoder.config.num_units), np.float32)
     h = np.zeros_like(c)
     x = np.zeros((batch, 5), np.float32)
+    zb = np.zeros((batch, 4 * decoder.config.num_units), np.float32)  # a VAE's z part (zero for a decoder alone)
     temperature = np.ones((batch, 1), np.float32)
     caps = np.zeros(batch, np.int32)  # padding rows stop at once
     for i, (state, seed) in enumerate(zip(states, seeds)):
         noise[i] = noise_table(seed, steps)
-        c[i], h[i], x[i] = (np.asarray(a, np.float32).reshape(-1) for a in state)
+        c[i], h[i], x[i] = (np.asarray(a, np.float32).reshape(-1) for a in state[:3])
+        if len(state) > 3:
+            zb[i] = np.asarray(state[3], np.float32).reshape(-1)
         temperature[i], caps[i] = temperatures[i], max_steps[i]
     rows, lengths, finished = _compiled_fn("sample")(
-        _tensors(decoder), tf.constant(c), tf.constant(h), tf.constant(x), tf.constant(noise),
+        _tensors(decoder), tf.constant(c), tf.constant(h), tf.constant(x), tf.constant(zb), tf.constant(noise),
         tf.constant(temperature), tf.constant(caps), tf.constant(bool(stop_at_pen_up)), tf.constant(bool(stop_at_end)))
     rows, lengths, finished = rows.numpy(), lengths.numpy(), finished.numpy()
     out = []
@@ -468,7 +542,8 @@ def step_nll(tf, weights, h, target):
 def reconstruction_loss(decoder: Decoder, drawings: list[np.ndarray], box_units: bool = False) -> np.ndarray:
     """Mean loss per step of each drawing (stroke-3, box units) under teacher forcing -> (n,) array.
 
-    A drawing of n points is n + 1 steps (the end-of-drawing row is predicted too): the loss is
+    A VAE decodes each drawing from its own encoding (z = mu). A drawing of n points is n + 1 steps (the
+    end-of-drawing row is predicted too): the loss is
     (sum of offset NLL over the n points + sum of pen CE over the n + 1 steps) / (n + 1), as the paper's L_R
     per step. Offsets are measured in model units (box dx / box_scale_factor); with ``box_units`` the offset
     NLL is in box units instead (+ 2 log box_scale_factor per point): that compares decoders of any scale.
@@ -482,7 +557,11 @@ def reconstruction_loss(decoder: Decoder, drawings: list[np.ndarray], box_units:
         target[i, :len(s)] = s
         mask[i, :len(s)] = 1.0
     inputs = np.concatenate([np.tile(np.asarray(START_TOKEN, np.float32), (len(seqs), 1, 1)), target[:, :-1]], 1)
-    offset, pen = _teacher_forced(_tensors(decoder), tf.constant(inputs), tf.constant(target))
+    start = None
+    if decoder.config.z_size:  # a VAE: each drawing decoded from its own z = mu (its encoding)
+        mus = np.stack([encode(decoder, d)[0] for d in drawings])
+        start = tuple(tf.constant(v) for v in initial_state(decoder, mus))
+    offset, pen = _teacher_forced(_tensors(decoder), tf.constant(inputs), tf.constant(target), start)
     offset, pen = offset.numpy() * mask, pen.numpy() * mask
     is_point = mask * (1.0 - target[:, :, 4])
     if box_units:
@@ -497,19 +576,21 @@ def stroke3_rows(decoder: Decoder, stroke3: np.ndarray) -> np.ndarray:
     return rows
 
 
-def _teacher_forced(weights, inputs, target):
-    """LSTM over inputs (B, T, 5) -> per-step (offset_nll, pen_ce), each (B, T)."""
+def _teacher_forced(weights, inputs, target, start=None):
+    """LSTM over inputs (B, T, 5) -> per-step (offset_nll, pen_ce), each (B, T). ``start``: a VAE's
+    (c, h, zb) per row (``initial_state``); None for a decoder alone (a zero state, no z)."""
     tf = _tf()
     batch = tf.shape(inputs)[0]
     zero = tf.zeros(tf.stack([batch, tf.shape(weights["lstm_w_hh"])[0]]))
+    c0, h0, zb = start if start is not None else (zero, zero, 0.0)
 
     def step(carry, xs):
         c, h = carry[0], carry[1]
         x, y = xs
-        c, h = lstm_step(tf, weights, x, c, h)
+        c, h = lstm_step(tf, weights, x, c, h, zb)
         offset, pen = step_nll(tf, weights, h, y)
         return c, h, offset, pen
 
-    init = (zero, zero, tf.zeros([batch]), tf.zeros([batch]))
+    init = (c0, h0, tf.zeros([batch]), tf.zeros([batch]))
     _, _, offset, pen = tf.scan(step, (tf.transpose(inputs, [1, 0, 2]), tf.transpose(target, [1, 0, 2])), init)
     return tf.transpose(offset), tf.transpose(pen)

@@ -116,3 +116,45 @@ def test_distilled_batches_carry_the_teachers_distribution_from_its_own_step_out
         c, h = lstm_step(tf, weights, tf.constant(xt[:, t]), c, h)
         pen_logits = (tf.matmul(h, weights["output_w"]) + weights["output_b"])[:, :3]
         np.testing.assert_allclose(y[:, t, -3:], tf.nn.softmax(pen_logits).numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_an_exported_vae_encodes_and_steps_as_keras_does():
+    """The engine's NumPy encoder gives the Keras encoder's mu and log sigma^2, and the engine's decoder started
+    from z (``initial_state``, z's part of every input) gives the Keras decoder's outputs at every step."""
+    import tensorflow as tf
+
+    from app.decoder import Decoder, check_shapes, encode, initial_state
+    from app.strokes import stroke3_to_stroke5
+    from training.keras_decoder import build_vae
+
+    config = DecoderConfig(num_units=8, z_size=4, enc_units=6)
+    model = build_vae(config)
+    rng = np.random.default_rng(0)
+    model.set_weights([rng.normal(0, 0.5, w.shape).astype(np.float32) for w in model.get_weights()])
+    vae = Decoder("vae", config, 10.0, 60, export_weights(model, config), {})
+    check_shapes(vae)
+    drawing = np.array([[5, 3, 0], [10, -2, 0], [4, 4, 1], [-20, 5, 0], [3, 3, 1]], np.float32)
+    rows = stroke3_to_stroke5(drawing, end=True).astype(np.float32)
+    rows[:, :2] /= vae.box_scale_factor
+    strokes = np.zeros((1, 9, 5), np.float32)  # zero rows after the drawing: padding the encoder skips
+    strokes[0, :len(rows)] = rows
+    inputs = teacher_inputs(strokes)
+    mu, presig = encode(vae, drawing)
+    import keras
+
+    both = keras.Model(model.inputs, [model.get_layer("mu").output, model.get_layer("presig").output])
+    keras_mu, keras_presig = (np.asarray(v)[0] for v in both([strokes, inputs]))
+    np.testing.assert_allclose(mu, keras_mu, atol=1e-5)
+    np.testing.assert_allclose(presig, keras_presig, atol=1e-5)
+    keras_out = np.asarray(model([strokes, inputs], training=False))  # not training: z = mu
+    weights = {k: tf.constant(v) for k, v in vae.weights.items()}
+    c, h, zb = (tf.constant(v) for v in initial_state(vae, mu[None]))
+    for t in range(len(rows)):
+        c, h = lstm_step(tf, weights, tf.constant(inputs[:, t]), c, h, zb)
+        step_out = tf.matmul(h, weights["output_w"]) + weights["output_b"]
+        np.testing.assert_allclose(step_out.numpy(), keras_out[:, t], rtol=1e-4, atol=1e-5)
+    # the training's reconstruction loss is the engine's, the VAE decoding each drawing from its mu
+    _, y = Batches([drawing], vae.scale_factor, 1, augmented=False).make([drawing], [0], BUCKET)
+    keras_loss = float(np.mean(reconstruction_loss(y, model([y[..., :5] * y[..., 5:6], teacher_inputs(y[..., :5])],
+                                                             training=False))))
+    assert keras_loss == pytest.approx(float(engine_reconstruction_loss(vae, [drawing])[0]), rel=1e-4)

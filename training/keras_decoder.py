@@ -26,6 +26,79 @@ def build_model(config: DecoderConfig, name: str = "decoder"):
     return keras.Model(inputs, outputs, name=name)
 
 
+def build_vae(config: DecoderConfig, name: str = "vae", kl_min: float = 0.2, seed: int = 0):
+    """sketch-rnn's VAE (Ha & Eck 2017): inputs (the drawing's stroke-5 rows, zero-padded (B, T, 5); the decoder's
+    teacher-forced inputs (B, T, 5)) -> the decoder's outputs (B, T, 3 + 6M), as ``build_model``'s.
+
+    Encoder: a bidirectional LSTM over the rows (the zero rows masked), its two last outputs side by side -> mu
+    and log sigma^2 of z (``z_size``). Decoder: its LSTM starts from tanh(z @ init) split into (c, h) and reads
+    [x, z] at every step. The KL term, max(KL, ``kl_min``) times the layer ``kl``'s annealed weight
+    (``KLAnnealing``), is added to the model's loss."""
+    import keras
+    from keras import ops
+
+    strokes = keras.Input((None, config.input_dim), name="strokes")
+    inputs = keras.Input((None, config.input_dim), name="inputs")
+    masked = keras.layers.Masking(0.0, name="mask")(strokes)
+    both = keras.layers.Bidirectional(keras.layers.LSTM(config.enc_units, unit_forget_bias=True), name="encoder")(
+        masked)
+    mu = keras.layers.Dense(config.z_size, name="mu")(both)
+    presig = keras.layers.Dense(config.z_size, name="presig")(both)
+    z = LatentSample(kl_min, seed, name="kl")([mu, presig])
+    ch = keras.layers.Dense(2 * config.num_units, activation="tanh", name="init")(z)
+    c0, h0 = ch[:, :config.num_units], ch[:, config.num_units:]
+    zs = ops.expand_dims(z, 1) * ops.ones_like(inputs[..., :1])  # z at every step (B, T, z_size)
+    joined = keras.layers.Concatenate(name="with_z")([inputs, zs])
+    h = keras.layers.LSTM(config.num_units, return_sequences=True, unit_forget_bias=True, name="lstm")(
+        joined, initial_state=[h0, c0])
+    outputs = keras.layers.Dense(3 + 6 * config.num_mixtures, name="output")(h)
+    return keras.Model([strokes, inputs], outputs, name=name)
+
+
+def _latent_sample_class():
+    import keras
+    from keras import ops
+
+    class LatentSample(keras.layers.Layer):
+        """z = mu + sigma * eps while training (mu otherwise); adds the KL term to the model's loss."""
+
+        def __init__(self, kl_min: float = 0.2, seed: int = 0, **kwargs):
+            super().__init__(**kwargs)
+            self.kl_min, self.seed = kl_min, seed
+            self.generator = keras.random.SeedGenerator(seed)
+            self.weight = self.add_weight(shape=(), initializer="ones", trainable=False, name="kl_weight")
+
+        def call(self, inputs, training=None):
+            mu, presig = inputs
+            kl = -0.5 * ops.mean(1.0 + presig - mu * mu - ops.exp(presig))  # per latent dimension, as sketch-rnn
+            self.add_loss(self.weight * ops.maximum(kl, self.kl_min))
+            if not training:
+                return mu
+            return mu + ops.exp(presig / 2.0) * keras.random.normal(ops.shape(mu), seed=self.generator)
+
+        def get_config(self):
+            return {**super().get_config(), "kl_min": self.kl_min, "seed": self.seed}
+
+    return LatentSample
+
+
+def LatentSample(*args, **kwargs):
+    return _latent_sample_class()(*args, **kwargs)
+
+
+def kl_annealing(weight: float, start: float, decay: float):
+    """sketch-rnn's KL weight schedule as a callback: weight * (1 - (1 - start) * decay^step), set on the VAE's
+    ``kl`` layer before every batch (the reconstruction is learnt first, the KL term comes in slowly)."""
+    import keras
+
+    class KLAnnealing(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):  # the optimizer's step count survives a resume
+            step = int(self.model.optimizer.iterations.numpy())
+            self.model.get_layer("kl").weight.assign(weight * (1.0 - (1.0 - start) * decay ** step))
+
+    return KLAnnealing()
+
+
 def _offset_nll(y_pred, xy):
     """Mixture NLL of offsets xy (..., 2) under the predicted mixtures (``app.decoder.offset_nll``, the engine's
     own); y_pred (B, T, 3 + 6M) broadcasts over any axes xy has between T and its last (e.g. K samples per
@@ -115,11 +188,11 @@ def teacher_targets(teacher_outputs: np.ndarray, samples: int, to_student: float
     return xy.reshape(b, t, 2 * samples).astype(np.float32), softmax(pen_logits).astype(np.float32)
 
 
-def export_weights(model, config: DecoderConfig) -> dict[str, np.ndarray]:
-    """Keras weights -> the engine's WEIGHT_NAMES arrays (gate order i, j, f, o; forget bias minus 1)."""
-    lstm, dense = model.get_layer("lstm"), model.get_layer("output")
-    kernel, recurrent, bias = (np.asarray(w, np.float32) for w in lstm.get_weights())
-    h = config.num_units
+def _engine_lstm(layer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A Keras LSTM's (kernel, recurrent, bias) in the engine's layout: gates [i, j(=c), f, o], forget bias
+    minus the engine's constant 1."""
+    kernel, recurrent, bias = (np.asarray(w, np.float32) for w in layer.get_weights())
+    h = recurrent.shape[0]
 
     def reorder(w):  # Keras [i, f, c, o] -> engine [i, j(=c), f, o]
         i, f, c, o = (w[..., k * h:(k + 1) * h] for k in range(4))
@@ -127,9 +200,26 @@ def export_weights(model, config: DecoderConfig) -> dict[str, np.ndarray]:
 
     bias = reorder(bias).copy()
     bias[2 * h:3 * h] -= FORGET_BIAS
-    out_w, out_b = (np.asarray(w, np.float32) for w in dense.get_weights())
-    return {"output_w": out_w, "output_b": out_b, "lstm_w_xh": reorder(kernel), "lstm_w_hh": reorder(recurrent),
-            "lstm_bias": bias}
+    return reorder(kernel), reorder(recurrent), bias
+
+
+def export_weights(model, config: DecoderConfig) -> dict[str, np.ndarray]:
+    """Keras weights -> the engine's arrays (``app.decoder.weight_names``; gate order i, j, f, o; forget bias
+    minus 1). A VAE's decoder kernel splits into the stroke part (lstm_w_xh) and z's part (lstm_w_zh)."""
+    kernel, recurrent, bias = _engine_lstm(model.get_layer("lstm"))
+    out_w, out_b = (np.asarray(w, np.float32) for w in model.get_layer("output").get_weights())
+    weights = {"output_w": out_w, "output_b": out_b, "lstm_w_xh": kernel[:config.input_dim],
+               "lstm_w_hh": recurrent, "lstm_bias": bias}
+    if config.z_size:
+        weights["lstm_w_zh"] = kernel[config.input_dim:]
+        encoder = model.get_layer("encoder")
+        for side, layer in (("fw", encoder.forward_layer), ("bw", encoder.backward_layer)):
+            weights[f"enc_{side}_w_xh"], weights[f"enc_{side}_w_hh"], weights[f"enc_{side}_bias"] = \
+                _engine_lstm(layer)
+        for layer in ("init", "mu", "presig"):
+            weights[f"{layer}_w"], weights[f"{layer}_b"] = (np.asarray(w, np.float32)
+                                                            for w in model.get_layer(layer).get_weights())
+    return weights
 
 
 def import_weights(model, weights: dict[str, np.ndarray], config: DecoderConfig) -> None:

@@ -15,10 +15,14 @@ from pathlib import Path
 
 RECIPES_DIR = Path(__file__).resolve().parent / "recipes"
 DEFAULT_RECIPE = "careful"
+DEFAULT_VAE_RECIPE = "vae"
 # every option that shapes a decoder, in the order a command line gives them
 RECIPE_KEYS = ("units", "epochs", "patience", "batch_size", "lr", "max_len", "seed", "teacher",
                "teacher_temperatures", "teacher_rdp", "teacher_box", "teacher_completions", "real_copies",
                "distill", "distill_weight")
+# a sketch VAE's recipe (``training.train_vae``, e.g. recipes/vae.toml): the decoder's keys plus the VAE's
+VAE_KEYS = RECIPE_KEYS + ("z_size", "enc_units", "kl_weight", "kl_weight_start", "kl_decay", "kl_min")
+FLOATS = ("lr", "teacher_rdp", "distill_weight", "kl_weight", "kl_weight_start", "kl_decay", "kl_min")
 
 
 def recipe_path(recipe: str | Path) -> Path:
@@ -27,12 +31,18 @@ def recipe_path(recipe: str | Path) -> Path:
     return path if path.suffix == ".toml" else RECIPES_DIR / f"{recipe}.toml"
 
 
+def keys_of(values: dict) -> tuple[str, ...]:
+    """A recipe's keys: a VAE's when it names a latent size, else a decoder's."""
+    return VAE_KEYS if "z_size" in values else RECIPE_KEYS
+
+
 def load(recipe: str | Path = DEFAULT_RECIPE) -> dict:
-    """The recipe's values (every RECIPE_KEYS key, no other); a missing or unknown key is an error."""
+    """The recipe's values (every key of its kind, ``keys_of``, no other); a missing or unknown key is an error."""
     path = recipe_path(recipe)
     with open(path, "rb") as fh:
         values = tomllib.load(fh)
-    missing, unknown = sorted(set(RECIPE_KEYS) - set(values)), sorted(set(values) - set(RECIPE_KEYS))
+    keys = keys_of(values)
+    missing, unknown = sorted(set(keys) - set(values)), sorted(set(values) - set(keys))
     if missing or unknown:
         raise ValueError(f"{path}: " + "; ".join(filter(None, (missing and f"missing {', '.join(missing)}",
                                                               unknown and f"unknown {', '.join(unknown)}"))))
@@ -40,13 +50,13 @@ def load(recipe: str | Path = DEFAULT_RECIPE) -> dict:
 
 
 def normalised(values: dict) -> dict:
-    """The recipe keys of ``values`` in RECIPE_KEYS order, with JSON-stable types (lists, floats where float)."""
+    """The recipe keys of ``values`` in their order, with JSON-stable types (lists, floats where float)."""
     out = {}
-    for key in RECIPE_KEYS:
+    for key in keys_of(values):
         value = values[key]
         if key == "teacher_temperatures":
             value = [float(t) for t in value]
-        elif key in ("lr", "teacher_rdp", "distill_weight"):
+        elif key in FLOATS:
             value = float(value)
         elif key == "teacher_box":
             value = bool(value)
@@ -59,7 +69,7 @@ def normalised(values: dict) -> dict:
 def resolve(recipe: str | Path, overrides: dict) -> dict:
     """The recipe's values with the options given on the command line (``overrides``: None = not given)."""
     values = load(recipe)
-    values.update({k: v for k, v in overrides.items() if k in RECIPE_KEYS and v is not None})
+    values.update({k: v for k, v in overrides.items() if k in keys_of(values) and v is not None})
     return normalised(values)
 
 
@@ -104,12 +114,16 @@ def command(names: list[str], values: dict) -> str:
     values = normalised(values)
     best = None
     for path in sorted(RECIPES_DIR.glob("*.toml")):
-        differ = [k for k, v in load(path).items() if values[k] != v]
+        candidate = load(path)
+        if keys_of(candidate) != keys_of(values):
+            continue
+        differ = [k for k, v in candidate.items() if values[k] != v]
         if best is None or len(differ) < len(best[1]):
             best = (path.stem, differ)
     recipe, differ = best
-    parts = ["python -m training.train_decoder", *names]
-    if recipe != DEFAULT_RECIPE:
+    vae = keys_of(values) == VAE_KEYS
+    parts = [f"python -m training.{'train_vae' if vae else 'train_decoder'}", *names]
+    if recipe != (DEFAULT_VAE_RECIPE if vae else DEFAULT_RECIPE):
         parts.append(f"--recipe {recipe}")
     parts += [_option(k, values[k]) for k in differ]
     return " ".join(parts)

@@ -291,11 +291,11 @@ def _read_history(path: Path) -> list[dict]:
         return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(fh)]
 
 
-def main(argv=None):
-    """Train each named object in turn."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def build_parser(description: str, default_recipe: str = recipe.DEFAULT_RECIPE) -> argparse.ArgumentParser:
+    """The trainer's command line: the objects, a recipe and its options (None = the recipe's value), paths."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("names", nargs="+")
-    parser.add_argument("--recipe", default=recipe.DEFAULT_RECIPE, metavar="NAME|FILE",
+    parser.add_argument("--recipe", default=default_recipe, metavar="NAME|FILE",
                         help="a recipe in training/recipes/ (or a .toml file): every option below that is not "
                              "given comes from it (default: %(default)s)")
     # the recipe's options: None = the recipe's value
@@ -333,6 +333,11 @@ def main(argv=None):
     parser.add_argument("--runs-dir", type=Path, default=RUNS_DIR, help="checkpoints and logs")
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="teacher drawings made before")
     parser.add_argument("--force", action="store_true")
+    return parser
+
+
+def parse(parser: argparse.ArgumentParser, argv=None):
+    """Parse and resolve the recipe: every recipe option set on the arguments (``args.resolved`` holds them)."""
     args = parser.parse_args(argv)
     try:
         args.resolved = recipe.resolve(args.recipe, vars(args))
@@ -340,6 +345,12 @@ def main(argv=None):
         parser.error(f"--recipe {args.recipe}: {e}")
     vars(args).update(args.resolved)
     print(f"recipe {args.recipe}: {json.dumps(args.resolved)}", flush=True)
+    return args
+
+
+def main(argv=None):
+    """Train each named object in turn."""
+    args = parse(build_parser(__doc__.splitlines()[0]), argv)
     for name in args.names:
         train_one(name, args)
 
