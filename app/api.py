@@ -210,6 +210,25 @@ def imagine():
                                 for name, c in endings]})
 
 
+@bp.post("/redraw")
+@heavy
+def redraw():
+    """"Buddy redraws it": the child's drawing of the chosen object drawn again by its sketch VAE, in its place."""
+    r = _drawing_request()
+    if not r.lines:
+        raise validation.ApiError(400, "empty_drawing", "draw something first: Buddy redraws the child's drawing")
+    registry = current_registry()
+    vae = registry.vaes.get(r.decoder.name)
+    if vae is None:
+        raise validation.ApiError(404, "no_redraw", f"Buddy cannot redraw a {catalog.label(r.decoder.name)} yet")
+    count = validation.integer(r.data, "count", 1, validation.MAX_VARIATIONS, default=3)
+    drawings, seed = buddy.redraw(vae, r.lines, r.width, r.height, count=count, temperature=r.temperature,
+                                  seed=r.seed, sampler=registry.sample)
+    return jsonify({"class": r.decoder.name, "seed": seed, "temperature": r.temperature,
+                    "drawings": [{"strokes": [_points(line) for line in d.lines], "finished": d.finished}
+                                 for d in drawings]})
+
+
 @bp.post("/classify")
 @heavy
 def classify():

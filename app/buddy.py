@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app import fitting
-from app.decoder import Decoder, batch_bucket, prime_many, sample_states
+from app.decoder import Decoder, batch_bucket, encode, prime_many, sample_states
 from app.strokes import (
     BOX,
     box_to_canvas,
@@ -265,3 +265,41 @@ def imagine(decoders: dict, lines_px, width: float, height: float, *, count: int
     # network passes; the same seed still gives the same endings, in the same order
     with ThreadPoolExecutor(max_workers=IMAGINE_THREADS) as pool:
         return list(pool.map(one, names, object_seeds)), seed
+
+
+def redraw(vae: Decoder, lines_px, width: float, height: float, *, count: int = 3,
+           temperature: float = DEFAULT_TEMPERATURE, seed: int | None = None,
+           sampler=None) -> tuple[list[Completion], int]:
+    """"Buddy redraws it": the child's whole drawing read by the object's sketch VAE (``decoder.encode``: its
+    latent vector, z = mu) and drawn again from z ``count`` times at ``temperature``, each in the child's place and
+    size (its bounding box's centre and longest side; shrunk about that centre if it would leave the paper).
+    Returns the drawings (canvas pixels) and the seed used; the same seed gives the same drawings."""
+    seed = new_seed() if seed is None else seed
+    sampler = sampler or sample_states
+    child = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines_px if len(line)]
+    if not child:
+        raise ValueError("redraw needs a drawing")
+    allp = np.concatenate(child)
+    low, high = allp.min(axis=0), allp.max(axis=0)
+    size = max(float((high - low).max()), 1.0)
+    # as Quick, Draw!'s data: top-left aligned, the longest side 0..255, simplified
+    box_lines = [rdp((line - low) * (BOX / size)) for line in child]
+    mu, _ = encode(vae, lines_to_stroke3(box_lines))
+    [state] = prime_many(vae, [np.zeros((0, 5))], [mu])
+    results = sampler(vae, [state] * count, variation_seeds(seed, count), temperature=temperature,
+                      max_steps=vae.max_seq_len)
+    centre = (low + high) / 2
+    out = []
+    for rows, finished in results:
+        lines = [line for line in stroke3_to_lines(stroke5_to_stroke3(rows), (0.0, 0.0)) if len(line)]
+        if lines:
+            drawn = np.concatenate(lines)
+            d_low, d_high = drawn.min(axis=0), drawn.max(axis=0)
+            scale = size / max(float((d_high - d_low).max()), 1e-9)
+            # the largest scale <= the child's that keeps it on the paper, about the child's centre
+            half = (d_high - d_low) / 2 * scale
+            room = np.minimum(centre, np.array([width, height]) - centre)
+            scale *= min(1.0, float(np.min(np.where(half > 0, room / np.maximum(half, 1e-9), np.inf))))
+            lines = [(line - (d_low + d_high) / 2) * scale + centre for line in lines]
+        out.append(Completion(lines, finished))
+    return out, seed

@@ -28,6 +28,8 @@ def openapi_document(config) -> dict:
         "seed": {"type": "integer", "minimum": 0, "maximum": MAX_SEED}}}
     complete = {**drawing, "properties": {**drawing["properties"], "variations": {
         "type": "integer", "minimum": 1, "maximum": MAX_VARIATIONS}}}
+    redraw = {**drawing, "properties": {**drawing["properties"], "count": {
+        "type": "integer", "minimum": 1, "maximum": MAX_VARIATIONS, "description": "drawings (default 3)"}}}
     imagine = {"type": "object", "required": ["strokes", "canvas"], "properties": {
         **{k: p for k, p in drawing["properties"].items() if k != "class"},
         "count": {"type": "integer", "minimum": 1, "maximum": MAX_VARIATIONS, "description": "objects (default 6)"}}}
@@ -52,8 +54,10 @@ def openapi_document(config) -> dict:
                 {"name": "classroom", "in": "query", "required": False, "schema": classroom}],
                 "responses": {**errors(400, 404), **ok({
                 "type": "object", "properties": {"classes": {"type": "array", "items": {
-                    "type": "object", "properties": {k: {"type": "string"} for k in
-                                                     ("name", "label", "icon", "source")}}}}})}}},
+                    "type": "object", "properties": {**{k: {"type": "string"} for k in
+                                                        ("name", "label", "icon", "source")},
+                                                     "redraw": {"type": "boolean", "description":
+                                                                "Buddy can redraw it (/api/redraw)"}}}}}})}}},
             "/api/complete": {"post": {
                 "summary": "finish the drawing (empty strokes: draw it from scratch)", "requestBody": body(complete),
                 "description": ("Only the new strokes, in canvas pixels, drawn at the size of the child's drawing "
@@ -86,6 +90,17 @@ def openapi_document(config) -> dict:
                                                          "strokes": {"type": "array", "items": line},
                                                          "finished": {"type": "boolean"}}}}}}),
                               **errors(400, 404, 413, 415, 429, 503)}}},
+            "/api/redraw": {"post": {
+                "summary": "Buddy redraws the child's drawing", "requestBody": body(redraw),
+                "description": ("The chosen object's sketch VAE reads the child's whole drawing and draws it again "
+                                "`count` times at the temperature, each at the child's place and size, on the "
+                                "canvas. 404 no_redraw for an object without a VAE (/api/classes says which have "
+                                "one); 400 for an empty drawing. The same seed gives the same drawings."),
+                "responses": {**ok({"type": "object", "properties": {
+                    "seed": {"type": "integer"}, "drawings": {"type": "array", "items": {
+                        "type": "object", "properties": {"strokes": {"type": "array", "items": line},
+                                                         "finished": {"type": "boolean"}}}}}}),
+                              **errors(400, 403, 404, 413, 415, 429, 503)}}},
             "/api/classify": {"post": {
                 "summary": "top-3 guesses of what is drawn", "requestBody": body(
                     {"type": "object", "required": ["strokes", "canvas"],

@@ -24,6 +24,7 @@ class Registry:
         """An empty registry; ``load`` fills it. With ``batching``, concurrent requests share sampling passes
         (``app.batcher``); without, they take turns, one pass each."""
         self.decoders: dict[str, Decoder] = {}
+        self.vaes: dict[str, Decoder] = {}  # sketch VAEs by object ("Buddy redraws it"), from <dir>/vae/*.npz
         self.classifier: Classifier | None = None
         self.ready = False
         self.lock = threading.Lock()  # one sampling pass at a time per process: TF uses both cores for each
@@ -51,16 +52,19 @@ class Registry:
                     log.info("loaded the classifier from %s (%d classes)", path, len(self.classifier.names))
                 except (ValueError, OSError, KeyError) as exc:
                     log.warning("skipped the classifier in %s: %s", path, exc)
-            for file in sorted([*path.glob("*.gen.json"), *path.glob("*.npz")]):
+            for file in sorted([*path.glob("*.gen.json"), *path.glob("*.npz"), *path.glob("vae/*.npz")]):
                 try:
                     decoder = load_decoder(file)
                 except (ValueError, OSError, KeyError) as exc:
                     log.warning("skipped %s: %s", file, exc)
                     continue
-                if decoder.name not in self.decoders:
+                kind = self.vaes if decoder.config.z_size else self.decoders  # a VAE needs its z: never a decoder
+                if decoder.name not in kind:
                     decoder.meta.setdefault("path", str(file))
-                    self.decoders[decoder.name] = decoder
+                    kind[decoder.name] = decoder
         log.info("loaded %d decoders: %s", len(self.decoders), ", ".join(sorted(self.decoders)))
+        if self.vaes:
+            log.info("loaded %d sketch VAEs: %s", len(self.vaes), ", ".join(sorted(self.vaes)))
         self.ready = True
         return self
 
@@ -94,4 +98,5 @@ class Registry:
     def classes(self) -> list[dict]:
         """The objects available, for the picker: name, label, icon and where the model came from."""
         return [{"name": name, "label": catalog.label(name), "icon": catalog.icon(name),
-                 "source": d.meta.get("source", "doodle-buddy")} for name, d in sorted(self.decoders.items())]
+                 "source": d.meta.get("source", "doodle-buddy"), "redraw": name in self.vaes}
+                for name, d in sorted(self.decoders.items())]

@@ -33,6 +33,24 @@ def make_tiny_decoder(num_units=16, seed=0, name="tiny", scale=20.0, weight_scal
     return Decoder(name, config, scale, 60, weights, {"source": "test"})
 
 
+def make_tiny_vae(name="tiny", num_units=8, z_size=3, enc_units=4, seed=0, scale=20.0) -> Decoder:
+    """A random sketch VAE (``app.decoder.VAE_WEIGHT_NAMES`` too), small enough to run in a blink."""
+    from app.decoder import check_shapes, weight_names
+
+    config = DecoderConfig(num_units=num_units, z_size=z_size, enc_units=enc_units)
+    h, e, z, d, o = num_units, enc_units, z_size, config.input_dim, 3 + 6 * config.num_mixtures
+    shapes = {"output_w": (h, o), "output_b": (o,), "lstm_w_xh": (d, 4 * h), "lstm_w_hh": (h, 4 * h),
+              "lstm_bias": (4 * h,), "lstm_w_zh": (z, 4 * h), "init_w": (z, 2 * h), "init_b": (2 * h,),
+              "mu_w": (2 * e, z), "mu_b": (z,), "presig_w": (2 * e, z), "presig_b": (z,)}
+    for side in ("fw", "bw"):
+        shapes.update({f"enc_{side}_w_xh": (d, 4 * e), f"enc_{side}_w_hh": (e, 4 * e), f"enc_{side}_bias": (4 * e,)})
+    rng = np.random.default_rng(seed)
+    weights = {k: (rng.standard_normal(shapes[k]) * 0.5).astype(np.float32) for k in weight_names(config)}
+    vae = Decoder(name, config, scale, 60, weights, {"source": "test", "kind": "sketch-vae"})
+    check_shapes(vae)
+    return vae
+
+
 def gen_json_quantized(decoder: Decoder) -> dict:
     """The decoder's weights as Google's int16 blobs hold them (float = q x 10 / 32767)."""
     return {k: np.clip(np.round(v / GEN_JSON_WEIGHT_SCALE), -32767, 32767).astype("<i2")
@@ -80,12 +98,14 @@ def real_cats():
 
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory):
-    """A models directory with two tiny decoders in the project's own format."""
+    """A models directory with two tiny decoders in the project's own format, and a tiny VAE for one of them."""
     from app.decoder import save_decoder
 
     path = tmp_path_factory.mktemp("models")
     for i, name in enumerate(["cat", "pig"]):
         save_decoder(make_tiny_decoder(seed=i, name=name), path / f"{name}.npz")
+    (path / "vae").mkdir()
+    save_decoder(make_tiny_vae(name="cat"), path / "vae" / "cat.npz")  # Buddy can redraw a cat, not a pig
     return path
 
 

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,6 +38,31 @@ def test_complete_returns_new_strokes_in_canvas_pixels(client):
     again = post(client, "/api/complete", {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS,
                                            "variations": 3, "seed": 42, "temperature": 0.3}).json
     assert again == body  # same seed, same drawings
+
+
+def test_redraw_draws_the_childs_drawing_again_in_its_place_and_size(client):
+    head = [[[300, 200], [300, 120], [340, 160], [380, 120], [380, 200], [300, 200]]]  # 80 px wide, on the left
+    body = {"class": "cat", "strokes": head, "canvas": CANVAS, "count": 3, "seed": 5}
+    r = post(client, "/api/redraw", body)
+    assert r.status_code == 200 and r.json["seed"] == 5 and len(r.json["drawings"]) == 3
+    drawn = [d for d in r.json["drawings"] if d["strokes"]]
+    assert drawn, "the VAE drew nothing"
+    for d in drawn:
+        points = np.array([p for s in d["strokes"] for p in s])
+        low, high = points.min(axis=0), points.max(axis=0)
+        assert (high - low).max() <= 80.5  # the child's size, never bigger
+        np.testing.assert_allclose((low + high) / 2, [340, 160], atol=0.5)  # centred where the child drew
+        assert (points >= 0).all() and (points <= [800, 600]).all()
+    assert post(client, "/api/redraw", body).json == r.json  # same seed, same drawings
+
+
+def test_redraw_says_which_objects_buddy_can_redraw(client):
+    classes = {c["name"]: c for c in client.get("/api/classes").json["classes"]}
+    assert classes["cat"]["redraw"] is True and classes["pig"]["redraw"] is False
+    r = post(client, "/api/redraw", {"class": "pig", "strokes": CAT_SO_FAR, "canvas": CANVAS})
+    assert r.status_code == 404 and r.json["error"]["code"] == "no_redraw"
+    r = post(client, "/api/redraw", {"class": "cat", "strokes": [], "canvas": CANVAS})
+    assert r.status_code == 400 and r.json["error"]["code"] == "empty_drawing"
 
 
 def test_empty_strokes_draw_from_scratch_on_the_canvas(client):
@@ -136,7 +162,8 @@ def test_wrong_content_type_oversized_body_and_unknown_routes(client):
 def test_openapi_document_describes_the_endpoints(client):
     doc = client.get("/api/openapi.json").json
     assert doc["openapi"].startswith("3.")
-    assert set(doc["paths"]) == {"/api/classes", "/api/complete", "/api/hint", "/api/classify", "/api/imagine"}
+    assert set(doc["paths"]) == {"/api/classes", "/api/complete", "/api/hint", "/api/classify", "/api/imagine",
+                                  "/api/redraw"}
     props = doc["paths"]["/api/complete"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert props["properties"]["variations"]["maximum"] == 9
 
@@ -191,7 +218,7 @@ def api_doc(app):
     return app.test_client().get("/api/openapi.json").json
 
 
-@pytest.mark.parametrize("path", ["/api/complete", "/api/hint", "/api/classify", "/api/imagine"])
+@pytest.mark.parametrize("path", ["/api/complete", "/api/hint", "/api/classify", "/api/imagine", "/api/redraw"])
 def test_fuzz_never_gives_a_5xx(app, api_doc, path):
     schema = api_doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
     client = app.test_client()
