@@ -32,7 +32,8 @@ SCRATCH_FILL = 0.8  # a drawing made from scratch fills at most this share of th
 CANDIDATES_MIN = 16  # candidates sampled for one ending (one batch of 16 costs little more than 1)
 CANDIDATES_PER_ENDING = 3  # ... and at least this many per ending shown
 HINT_CANDIDATES = 9  # next strokes sampled for one hint
-RECOGNISE_MIN = 8  # candidates the classifier judges for one ending (the best by looks alone) ...
+RECOGNISE_MIN = 4  # candidates the classifier judges for one ending (the best by looks alone; valid split: 4
+# against 8 judged, the judge recognised 81.2% against 82.2% of 399 endings, and Finish took ~15% less time) ...
 RECOGNISE_PER_ENDING = 1.5  # ... and at least this many per ending shown
 # "What could it become?": this share of the objects are the classifier's likeliest (valid split: the object is in
 # the top 5 of 6 for 83% of real half-drawings, top 4 for 78%) ...
