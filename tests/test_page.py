@@ -59,7 +59,7 @@ def pin_seed(page, seed=SEED):
         body.setdefault("seed", seed)
         route.continue_(post_data=json.dumps(body))
 
-    for endpoint in ("complete", "hint"):
+    for endpoint in ("complete", "hint", "redraw"):
         page.route(f"**/api/{endpoint}", with_seed)
 
 
@@ -391,3 +391,42 @@ def test_save_downloads_the_drawing_as_a_png(page, tmp_path):
     path = tmp_path / download.value.suggested_filename
     download.value.save_as(path)
     assert path.name == "doodle-cat.png" and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_buddy_redraws_the_drawing_beside_it_for_objects_with_a_vae(browser, live_server):
+    """On the tiny models (a sketch VAE for cat, none for pig): 🪄 shows only for cat; pressed, it shows the
+    child's drawing and Buddy's three versions, drawn stroke by stroke; nothing lands on the child's paper."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    pin_seed(page, 5)
+    page.goto(live_server + "/")
+    page.wait_for_selector(".pick[aria-pressed=true]")
+    redraw = page.get_by_role("button", name="Buddy redraws it")
+    page.locator(".pick[data-name=pig]").click()
+    assert not redraw.is_visible()  # Buddy cannot redraw a pig
+    page.locator(".pick[data-name=cat]").click()
+    assert redraw.is_visible()
+    draw(page, [(0.3, 0.6), (0.3, 0.3), (0.45, 0.45), (0.6, 0.3), (0.6, 0.6), (0.3, 0.6)])
+    redraw.click()
+    wait_until(page, "document.getElementById('redraw-panel').open && "
+                     "document.querySelectorAll('#redraws canvas').length === 4")
+    labels = page.eval_on_selector_all("#redraws canvas", "cs => cs.map((c) => c.getAttribute('aria-label'))")
+    assert labels == ["Your drawing", "Buddy's drawing 1", "Buddy's drawing 2", "Buddy's drawing 3"]
+    blank = blank_pixels(page, "pad")
+    inked = page.eval_on_selector_all(
+        "#redraws canvas", "cs => cs.map((c) => { const b = document.createElement('canvas'); b.width = c.width; "
+        "b.height = c.height; return c.toDataURL() !== b.toDataURL(); })")
+    assert inked[0]  # the child's own drawing is shown
+    wait_until(page, "!document.getElementById('redraw').disabled")  # the drawings are done
+    inked = page.eval_on_selector_all(
+        "#redraws canvas", "cs => cs.map((c) => { const b = document.createElement('canvas'); b.width = c.width; "
+        "b.height = c.height; return c.toDataURL() !== b.toDataURL(); })")
+    assert any(inked[1:]), "Buddy drew none of its versions"
+    shot(page, "15-buddy-redraws-it")
+    page.locator("#redraw-close").click()
+    wait_until(page, "!document.getElementById('redraw-panel').open")
+    assert len(strokes(page)) == 1 and pixels(page) != blank  # the child's paper keeps only the child's stroke
+    context.close()
+    assert not errors, errors

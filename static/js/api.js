@@ -50,4 +50,5 @@ export const api = {
   hint: (body) => call("/api/hint", body),
   classify: (body) => call("/api/classify", body),
   imagine: (body) => call("/api/imagine", body),
+  redraw: (body) => call("/api/redraw", body),
 };

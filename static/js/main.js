@@ -25,7 +25,8 @@ const state = {
 
 // One tap = one request: while Buddy finishes, shows more or shows how, those buttons are disabled and further
 // taps do nothing (issue 27). Drawing stays possible all the while: a child's stroke is never dropped.
-const HELPERS = ["finish", "more", "more-again", "more-count", "how", "how-again", "imagine", "imagine-again"];
+const HELPERS = ["finish", "more", "more-again", "more-count", "how", "how-again", "imagine", "imagine-again",
+  "redraw", "redraw-again"];
 async function once(work) {
   if (state.working) return null;
   state.working = true;
@@ -102,6 +103,8 @@ function choose(name) {
   for (const b of document.querySelectorAll(".pick")) b.setAttribute("aria-pressed", String(b.dataset.name === name));
   document.querySelector(`.pick[data-name="${CSS.escape(name)}"]`)?.scrollIntoView({ block: "nearest", inline: "nearest" });
   pad.setGhost(null);
+  // 🪄 only for the objects Buddy can redraw (a sketch VAE: /api/classes says which)
+  $("redraw").hidden = !state.classes?.find((c) => c.name === name)?.redraw;
   if (state.withMe) requestHint();
 }
 
@@ -322,6 +325,41 @@ async function requestHint() {
   }
 }
 
+// ---- Buddy redraws it: the child's drawing beside Buddy's versions of it, drawn stroke by stroke together -------
+
+async function redrawIt() {
+  if (!state.current) return;
+  if (pad.isEmpty) { oops(null, "✏️ Draw something first, then Buddy draws it too!"); return; }
+  const panel = $("redraw-panel");
+  const shelf = $("redraws");
+  const mine = pad.toData();
+  const size = canvasSize();
+  const opener = panel.open ? null : document.activeElement;
+  await once(() => busy($("redraw"), async () => {
+    const version = state.version;
+    const data = await api.redraw(drawingRequest({ count: 3 }));
+    state.counters.completions++;
+    if (version !== state.version) return; // the child drew on meanwhile: these no longer match
+    shelf.replaceChildren();
+    openDialog(panel, opener);
+    const cards = [{ lines: mine, color: COLORS.child, label: "Your drawing" },
+      ...data.drawings.map((d, i) => ({ lines: d.strokes, color: COLORS.buddy, label: `Buddy's drawing ${i + 1}` }))];
+    const shows = cards.map((card) => {
+      const figure = document.createElement("figure");
+      figure.className = "choice redrawn";
+      const c = document.createElement("canvas");
+      c.setAttribute("role", "img");
+      c.setAttribute("aria-label", card.label);
+      figure.append(c);
+      shelf.append(figure);
+      return () => animate(card.lines, (partial) => drawFitted(c, [{ lines: partial, color: card.color }], size),
+        { pointsPerFrame: 2, strokePause: 150 });
+    });
+    $("redraw-close").focus();
+    await Promise.all(shows.map((show) => show()));
+  }));
+}
+
 // ---- show me how: the model draws the object slowly from a blank page ------------------------------------
 
 async function showHow() {
@@ -423,6 +461,9 @@ $("more-again").addEventListener("click", showMore);
 $("more-count").addEventListener("change", showMore);
 $("more-close").addEventListener("click", () => closeDialog($("more-panel")));
 $("imagine").addEventListener("click", imagineIt);
+$("redraw").addEventListener("click", redrawIt);
+$("redraw-again").addEventListener("click", redrawIt);
+$("redraw-close").addEventListener("click", () => closeDialog($("redraw-panel")));
 $("imagine-again").addEventListener("click", imagineIt);
 $("imagine-close").addEventListener("click", () => closeDialog($("imagine-panel")));
 $("how").addEventListener("click", showHow);
