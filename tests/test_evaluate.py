@@ -178,3 +178,24 @@ def test_the_fit_protocol_places_half_drawings_and_its_card_section_reads_the_fi
     assert fit["after"]["all"]["on_paper"] == 1.0  # the fitted engine keeps its endings on the paper
     section = "\n".join(fit_section(fit))
     assert "| after | all | 6 | 100.0%" in section and "real whole drawing, judge" in section
+
+
+def test_the_redraw_evaluation_redraws_real_drawings_on_the_paper_and_compares_losses(tmp_path):
+    from app.decoder import save_decoder
+    from tests.conftest import make_tiny_vae
+    from training import evaluate_redraw
+
+    rng = np.random.default_rng(3)
+    drawings = []
+    for _ in range(40):
+        xs = np.sort(rng.integers(0, 255, 6)).tolist()
+        drawings.append([[xs[:3], rng.integers(0, 255, 3).tolist()], [xs[3:], rng.integers(0, 255, 3).tolist()]])
+    write_ndjson(tmp_path / "zigzag.ndjson", "zigzag", drawings)
+    (tmp_path / "models" / "vae").mkdir(parents=True)
+    save_decoder(make_tiny_vae(name="zigzag"), tmp_path / "models" / "vae" / "zigzag.npz")
+    save_decoder(make_tiny_decoder(name="zigzag"), tmp_path / "models" / "zigzag.npz")
+    result = evaluate_redraw.evaluate(tmp_path / "models", "train", 3, 2, tmp_path, tmp_path / "no-judge")
+    figures = result["objects"]["zigzag"]
+    assert figures["drawings"] == 3 and figures["redraws"] == 6 and figures["on_paper"] == 1.0
+    assert figures["loss_vae"] > 0 and figures["loss_decoder"] > 0 and "recognised" not in figures  # no judge
+    assert result["all"]["on_paper"] == 1.0
