@@ -59,7 +59,8 @@ class Classifier:
         a drawing with no points gets zeros."""
         renders = np.zeros((max(1, 1 << max(len(drawings) - 1, 0).bit_length()), SIDE, SIDE), np.uint8)
         shared = canvas_to_box_lines(prefix, width, height)
-        # the drawings (a model's endings) are not simplified again: at 28 pixels RDP's 2 box units are 0.2 px
+        # the drawings (a model's endings) are not simplified again: they come at the point density of Quick,
+        # Draw!'s simplified data already, so RDP would only cost time
         renders[: len(drawings)] = render_many([[*shared, *canvas_to_box_lines(lines_px, width, height,
                                                                                    simplify=False)]
                                                 for lines_px in drawings])
