@@ -73,9 +73,14 @@ def resolve(recipe: str | Path, overrides: dict) -> dict:
     return normalised(values)
 
 
+RUN_LENGTH_KEYS = ("epochs", "patience")  # how long a run goes on, not what it learns: not in its name
+
+
 def run_name(name: str, recipe_name: str, values: dict) -> str:
-    """The run folder of an object trained with these values: the same values resume the same run."""
-    digest = hashlib.sha1(json.dumps(normalised(values), sort_keys=True).encode()).hexdigest()[:8]
+    """The run folder of an object trained with these values: the same values resume the same run, and a run
+    can be taken further with more ``epochs`` (``--force``), which is not part of the name."""
+    shaping = {k: v for k, v in normalised(values).items() if k not in RUN_LENGTH_KEYS}
+    digest = hashlib.sha1(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:8]
     return f"{name}-{Path(recipe_name).stem}-{digest}"
 
 
