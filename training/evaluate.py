@@ -27,7 +27,7 @@ from app.catalog import label
 from app.classifier import Classifier
 from app.decoder import Decoder, load_decoder, load_gen_json, reconstruction_loss
 from app.strokes import stroke3_to_lines
-from training import evaluate_fit, recipe
+from training import evaluate_fit, evaluate_redraw, recipe
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.teacher import sample_drawings
 from training.train_classifier import CARD_OPTIONS, build_parser, metrics, render_many, schedule_sentence
@@ -286,6 +286,7 @@ def model_card(manifest: dict) -> str:
     lines += looks_table(manifest["decoders"])
     lines += ["Samples from scratch at the app's default temperature:", "", "![samples](samples.svg)", ""]
     lines += fit_section(manifest.get("fit"))
+    lines += redraw_section(manifest.get("redraw"))
     study = manifest.get("units_study")
     if study:
         lines += ["### How wide an LSTM?", "",
@@ -346,6 +347,36 @@ def model_card(manifest: dict) -> str:
               "- Teacher decoders: Google Magenta's pretrained sketch-rnn models, Apache 2.0 "
               "(https://github.com/magenta/magenta-js/tree/master/sketch).", ""]
     return "\n".join(lines)
+
+
+def redraw_section(redraw: dict | None) -> list[str]:
+    """The card's section on the sketch VAEs ("Buddy redraws it"), from ``evaluate_redraw``'s figures."""
+    if not redraw or not redraw.get("objects"):
+        return []
+    lines = ["## Buddy redraws it: the sketch VAEs", "",
+             f"`python -m training.evaluate_redraw --split {redraw['split']} --per-object {redraw['per_object']} "
+             f"--count {redraw['count']}`: real {redraw['split']} drawings of each object with a VAE "
+             f"(`models/vae/`), centred on an 800×600 paper at {redraw['size']:.0%} of its height, each redrawn "
+             f"{redraw['count']} times as the app does (z = the encoder's mu, the default temperature). Recognised: "
+             "the independent judge names the redraw as the object; beside it, how often it names the child's "
+             "drawing itself. Loss: the VAE's reconstruction loss per step (each drawing decoded from its own z) "
+             "against the object's decoder alone on the same drawings. 95% Wilson intervals.", "",
+             "| object | VAE file recipe | drawings (redraws) | on the paper | recognised, judge | the drawings "
+             "themselves, judge | loss, VAE | loss, decoder alone |", "|---|---|---|---|---|---|---|---|"]
+    for name, r in redraw["objects"].items():
+        rec = r.get("recipe") or {}
+        recipe_text = (f"z {rec.get('z_size')}, {rec.get('teacher')} teacher drawings, {rec.get('epochs')} epochs"
+                       if rec else "–")
+
+        def share(key, r=r):
+            if key not in r:
+                return "–"
+            low, high = r[f"{key}_ci95"]
+            return f"{r[key]:.0%} ({low:.0%}–{high:.0%})"
+        lines.append(f"| {name} | {recipe_text} | {r['drawings']} ({r['redraws']}) | {r['on_paper']:.0%} | "
+                     f"{share('recognised')} | {share('reference')} | {r.get('loss_vae', '–')} | "
+                     f"{r.get('loss_decoder', '–')} |")
+    return [*lines, ""]
 
 
 def fit_section(fit: dict | None) -> list[str]:
@@ -492,6 +523,8 @@ def main(argv=None):
         manifest["classifier"] = card
     if args.fit_per_object:
         manifest["fit"] = evaluate_fit.evaluate(args.models, "test", args.fit_per_object, args.data_dir)
+    if any((args.models / "vae").glob("*.npz")):
+        manifest["redraw"] = evaluate_redraw.evaluate(args.models, "test", 40, 3, args.data_dir)
     (args.models / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     (args.models / "samples.svg").write_text(samples_svg([load_decoder(args.models / d["file"])
                                                           for d in decoders]))
