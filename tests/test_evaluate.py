@@ -209,7 +209,7 @@ def test_the_card_has_a_section_per_vae_with_its_redraw_figures():
         "drawings": 40, "redraws": 120, "on_paper": 1.0, "recognised": 0.5, "recognised_ci95": [0.41, 0.59],
         "reference": 0.75, "reference_ci95": [0.6, 0.86], "loss_vae": 0.9, "loss_decoder": 0.7,
         "recipe": {"z_size": 64, "teacher": 5000, "epochs": 30}}}}
-    text = "\\n".join(redraw_section(figures))
+    text = "\n".join(redraw_section(figures))
     assert "## Buddy redraws it" in text
     assert ("| cat | z 64, 5000 teacher drawings, 30 epochs | 40 (120) | 100% | 50% (41%–59%) | 75% (60%–86%) "
             "| 0.9 | 0.7 |") in text
