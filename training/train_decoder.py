@@ -52,8 +52,10 @@ from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.fit_placement import placement_table
 from training.keras_decoder import (
     build_model,
+    build_vae,
     distillation_loss,
     import_weights,
+    kl_annealing,
     reconstruction_loss,
     teacher_inputs,
     teacher_targets,
@@ -228,8 +230,15 @@ def simplify_stroke3(stroke3: np.ndarray, epsilon: float) -> np.ndarray:
     return lines_to_stroke3(lines)
 
 
+def vae_dataset(batches: Batches, repeat: bool):
+    """``dataset`` with a sketch VAE encoder's input: ((the drawing's rows, zero-padded; the decoder's inputs),
+    targets)."""
+    return dataset(batches, repeat).map(lambda x, y: ((y[..., :5] * y[..., 5:6], x), y))
+
+
 def train_one(name: str, args) -> Path | None:
-    """Train (or resume) one object's decoder and export it; returns the exported file."""
+    """Train (or resume) one object's decoder, or its sketch VAE when the recipe has a ``z_size``
+    (``training.train_vae``), and export it; returns the exported file."""
     import keras
 
     out = Path(args.out) / f"{name}.npz"
@@ -242,9 +251,11 @@ def train_one(name: str, args) -> Path | None:
     started = time.time()
     data = prepare(name, args)
     print(f"{name}: {json.dumps(data['counts'])}, scale factor {data['scale_factor']:.2f}", flush=True)
-    config = DecoderConfig(num_units=args.units)
+    vae = bool(getattr(args, "z_size", 0))
+    config = DecoderConfig(num_units=args.units, **({"z_size": args.z_size, "enc_units": args.enc_units}
+                                                    if vae else {}))
     keras.utils.set_random_seed(args.seed)
-    model = build_model(config, name)
+    model = build_vae(config, f"vae_{name}", kl_min=args.kl_min, seed=args.seed) if vae else build_model(config, name)
     steps = math.ceil(len(data["train"]) / args.batch_size)  # batches per epoch (roughly: buckets add a few)
     schedule = keras.optimizers.schedules.ExponentialDecay(args.lr, decay_steps=steps, decay_rate=0.93)
     teacher = None
@@ -252,12 +263,14 @@ def train_one(name: str, args) -> Path | None:
         teacher = Teacher(load_gen_json(Path(args.pretrained_dir) / f"{name}.gen.json"), args.distill)
     loss = distillation_loss(args.distill, args.distill_weight) if teacher else reconstruction_loss
     model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss=loss, jit_compile=args.jit)
-    train = dataset(Batches(data["train"], data["scale_factor"], args.batch_size, args.seed, teacher=teacher),
-                    repeat=True)
+    feed = vae_dataset if vae else dataset
+    train = feed(Batches(data["train"], data["scale_factor"], args.batch_size, args.seed, teacher=teacher),
+                 repeat=True)
     valid_batches = Batches(data["valid"], data["scale_factor"], args.batch_size, augmented=False, teacher=teacher)
-    valid = dataset(valid_batches, repeat=True)
+    valid = feed(valid_batches, repeat=True)
     best = run_dir / "best.weights.h5"
-    callbacks = [keras.callbacks.BackupAndRestore(str(run_dir / "backup"), delete_checkpoint=False),
+    callbacks = [*([kl_annealing(args.kl_weight, args.kl_weight_start, args.kl_decay)] if vae else []),
+                 keras.callbacks.BackupAndRestore(str(run_dir / "backup"), delete_checkpoint=False),
                  keras.callbacks.ModelCheckpoint(str(best), save_best_only=True, save_weights_only=True),
                  keras.callbacks.EarlyStopping(patience=args.patience),
                  keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True)]
@@ -267,7 +280,8 @@ def train_one(name: str, args) -> Path | None:
     model.load_weights(str(best))
     log = _read_history(run_dir / "history.csv")
     meta = {"source": "doodle-buddy", "license": "CC-BY-4.0 data; Apache-2.0 teacher",
-            "trained_by": "python -m training.train_decoder", "teacher": f"google-magenta {name}.gen.json",
+            "trained_by": f"python -m training.{'train_vae' if vae else 'train_decoder'}",
+            **({"kind": "sketch-vae"} if vae else {}), "teacher": f"google-magenta {name}.gen.json",
             "recipe": args.resolved, "recipe_file": Path(args.recipe).stem, "data": data["counts"],
             "training": {"epochs_run": len(log), "best_val_loss": min((r["val_loss"] for r in log), default=None),
                          "seconds_this_run": round(time.time() - started, 1)}}
