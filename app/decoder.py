@@ -405,7 +405,7 @@ def encode(decoder: Decoder, stroke3: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """A VAE's encoder on one drawing (stroke-3, box units): (mu, log sigma^2) of its latent vector, each
     (z_size,). The drawing's stroke-5 rows (with the end row, model units) go through the forward LSTM in order
     and the backward LSTM in reverse; their last outputs, side by side, give mu and log sigma^2 (sketch-rnn's
-    encoder). NumPy, one drawing: about a millisecond per hundred rows."""
+    encoder). NumPy, one drawing (a real cat of 64 rows: about 10 ms here, measured while a training job ran)."""
     if not decoder.config.z_size:
         raise ValueError(f"{decoder.name}: a decoder alone has no encoder")
     rows = stroke3_to_stroke5(np.asarray(stroke3, np.float32).reshape(-1, 3), end=True).astype(np.float32)
