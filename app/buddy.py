@@ -289,7 +289,10 @@ def redraw(vae: Decoder, lines_px, width: float, height: float, *, count: int = 
     [state] = prime_many(vae, [np.zeros((0, 5))], [mu])
     results = sampler(vae, [state] * count, variation_seeds(seed, count), temperature=temperature,
                       max_steps=vae.max_seq_len)
-    centre = (low + high) / 2
+    # where the child drew, on the paper (strokes may reach past its edge): Buddy's versions go in that box
+    on_paper = np.clip(allp, 0.0, [width, height])
+    place_low, place_high = on_paper.min(axis=0), on_paper.max(axis=0)
+    centre, size = (place_low + place_high) / 2, max(float((place_high - place_low).max()), 1.0)
     out = []
     for rows, finished in results:
         lines = [line for line in stroke3_to_lines(stroke5_to_stroke3(rows), (0.0, 0.0)) if len(line)]

@@ -62,3 +62,18 @@ def test_draw_a_cat_from_scratch_fits_the_canvas(cat_decoder):
         allp = np.concatenate(completion.lines)
         assert len(allp) > 10
         assert (allp >= 0).all() and (allp[:, 0] <= W).all() and (allp[:, 1] <= H).all()
+
+
+def test_a_redraw_of_a_drawing_past_the_papers_edge_stays_on_the_paper():
+    from app.buddy import redraw
+    from tests.conftest import make_tiny_vae
+
+    vae = make_tiny_vae(name="cat")
+    past = [np.array([[700.0, 500.0], [1000.0, 800.0], [760.0, 750.0]])]  # its middle is beyond an 800x600 paper
+    drawn = 0
+    for seed in range(4):
+        [drawing], _ = redraw(vae, past, 800, 600, count=1, seed=seed)
+        for line in drawing.lines:
+            assert (line >= -1e-6).all() and (line <= [800 + 1e-6, 600 + 1e-6]).all()
+            drawn += np.ptp(line, axis=0).max() > 1  # a drawing, not everything squashed into a point
+    assert drawn
