@@ -45,6 +45,8 @@ def openapi_document(config) -> dict:
         return {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}}
 
     line = {"type": "array", "items": POINT}
+    drawn = {"type": "array", "items": {"type": "object", "properties": {  # Buddy's strokes, one entry per drawing
+        "strokes": {"type": "array", "items": line}, "finished": {"type": "boolean"}}}}
     return {
         "openapi": "3.1.0",
         "info": {"title": "Doodle Buddy API", "version": "1.0.0",
@@ -66,9 +68,7 @@ def openapi_document(config) -> dict:
                                 "recognisable, not over the child's strokes, different from one another). The "
                                 "same seed gives the same completions."),
                 "responses": {**ok({"type": "object", "properties": {
-                    "seed": {"type": "integer"}, "completions": {"type": "array", "items": {
-                        "type": "object", "properties": {"strokes": {"type": "array", "items": line},
-                                                         "finished": {"type": "boolean"}}}}}}),
+                    "seed": {"type": "integer"}, "completions": drawn}}),
                     **errors(400, 403, 404, 413, 415, 429, 503)}}},
             "/api/hint": {"post": {
                 "summary": "the next pen-down stroke", "requestBody": body(drawing),
@@ -97,9 +97,7 @@ def openapi_document(config) -> dict:
                                 "canvas. 404 no_redraw for an object without a VAE (/api/classes says which have "
                                 "one); 400 for an empty drawing. The same seed gives the same drawings."),
                 "responses": {**ok({"type": "object", "properties": {
-                    "seed": {"type": "integer"}, "drawings": {"type": "array", "items": {
-                        "type": "object", "properties": {"strokes": {"type": "array", "items": line},
-                                                         "finished": {"type": "boolean"}}}}}}),
+                    "seed": {"type": "integer"}, "drawings": drawn}}),
                               **errors(400, 403, 404, 413, 415, 429, 503)}}},
             "/api/classify": {"post": {
                 "summary": "top-3 guesses of what is drawn", "requestBody": body(
