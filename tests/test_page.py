@@ -419,6 +419,16 @@ def test_buddy_redraws_the_drawing_beside_it_for_objects_with_a_vae(browser, liv
         "#redraws canvas", "cs => cs.map((c) => { const b = document.createElement('canvas'); b.width = c.width; "
         "b.height = c.height; return c.toDataURL() !== b.toDataURL(); })")
     assert inked[0]  # the child's own drawing is shown
+    # shown around the drawing, not the whole paper: the child's 30%-wide drawing fills most of its card
+    share = page.evaluate("""(() => {
+      const c = document.querySelector('#redraws canvas'); const d = c.getContext('2d')
+        .getImageData(0, 0, c.width, c.height).data;
+      let lo = c.width, hi = -1;
+      for (let i = 3; i < d.length; i += 4) {
+        if (d[i] > 0) { const x = ((i - 3) / 4) % c.width; lo = Math.min(lo, x); hi = Math.max(hi, x); }
+      }
+      return (hi - lo) / c.width; })()""")
+    assert share > 0.45, share
     wait_until(page, "!document.getElementById('redraw').disabled")  # the drawings are done
     inked = page.eval_on_selector_all(
         "#redraws canvas", "cs => cs.map((c) => { const b = document.createElement('canvas'); b.width = c.width; "

@@ -327,6 +327,18 @@ async function requestHint() {
 
 // ---- Buddy redraws it: the child's drawing beside Buddy's versions of it, drawn stroke by stroke together -------
 
+// The square part of the paper around a drawing (with a margin; never less than an eighth of the paper), so a small
+// drawing in a corner is shown big enough to see; Buddy's versions are drawn in the same place and size.
+function boxAround(lines, size, margin = 0.12, least = 0.12) {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const [x, y] of lines.flat()) {
+    const [px, py] = [Math.min(Math.max(x, 0), size.width), Math.min(Math.max(y, 0), size.height)];
+    [x0, y0, x1, y1] = [Math.min(x0, px), Math.min(y0, py), Math.max(x1, px), Math.max(y1, py)];
+  }
+  const side = Math.max(x1 - x0, y1 - y0, least * Math.max(size.width, size.height)) * (1 + 2 * margin);
+  return { x: (x0 + x1 - side) / 2, y: (y0 + y1 - side) / 2, width: side, height: side };
+}
+
 async function redrawIt() {
   if (!state.current) return;
   if (pad.isEmpty) { oops(null, "✏️ Draw something first, then Buddy draws it too!"); return; }
@@ -342,6 +354,7 @@ async function redrawIt() {
     if (version !== state.version) return; // the child drew on meanwhile: these no longer match
     shelf.replaceChildren();
     openDialog(panel, opener);
+    const view = boxAround(mine, size);
     const cards = [{ lines: mine, color: COLORS.child, label: "Your drawing" },
       ...data.drawings.map((d, i) => ({ lines: d.strokes, color: COLORS.buddy, label: `Buddy's drawing ${i + 1}` }))];
     const shows = cards.map((card) => {
@@ -352,7 +365,7 @@ async function redrawIt() {
       c.setAttribute("aria-label", card.label);
       figure.append(c);
       shelf.append(figure);
-      return () => animate(card.lines, (partial) => drawFitted(c, [{ lines: partial, color: card.color }], size),
+      return () => animate(card.lines, (partial) => drawFitted(c, [{ lines: partial, color: card.color }], size, view),
         { pointsPerFrame: 2, strokePause: 150 });
     });
     $("redraw-close").focus();

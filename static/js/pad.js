@@ -222,15 +222,16 @@ export class DrawingPad extends EventTarget {
 }
 
 // Draw lines on a small canvas, fitted and centred (for the "show me more" thumbnails and the demo).
-export function drawFitted(canvas, layers, size) {
+export function drawFitted(canvas, layers, size, view = { x: 0, y: 0, width: size.width, height: size.height }) {
+  // `view`: the part of the paper to show (the whole paper by default), scaled to fit and centred
   const dpr = window.devicePixelRatio || 1;
   const rect = canvas.getBoundingClientRect();
-  canvas.width = Math.round(rect.width * dpr);
+  canvas.width = Math.round(rect.width * dpr); // (setting the size also clears the canvas)
   canvas.height = Math.round(rect.height * dpr);
   const ctx = canvas.getContext("2d");
-  const k = Math.min(rect.width / size.width, rect.height / size.height);
-  ctx.setTransform(dpr * k, 0, 0, dpr * k, (rect.width - size.width * k) / 2 * dpr, (rect.height - size.height * k) / 2 * dpr);
-  ctx.clearRect(0, 0, size.width, size.height);
-  const width = Math.max(3, Math.min(size.width, size.height) / 110) * Math.max(1, 0.6 / k);
+  const k = Math.min(rect.width / view.width, rect.height / view.height);
+  ctx.setTransform(dpr * k, 0, 0, dpr * k, ((rect.width - view.width * k) / 2 - view.x * k) * dpr,
+    ((rect.height - view.height * k) / 2 - view.y * k) * dpr);
+  const width = Math.max(3, Math.min(view.width, view.height) / 110) * Math.max(1, 0.6 / k);
   for (const { lines, color } of layers) for (const pts of lines) DrawingPad.trace(ctx, pts, color, width);
 }
