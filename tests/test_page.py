@@ -415,11 +415,13 @@ def test_buddy_redraws_the_drawing_beside_it_for_objects_with_a_vae(browser, liv
     labels = page.eval_on_selector_all("#redraws canvas", "cs => cs.map((c) => c.getAttribute('aria-label'))")
     assert labels == ["Your drawing", "Buddy's drawing 1", "Buddy's drawing 2", "Buddy's drawing 3"]
     blank = blank_pixels(page, "pad")
+    wait_until(page, "!document.getElementById('redraw').disabled")  # all four are drawn to the end
     inked = page.eval_on_selector_all(
         "#redraws canvas", "cs => cs.map((c) => { const b = document.createElement('canvas'); b.width = c.width; "
         "b.height = c.height; return c.toDataURL() !== b.toDataURL(); })")
     assert inked[0]  # the child's own drawing is shown
     # shown around the drawing, not the whole paper: the child's 30%-wide drawing fills most of its card
+    # (read once the drawing is finished: mid-animation only part of the stroke is there)
     share = page.evaluate("""(() => {
       const c = document.querySelector('#redraws canvas'); const d = c.getContext('2d')
         .getImageData(0, 0, c.width, c.height).data;
@@ -429,10 +431,6 @@ def test_buddy_redraws_the_drawing_beside_it_for_objects_with_a_vae(browser, liv
       }
       return (hi - lo) / c.width; })()""")
     assert share > 0.45, share
-    wait_until(page, "!document.getElementById('redraw').disabled")  # the drawings are done
-    inked = page.eval_on_selector_all(
-        "#redraws canvas", "cs => cs.map((c) => { const b = document.createElement('canvas'); b.width = c.width; "
-        "b.height = c.height; return c.toDataURL() !== b.toDataURL(); })")
     assert any(inked[1:]), "Buddy drew none of its versions"
     shot(page, "15-buddy-redraws-it")
     page.locator("#redraw-close").click()
