@@ -229,6 +229,34 @@ def redraw():
                                  for d in drawings]})
 
 
+@bp.post("/morph")
+@heavy
+def morph():
+    """"Morph": frames from the child's drawing to another (``to``: e.g. the child's previous drawing; without it,
+    one Buddy makes up), along the sketch VAE's latent space, each in place on the paper."""
+    r = _drawing_request()
+    if not r.lines:
+        raise validation.ApiError(400, "empty_drawing", "draw something first: Buddy morphs the child's drawing")
+    registry = current_registry()
+    vae = registry.vaes.get(r.decoder.name)
+    if vae is None:
+        raise validation.ApiError(404, "no_morph", f"Buddy cannot morph a {catalog.label(r.decoder.name)} yet")
+    to = None
+    if r.data.get("to") is not None:
+        to = validation.strokes(r.data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"], "to")
+        if not to:
+            raise validation.ApiError(400, "empty_drawing", "'to' must be a drawing (or left out: Buddy makes one up)")
+    frames = validation.integer(r.data, "frames", 2, validation.MAX_FRAMES, default=buddy.MORPH_FRAMES)
+    temperature = validation.number(r.data, "temperature", *validation.TEMPERATURE_RANGE,
+                                    default=buddy.MORPH_TEMPERATURE)
+    out, seed = buddy.morph(vae, r.lines, r.width, r.height, to_lines=to, frames=frames, temperature=temperature,
+                            seed=r.seed, sampler=registry.sample)
+    return jsonify({"class": r.decoder.name, "seed": seed, "temperature": temperature,
+                    "to": "drawing" if to else "buddy",
+                    "frames": [{"strokes": [_points(line) for line in f.lines], "finished": f.finished}
+                               for f in out]})
+
+
 @bp.post("/classify")
 @heavy
 def classify():

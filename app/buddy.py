@@ -41,6 +41,8 @@ IMAGINE_PLAUSIBLE = 5 / 6
 IMAGINE_CANDIDATES = 8  # ... each object's ending chosen from this many candidates, the best 4 judged
 IMAGINE_JUDGED = 4
 IMAGINE_THREADS = 2
+MORPH_TEMPERATURE = 0.1  # morph frames are decoded this carefully (as sketch-rnn's notebook interpolates)
+MORPH_FRAMES = 9
 
 
 @dataclass
@@ -268,6 +270,45 @@ def imagine(decoders: dict, lines_px, width: float, height: float, *, count: int
         return list(pool.map(one, names, object_seeds)), seed
 
 
+def _child_lines(lines_px) -> list[np.ndarray]:
+    """The non-empty lines of a drawing as (n, 2) float arrays."""
+    return [np.asarray(line, np.float64).reshape(-1, 2) for line in lines_px if len(line)]
+
+
+def _encode_drawing(vae: Decoder, child: list[np.ndarray]) -> np.ndarray:
+    """A drawing's latent vector (z = mu): as Quick, Draw!'s data, top-left aligned, the longest side 0..255,
+    simplified, then read by the VAE's encoder."""
+    allp = np.concatenate(child)
+    low, high = allp.min(axis=0), allp.max(axis=0)
+    size = max(float((high - low).max()), 1.0)
+    mu, _ = encode(vae, lines_to_stroke3([rdp((line - low) * (BOX / size)) for line in child]))
+    return mu
+
+
+def _paper_box(child: list[np.ndarray], width: float, height: float) -> tuple[np.ndarray, float]:
+    """Where a drawing is on the paper (strokes may reach past its edge): its on-paper box's centre and longest
+    side, pixels."""
+    on_paper = np.clip(np.concatenate(child), 0.0, [width, height])
+    low, high = on_paper.min(axis=0), on_paper.max(axis=0)
+    return (low + high) / 2, max(float((high - low).max()), 1.0)
+
+
+def _decoded_in_box(rows: np.ndarray, centre: np.ndarray, size: float, width: float,
+                    height: float) -> list[np.ndarray]:
+    """A VAE's drawing (stroke-5 rows) centred on ``centre`` with its longest side ``size`` pixels, or the largest
+    size under that which keeps it on the paper about that centre."""
+    lines = [line for line in stroke3_to_lines(stroke5_to_stroke3(rows), (0.0, 0.0)) if len(line)]
+    if not lines:
+        return lines
+    drawn = np.concatenate(lines)
+    d_low, d_high = drawn.min(axis=0), drawn.max(axis=0)
+    scale = size / max(float((d_high - d_low).max()), 1e-9)
+    half = (d_high - d_low) / 2 * scale
+    room = np.minimum(centre, np.array([width, height]) - centre)
+    scale *= min(1.0, float(np.min(np.where(half > 0, room / np.maximum(half, 1e-9), np.inf))))
+    return [(line - (d_low + d_high) / 2) * scale + centre for line in lines]
+
+
 def redraw(vae: Decoder, lines_px, width: float, height: float, *, count: int = 3,
            temperature: float = DEFAULT_TEMPERATURE, seed: int | None = None,
            sampler=None) -> tuple[list[Completion], int]:
@@ -277,33 +318,54 @@ def redraw(vae: Decoder, lines_px, width: float, height: float, *, count: int = 
     Returns the drawings (canvas pixels) and the seed used; the same seed gives the same drawings."""
     seed = new_seed() if seed is None else seed
     sampler = sampler or sample_states
-    child = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines_px if len(line)]
+    child = _child_lines(lines_px)
     if not child:
         raise ValueError("redraw needs a drawing")
-    allp = np.concatenate(child)
-    low, high = allp.min(axis=0), allp.max(axis=0)
-    size = max(float((high - low).max()), 1.0)
-    # as Quick, Draw!'s data: top-left aligned, the longest side 0..255, simplified
-    box_lines = [rdp((line - low) * (BOX / size)) for line in child]
-    mu, _ = encode(vae, lines_to_stroke3(box_lines))
-    [state] = prime_many(vae, [np.zeros((0, 5))], [mu])
+    [state] = prime_many(vae, [np.zeros((0, 5))], [_encode_drawing(vae, child)])
     results = sampler(vae, [state] * count, variation_seeds(seed, count), temperature=temperature,
                       max_steps=vae.max_seq_len)
-    # where the child drew, on the paper (strokes may reach past its edge): Buddy's versions go in that box
-    on_paper = np.clip(allp, 0.0, [width, height])
-    place_low, place_high = on_paper.min(axis=0), on_paper.max(axis=0)
-    centre, size = (place_low + place_high) / 2, max(float((place_high - place_low).max()), 1.0)
-    out = []
-    for rows, finished in results:
-        lines = [line for line in stroke3_to_lines(stroke5_to_stroke3(rows), (0.0, 0.0)) if len(line)]
-        if lines:
-            drawn = np.concatenate(lines)
-            d_low, d_high = drawn.min(axis=0), drawn.max(axis=0)
-            scale = size / max(float((d_high - d_low).max()), 1e-9)
-            # the largest scale <= the child's that keeps it on the paper, about the child's centre
-            half = (d_high - d_low) / 2 * scale
-            room = np.minimum(centre, np.array([width, height]) - centre)
-            scale *= min(1.0, float(np.min(np.where(half > 0, room / np.maximum(half, 1e-9), np.inf))))
-            lines = [(line - (d_low + d_high) / 2) * scale + centre for line in lines]
-        out.append(Completion(lines, finished))
-    return out, seed
+    centre, size = _paper_box(child, width, height)
+    return [Completion(_decoded_in_box(rows, centre, size, width, height), finished)
+            for rows, finished in results], seed
+
+
+def slerp(z0: np.ndarray, z1: np.ndarray, t: float) -> np.ndarray:
+    """Spherical interpolation from z0 (t = 0) to z1 (t = 1), as sketch-rnn's notebook morphs latent vectors
+    (a straight line between two points of a Gaussian passes through its unlikely middle); straight when the two
+    point the same way."""
+    z0, z1 = np.asarray(z0, np.float64), np.asarray(z1, np.float64)
+    cos = float(np.dot(z0, z1) / max(np.linalg.norm(z0) * np.linalg.norm(z1), 1e-12))
+    omega = math.acos(min(1.0, max(-1.0, cos)))
+    if abs(math.sin(omega)) < 1e-6:
+        return (1 - t) * z0 + t * z1
+    return (math.sin((1 - t) * omega) * z0 + math.sin(t * omega) * z1) / math.sin(omega)
+
+
+def morph(vae: Decoder, lines_px, width: float, height: float, *, to_lines=None, frames: int = 9,
+          temperature: float = MORPH_TEMPERATURE, seed: int | None = None,
+          sampler=None) -> tuple[list[Completion], int]:
+    """"Morph": ``frames`` drawings from the child's drawing to another, decoded at ``temperature`` (low) from
+    latent vectors spaced evenly along the spherical path (``slerp``) between the two drawings' z. The other
+    drawing is ``to_lines`` (canvas pixels, e.g. the child's previous drawing) or, without it, one Buddy makes up
+    (z drawn from the VAE's prior by the seed). Every frame uses the same sampling noise, so frames differ only by
+    where they are on the path. Frame i sits between the two drawings' places and sizes on the paper (the child's
+    for a drawing Buddy makes up), shrunk about its centre if it would leave the paper. Returns the frames and the
+    seed used; the same seed gives the same frames."""
+    seed = new_seed() if seed is None else seed
+    sampler = sampler or sample_states
+    child = _child_lines(lines_px)
+    if not child:
+        raise ValueError("morph needs a drawing")
+    target = _child_lines(to_lines or [])
+    z0 = _encode_drawing(vae, child)
+    if target:
+        z1 = _encode_drawing(vae, target)
+    else:
+        z1 = np.random.default_rng([seed, 1]).standard_normal(len(z0))
+    ts = np.linspace(0.0, 1.0, frames)
+    zs = [slerp(z0, z1, t).astype(np.float32) for t in ts]
+    states = prime_many(vae, [np.zeros((0, 5))] * frames, zs)
+    results = sampler(vae, states, [[seed, 0]] * frames, temperature=temperature, max_steps=vae.max_seq_len)
+    (c0, s0), (c1, s1) = _paper_box(child, width, height), _paper_box(target or child, width, height)
+    return [Completion(_decoded_in_box(rows, (1 - t) * c0 + t * c1, float((1 - t) * s0 + t * s1), width, height),
+                       finished) for t, (rows, finished) in zip(ts, results)], seed

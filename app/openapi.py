@@ -1,6 +1,6 @@
 """The API contract as an OpenAPI 3.1 document, built from the same limits the validators enforce."""
 
-from app.validation import MAX_CANVAS_SIDE, MAX_SEED, MAX_VARIATIONS, TEMPERATURE_RANGE
+from app.validation import MAX_CANVAS_SIDE, MAX_FRAMES, MAX_SEED, MAX_VARIATIONS, TEMPERATURE_RANGE
 
 POINT = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
          "description": "[x, y] in canvas pixels"}
@@ -30,6 +30,12 @@ def openapi_document(config) -> dict:
         "type": "integer", "minimum": 1, "maximum": MAX_VARIATIONS}}}
     redraw = {**drawing, "properties": {**drawing["properties"], "count": {
         "type": "integer", "minimum": 1, "maximum": MAX_VARIATIONS, "description": "drawings (default 3)"}}}
+    morph = {**drawing, "properties": {
+        **drawing["properties"],
+        "to": {**strokes, "description": "the drawing to morph into, canvas pixels (e.g. the child's previous "
+                                         "drawing); left out, Buddy makes one up"},
+        "frames": {"type": "integer", "minimum": 2, "maximum": MAX_FRAMES, "description": "frames (default 9)"},
+        "temperature": {**drawing["properties"]["temperature"], "description": "careful (low, default 0.1) .. wild"}}}
     imagine = {"type": "object", "required": ["strokes", "canvas"], "properties": {
         **{k: p for k, p in drawing["properties"].items() if k != "class"},
         "count": {"type": "integer", "minimum": 1, "maximum": MAX_VARIATIONS, "description": "objects (default 6)"}}}
@@ -98,6 +104,17 @@ def openapi_document(config) -> dict:
                                 "one); 400 for an empty drawing. The same seed gives the same drawings."),
                 "responses": {**ok({"type": "object", "properties": {
                     "seed": {"type": "integer"}, "drawings": drawn}}),
+                              **errors(400, 403, 404, 413, 415, 429, 503)}}},
+            "/api/morph": {"post": {
+                "summary": "morph the child's drawing into another", "requestBody": body(morph),
+                "description": ("Frames along a spherical path between the two drawings' latent vectors in the "
+                                "chosen object's sketch VAE, the first near the child's drawing and the last near "
+                                "the other, each decoded at the (low) temperature with the same sampling noise, "
+                                "each between the two drawings' places and sizes on the canvas. 404 no_morph for an "
+                                "object without a VAE; 400 for an empty drawing. The same seed gives the same "
+                                "frames."),
+                "responses": {**ok({"type": "object", "properties": {
+                    "seed": {"type": "integer"}, "to": {"enum": ["drawing", "buddy"]}, "frames": drawn}}),
                               **errors(400, 403, 404, 413, 415, 429, 503)}}},
             "/api/classify": {"post": {
                 "summary": "top-3 guesses of what is drawn", "requestBody": body(

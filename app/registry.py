@@ -70,8 +70,9 @@ class Registry:
 
     def warm_up(self) -> None:
         """Compile every shape a request can meet, so no child waits for a compilation (issue 26): the chunked
-        prime and, for each LSTM width and padded length among the decoders, the sampling loop at every batch
-        size the engine and the batcher make (``decoder.BATCH_BUCKETS`` up to the batcher's ``max_rows``);
+        prime and, for each LSTM width and padded length among the decoders and sketch VAEs, the sampling loop at
+        every batch size the engine and the batcher make (``decoder.BATCH_BUCKETS`` up to the batcher's
+        ``max_rows``);
         and the classifier at the batch sizes the engine's selection and /api/classify use."""
         import tensorflow as tf
 
@@ -81,10 +82,11 @@ class Registry:
                  ", ".join(g.name for g in gpus) if gpus else "the CPU (no GPU visible)")
         limit = self.batcher.max_rows if self.batcher is not None else max(BATCH_BUCKETS)
         shapes = {}
-        for decoder in self.decoders.values():
+        for decoder in (*self.decoders.values(), *self.vaes.values()):
             shapes.setdefault((decoder.config.num_units, steps_bucket(decoder)), decoder)
         for decoder in shapes.values():
-            [state] = prime_many(decoder, [np.zeros((3, 5))])
+            z = [np.zeros(decoder.config.z_size, np.float32)] if decoder.config.z_size else None
+            [state] = prime_many(decoder, [np.zeros((3, 5))], z)
             for rows in (b for b in BATCH_BUCKETS if b <= limit):
                 sample(decoder, state, list(range(rows)), temperature=0.5, max_steps=2)
         if self.classifier is not None:

@@ -11,6 +11,7 @@ MAX_CANVAS_SIDE = 10_000  # pixels; real screens are far below this
 MAX_COORDINATE = 100_000.0  # |x|, |y| in pixels: points may leave the canvas a little, not absurdly
 TEMPERATURE_RANGE = (0.05, 1.5)  # "careful" .. "wild"; Magenta's demos use 0.1 .. 1.0
 MAX_VARIATIONS = 9
+MAX_FRAMES = 12  # morph frames in one request
 MAX_SEED = 2**31 - 1
 
 
@@ -85,11 +86,11 @@ def canvas(data: dict) -> tuple[float, float]:
     return (number(size, "width", 1, MAX_CANVAS_SIDE), number(size, "height", 1, MAX_CANVAS_SIDE))
 
 
-def strokes(data: dict, max_strokes: int, max_points: int) -> list[np.ndarray]:
-    """Canvas strokes [[[x, y], ...], ...] -> list of (n, 2) arrays; empty list allowed."""
-    value = data.get("strokes")
+def strokes(data: dict, max_strokes: int, max_points: int, key: str = "strokes") -> list[np.ndarray]:
+    """Canvas strokes [[[x, y], ...], ...] (``data[key]``) -> list of (n, 2) arrays; empty list allowed."""
+    value = data.get(key)
     if not isinstance(value, list):
-        raise ApiError(400, "bad_type", "'strokes' must be a list of strokes, each a list of [x, y] points")
+        raise ApiError(400, "bad_type", f"'{key}' must be a list of strokes, each a list of [x, y] points")
     if len(value) > max_strokes:
         raise ApiError(400, "too_many_strokes", f"at most {max_strokes} strokes, please")
     total, out = 0, []

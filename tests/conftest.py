@@ -46,6 +46,7 @@ def make_tiny_vae(name="tiny", num_units=8, z_size=3, enc_units=4, seed=0, scale
         shapes.update({f"enc_{side}_w_xh": (d, 4 * e), f"enc_{side}_w_hh": (e, 4 * e), f"enc_{side}_bias": (4 * e,)})
     rng = np.random.default_rng(seed)
     weights = {k: (rng.standard_normal(shapes[k]) * 0.5).astype(np.float32) for k in weight_names(config)}
+    weights["output_b"][:3] += np.float32([2.0, 0.0, -3.0])  # pen down likelier, the end rarer: it draws lines
     vae = Decoder(name, config, scale, 60, weights, {"source": "test", "kind": "sketch-vae"})
     check_shapes(vae)
     return vae

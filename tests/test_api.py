@@ -65,6 +65,35 @@ def test_redraw_says_which_objects_buddy_can_redraw(client):
     assert r.status_code == 400 and r.json["error"]["code"] == "empty_drawing"
 
 
+def test_morph_gives_frames_from_the_childs_drawing_to_another_each_on_the_paper(client):
+    head = [[[300, 200], [300, 120], [340, 160], [380, 120], [380, 200], [300, 200]]]
+    before = [[[500, 400], [700, 420], [650, 560]]]  # the child's previous drawing, bottom right
+    body = {"class": "cat", "strokes": head, "to": before, "canvas": CANVAS, "frames": 5, "seed": 3}
+    r = post(client, "/api/morph", body)
+    assert r.status_code == 200 and r.json["seed"] == 3 and r.json["to"] == "drawing"
+    assert r.json["temperature"] == 0.1 and len(r.json["frames"]) == 5  # careful by default
+    for frame in r.json["frames"]:
+        points = np.array([p for s in frame["strokes"] for p in s])
+        assert (points >= 0).all() and (points <= [800, 600]).all()
+    assert post(client, "/api/morph", body).json == r.json  # same seed, same frames
+    r = post(client, "/api/morph", {"class": "cat", "strokes": head, "canvas": CANVAS, "seed": 3})
+    assert r.status_code == 200 and r.json["to"] == "buddy" and len(r.json["frames"]) == 9
+
+
+@pytest.mark.parametrize("change, status, code", [
+    ({"class": "pig"}, 404, "no_morph"),
+    ({"strokes": []}, 400, "empty_drawing"),
+    ({"to": []}, 400, "empty_drawing"),
+    ({"to": "a cat"}, 400, "bad_type"),
+    ({"to": [[[1, "x"]]]}, 400, "bad_point"),
+    ({"frames": 1}, 400, "out_of_range"),
+    ({"frames": 13}, 400, "out_of_range"),
+])
+def test_morph_refuses_what_it_cannot_do_with_a_clear_error(client, change, status, code):
+    r = post(client, "/api/morph", {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS, **change})
+    assert r.status_code == status and r.json["error"]["code"] == code, r.json
+
+
 def test_empty_strokes_draw_from_scratch_on_the_canvas(client):
     r = post(client, "/api/complete", {"class": "pig", "strokes": [], "canvas": CANVAS, "seed": 1})
     assert r.status_code == 200
@@ -163,7 +192,7 @@ def test_openapi_document_describes_the_endpoints(client):
     doc = client.get("/api/openapi.json").json
     assert doc["openapi"].startswith("3.")
     assert set(doc["paths"]) == {"/api/classes", "/api/complete", "/api/hint", "/api/classify", "/api/imagine",
-                                  "/api/redraw"}
+                                  "/api/redraw", "/api/morph"}
     props = doc["paths"]["/api/complete"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert props["properties"]["variations"]["maximum"] == 9
 
@@ -218,7 +247,8 @@ def api_doc(app):
     return app.test_client().get("/api/openapi.json").json
 
 
-@pytest.mark.parametrize("path", ["/api/complete", "/api/hint", "/api/classify", "/api/imagine", "/api/redraw"])
+@pytest.mark.parametrize("path", ["/api/complete", "/api/hint", "/api/classify", "/api/imagine", "/api/redraw",
+                                  "/api/morph"])
 def test_fuzz_never_gives_a_5xx(app, api_doc, path):
     schema = api_doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
     client = app.test_client()

@@ -77,3 +77,59 @@ def test_a_redraw_of_a_drawing_past_the_papers_edge_stays_on_the_paper():
             assert (line >= -1e-6).all() and (line <= [800 + 1e-6, 600 + 1e-6]).all()
             drawn += np.ptp(line, axis=0).max() > 1  # a drawing, not everything squashed into a point
     assert drawn
+
+
+def test_slerp_runs_from_one_latent_vector_to_the_other_on_the_sphere():
+    from app.buddy import slerp
+
+    z0, z1 = np.array([3.0, 0.0, 0.0]), np.array([0.0, 3.0, 0.0])
+    np.testing.assert_allclose(slerp(z0, z1, 0.0), z0, atol=1e-12)
+    np.testing.assert_allclose(slerp(z0, z1, 1.0), z1, atol=1e-12)
+    middle = slerp(z0, z1, 0.5)
+    np.testing.assert_allclose(np.linalg.norm(middle), 3.0)  # on the arc, not the chord (whose middle is 2.12 long)
+    np.testing.assert_allclose(middle, [3 / np.sqrt(2), 3 / np.sqrt(2), 0.0])
+    np.testing.assert_allclose(slerp(z0, 2 * z0, 0.5), 1.5 * z0)  # the same direction: a straight line
+
+
+def test_a_morph_runs_from_buddys_redraw_of_the_child_to_its_redraw_of_the_other_drawing():
+    from app.buddy import morph, redraw
+    from tests.conftest import make_tiny_vae
+
+    vae = make_tiny_vae(name="cat", scale=60.0)
+    child = [np.array([[100.0, 100.0], [200.0, 120.0], [180.0, 220.0]])]  # top left, about 120 px
+    other = [np.array([[500.0, 300.0], [760.0, 320.0], [700.0, 560.0]]), np.array([[520.0, 500.0], [600.0, 540.0]])]
+    frames, seed = morph(vae, child, 800, 600, to_lines=other, frames=7, temperature=0.1, seed=11)
+    assert seed == 11 and len(frames) == 7
+    [first], _ = redraw(vae, child, 800, 600, count=1, temperature=0.1, seed=11)
+    [last], _ = redraw(vae, other, 800, 600, count=1, temperature=0.1, seed=11)
+    for got, want in ((frames[0], first), (frames[-1], last)):
+        assert len(got.lines) == len(want.lines)
+        for a, b in zip(got.lines, want.lines):
+            np.testing.assert_allclose(a, b, atol=1e-3)
+    centres = []
+    for frame in frames:
+        assert frame.lines, "a frame with nothing drawn"
+        allp = np.concatenate(frame.lines)
+        assert (allp >= -1e-6).all() and (allp <= [800 + 1e-6, 600 + 1e-6]).all()
+        centres.append((allp.min(axis=0) + allp.max(axis=0)) / 2)
+    # each frame sits between the two drawings' places: from the child's (top left) to the other's (bottom right)
+    np.testing.assert_allclose(centres, np.linspace([150.0, 160.0], [630.0, 430.0], 7), atol=0.5)
+    again, _ = morph(vae, child, 800, 600, to_lines=other, frames=7, temperature=0.1, seed=11)
+    assert all(len(a.lines) == len(b.lines) and all(np.array_equal(x, y) for x, y in zip(a.lines, b.lines))
+               for a, b in zip(frames, again))  # the same seed, the same frames
+
+
+def test_a_morph_into_a_drawing_buddy_makes_up_stays_in_the_childs_place():
+    from app.buddy import morph
+    from tests.conftest import make_tiny_vae
+
+    vae = make_tiny_vae(name="cat", scale=60.0)
+    child = [np.array([[600.0, 400.0], [700.0, 420.0], [680.0, 500.0]])]
+    one, _ = morph(vae, child, 800, 600, frames=5, seed=1)
+    two, _ = morph(vae, child, 800, 600, frames=5, seed=2)
+    assert len(one) == 5
+    assert not all(np.array_equal(a, b) for a, b in zip(one[-1].lines, two[-1].lines))  # another seed, another end
+    for frame in one:
+        allp = np.concatenate(frame.lines)
+        np.testing.assert_allclose((allp.min(axis=0) + allp.max(axis=0)) / 2, [650.0, 450.0], atol=0.5)
+        assert np.ptp(allp, axis=0).max() <= 100.5  # never bigger than the child's drawing

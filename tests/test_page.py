@@ -59,7 +59,7 @@ def pin_seed(page, seed=SEED):
         body.setdefault("seed", seed)
         route.continue_(post_data=json.dumps(body))
 
-    for endpoint in ("complete", "hint", "redraw"):
+    for endpoint in ("complete", "hint", "redraw", "morph"):
         page.route(f"**/api/{endpoint}", with_seed)
 
 
@@ -391,6 +391,58 @@ def test_save_downloads_the_drawing_as_a_png(page, tmp_path):
     path = tmp_path / download.value.suggested_filename
     download.value.save_as(path)
     assert path.name == "doodle-cat.png" and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_morph_plays_as_a_flip_book_and_the_child_keeps_a_picture(browser, live_server):
+    """On the tiny models (a sketch VAE for cat): 🦋 shows only for cat; pressed, the panel plays the child's
+    drawing changing into one Buddy makes up; the child picks a picture with the slider and keeps it in place of
+    the drawing (undo brings the drawing back). After 🧽, "my last one" morphs into the drawing before."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    errors, sent = [], []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: sent.append(json.loads(r.post_data)) if r.url.endswith("/api/morph") else None)
+    pin_seed(page, 5)
+    page.goto(live_server + "/")
+    page.wait_for_selector(".pick[aria-pressed=true]")
+    morph = page.get_by_role("button", name="Buddy morphs it")
+    page.locator(".pick[data-name=pig]").click()
+    assert not morph.is_visible()  # Buddy cannot morph a pig
+    page.locator(".pick[data-name=cat]").click()
+    draw(page, [(0.3, 0.6), (0.3, 0.3), (0.45, 0.45), (0.6, 0.3), (0.6, 0.6), (0.3, 0.6)])
+    mine = strokes(page)
+    morph.click()
+    wait_until(page, "document.getElementById('morph-panel').open")
+    assert not page.get_by_role("button", name="Into my last drawing").is_visible()  # no drawing before this one
+    assert "to" not in sent[-1] and "temperature" not in sent[-1]  # into Buddy's own; careful frames
+    slider = page.get_by_role("slider", name="Which picture")
+    assert slider.get_attribute("max") == "8"
+    wait_until(page, "document.getElementById('morph-frame').value === '8'")  # the flip-book played to the end
+    assert pixels(page, "morph-canvas") != blank_pixels(page, "morph-canvas")
+    seen = set()
+    for i in (0, 4, 8):
+        slider.fill(str(i))
+        seen.add(pixels(page, "morph-canvas"))
+    assert len(seen) == 3, "the pictures of the morph do not change"
+    shot(page, "16-buddy-morphs-it")
+    slider.fill("6")
+    page.get_by_role("button", name="Keep this one").click()
+    wait_until(page, "!document.getElementById('morph-panel').open")
+    kept = strokes(page)
+    assert kept and all(s["by"] == "buddy" for s in kept)  # the picture took the drawing's place
+    page.get_by_role("button", name="Undo").click()
+    assert strokes(page) == mine  # and undo brings the child's drawing back
+    page.get_by_role("button", name="Clear").click()
+    draw(page, [(0.2, 0.2), (0.4, 0.25), (0.35, 0.45)])
+    morph.click()
+    wait_until(page, "document.getElementById('morph-panel').open")
+    page.get_by_role("button", name="Into my last drawing").click()
+    wait_until(page, "!document.getElementById('morph-mine').disabled && "
+                     "document.getElementById('morph-frame').value === '8'")
+    assert len(sent) == 3 and sent[-1]["to"] == [s["points"] for s in mine]  # into the drawing before
+    page.locator("#morph-close").click()
+    context.close()
+    assert not errors, errors
 
 
 def test_buddy_redraws_the_drawing_beside_it_for_objects_with_a_vae(browser, live_server):

@@ -29,12 +29,9 @@ HEAD = [[[300, 300], [300, 140], [340, 190], [420, 190], [460, 140], [460, 300],
         [[344, 230], [352, 238]], [[408, 230], [416, 238]], [[370, 270], [380, 280], [390, 270]]]
 
 
-def post(url: str, variations: int, seed: int | None = None) -> tuple[float, int]:
-    """One Finish request -> (milliseconds, HTTP status)."""
-    body = {"class": "cat", "strokes": HEAD, "canvas": {"width": 800, "height": 600}, "variations": variations}
-    if seed is not None:
-        body["seed"] = seed
-    request = urllib.request.Request(url + "/api/complete", data=json.dumps(body).encode(),
+def call(url: str, path: str, body: dict) -> tuple[float, int]:
+    """One POST of a JSON body -> (milliseconds, HTTP status)."""
+    request = urllib.request.Request(url + path, data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
     started = time.perf_counter()
     try:
@@ -46,6 +43,22 @@ def post(url: str, variations: int, seed: int | None = None) -> tuple[float, int
     except OSError:
         status = 0
     return (time.perf_counter() - started) * 1000, status
+
+
+def post(url: str, variations: int, seed: int | None = None) -> tuple[float, int]:
+    """One Finish request -> (milliseconds, HTTP status)."""
+    body = {"class": "cat", "strokes": HEAD, "canvas": {"width": 800, "height": 600}, "variations": variations}
+    if seed is not None:
+        body["seed"] = seed
+    return call(url, "/api/complete", body)
+
+
+# the imagination features' requests on the same head: (what, path, body)
+IMAGINATION = [
+    ("redraw with 4 versions", "/api/redraw", {"class": "cat", "count": 4}),
+    ("morph of 9 frames", "/api/morph", {"class": "cat", "frames": 9}),
+    ("imagine with 6 objects", "/api/imagine", {"count": 6}),
+]
 
 
 def wait_ready(url: str, timeout: float = 300) -> float:
@@ -98,6 +111,15 @@ def main(argv=None) -> None:
             times = [post(url, variations, seed=i)[0] for i in range(args.repeats)]
             print(f"{variations} ending(s), one request at a time: median {statistics.median(times):.0f} ms, "
                   f"p95 {percentile(times, 95):.0f} ms over {args.repeats}", flush=True)
+        for what, path, extra in IMAGINATION:
+            runs = [call(url, path, {"strokes": HEAD, "canvas": {"width": 800, "height": 600}, "seed": i, **extra})
+                    for i in range(args.repeats)]
+            times = [ms for ms, status in runs if status == 200]
+            if not times:
+                print(f"{what}: not served here (HTTP {runs[0][1]})", flush=True)
+                continue
+            print(f"{what}, one request at a time: median {statistics.median(times):.0f} ms, "
+                  f"p95 {percentile(times, 95):.0f} ms over {len(times)}", flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

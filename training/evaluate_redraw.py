@@ -7,9 +7,17 @@ does (``--count`` drawings each, the app's default temperature). Per object and 
   object; beside it, how often it names the child's drawing itself (the reference);
 - on the paper: every point of every redraw on the paper;
 - loss: the VAE's reconstruction loss (decoding each drawing from its own z = mu) against the object's decoder
-  alone on the same drawings (``models/<object>.npz``): how much the encoder tells the decoder.
+  alone on the same drawings (``models/<object>.npz``): how much the encoder tells the decoder;
+- its own: in groups of ``GROUP`` drawings, how often a drawing's redraw is nearer its own original than the
+  other nine (``chamfer``: the mean distance from each point of one drawing to the other's nearest, both ways,
+  on the drawings' lines resampled evenly with the longest side 1);
+- morph: pairs of drawings morphed into each other (``buddy.morph``, the app's defaults: ``MORPH_FRAMES`` frames,
+  the careful temperature): the share of frames the judge names as the object, and how often the frames move
+  steadily from one end to the other (``progress``: the nearness to the end drawing against the start, by
+  ``chamfer``, never going back by more than ``BACKTRACK``), with the mean Spearman correlation of frame order and
+  progress.
 
-    python -m training.evaluate_redraw [--split valid] [--per-object 40] [--count 3] [--out redraw.json]
+    python -m training.evaluate_redraw [--split valid] [--per-object 40] [--count 3] [--morphs 20] [--out redraw.json]
 """
 
 from __future__ import annotations
@@ -29,6 +37,50 @@ from training.evaluate_fit import HEIGHT, JUDGE_DIR, WIDTH, on_paper, top1, wils
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = 0.6  # the drawing's longest side, a share of the paper's height
+GROUP = 10  # "its own": a redraw is compared with its original and GROUP - 1 other drawings of the object
+STEP = 0.02  # chamfer: lines resampled every STEP of the drawing's longest side
+BACKTRACK = 0.05  # a morph moves steadily if its progress never falls back by more than this
+
+
+def resampled(lines: list[np.ndarray]) -> np.ndarray:
+    """A drawing's lines as evenly spaced points (every STEP), scaled so its longest side is 1 and centred."""
+    lines = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines if len(line)]
+    allp = np.concatenate(lines)
+    low, high = allp.min(axis=0), allp.max(axis=0)
+    scale = 1.0 / max(float((high - low).max()), 1e-9)
+    out = []
+    for line in lines:
+        line = (line - (low + high) / 2) * scale
+        if len(line) == 1:
+            out.append(line)
+            continue
+        seg = np.linalg.norm(np.diff(line, axis=0), axis=1)
+        at = np.concatenate([[0.0], np.cumsum(seg)])
+        ts = np.arange(0.0, at[-1] + 1e-12, STEP) if at[-1] > 0 else np.zeros(1)
+        out.append(np.stack([np.interp(ts, at, line[:, 0]), np.interp(ts, at, line[:, 1])], axis=1))
+    return np.concatenate(out)
+
+
+def chamfer(a: np.ndarray, b: np.ndarray) -> float:
+    """Symmetric chamfer distance of two point sets (``resampled``)."""
+    d = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1))
+    return float(d.min(axis=1).mean() + d.min(axis=0).mean()) / 2
+
+
+def progress(frames: list[np.ndarray], start: np.ndarray, end: np.ndarray) -> list[float]:
+    """How far along each frame is, 0 (like the start) .. 1 (like the end): d(start) / (d(start) + d(end))."""
+    out = []
+    for f in frames:
+        to_start, to_end = chamfer(f, start), chamfer(f, end)
+        out.append(to_start / max(to_start + to_end, 1e-12))
+    return out
+
+
+def spearman(values: list[float]) -> float:
+    """Spearman's rank correlation of a sequence with its order."""
+    ranks = np.argsort(np.argsort(values)).astype(np.float64)
+    order = np.arange(len(values), dtype=np.float64)
+    return float(np.corrcoef(ranks, order)[0, 1]) if np.ptp(ranks) > 0 else 0.0
 
 
 def placed(stroke3: np.ndarray) -> list[np.ndarray]:
@@ -41,13 +93,50 @@ def placed(stroke3: np.ndarray) -> list[np.ndarray]:
     return [(line - (low + high) / 2) * scale + centre for line in lines]
 
 
+def its_own(originals: list[list[np.ndarray]], redraws: list[list[np.ndarray]]) -> tuple[int, int]:
+    """In groups of GROUP drawings: (redraws nearer their own original than the group's others, redraws)."""
+    hits = n = 0
+    for start in range(0, len(originals) - GROUP + 1, GROUP):
+        group = [resampled(o) for o in originals[start:start + GROUP]]
+        for k in range(GROUP):
+            if not redraws[start + k]:
+                n += 1
+                continue
+            r = resampled(redraws[start + k])
+            hits += int(np.argmin([chamfer(r, g) for g in group]) == k)
+            n += 1
+    return hits, n
+
+
+def morph_figures(vae, drawings: list[np.ndarray], morphs: int, judge) -> dict:
+    """``morphs`` pairs of the drawings (placed as the app's paper holds them) morphed into each other."""
+    steady, frames_all, rho = 0, [], []
+    pairs = [(drawings[2 * k], drawings[2 * k + 1]) for k in range(min(morphs, len(drawings) // 2))]
+    for k, (a, b) in enumerate(pairs):
+        start, end = placed(a), placed(b)
+        frames, _ = buddy.morph(vae, start, WIDTH, HEIGHT, to_lines=end, seed=k)
+        drawn = [f.lines for f in frames]
+        frames_all += drawn
+        if all(drawn):
+            p = progress([resampled(f) for f in drawn], resampled(start), resampled(end))
+            steady += all(later >= earlier - BACKTRACK for earlier, later in zip(p, p[1:]))
+            rho.append(spearman(p))
+    out = {"morphs": len(pairs), "frames": len(frames_all), "steady": steady / max(len(pairs), 1),
+           "steady_ci95": wilson(steady, len(pairs)), "spearman": round(float(np.mean(rho)), 3) if rho else None}
+    if judge is not None:
+        hits = sum(g == vae.name for g in top1(judge, frames_all))
+        out.update(recognised=hits / len(frames_all), recognised_ci95=wilson(hits, len(frames_all)))
+    return out
+
+
 def evaluate(models: Path, split: str, per_object: int, count: int, data_dir: Path = QUICKDRAW_DIR,
-             judge_dir: Path = JUDGE_DIR) -> dict:
+             judge_dir: Path = JUDGE_DIR, morphs: int = 20) -> dict:
     """The figures per object and overall."""
     judge = Classifier.load(judge_dir) if (Path(judge_dir) / "classifier.json").exists() else None
-    result = {"split": split, "per_object": per_object, "count": count, "size": SIZE,
+    result = {"split": split, "per_object": per_object, "count": count, "size": SIZE, "group": GROUP,
+              "morphs": morphs, "frames": buddy.MORPH_FRAMES, "morph_temperature": buddy.MORPH_TEMPERATURE,
               "judge": str(judge_dir) if judge else None, "objects": {}}
-    totals = {"recognised": [0, 0], "reference": [0, 0], "on_paper": [0, 0]}
+    totals = {"recognised": [0, 0], "reference": [0, 0], "on_paper": [0, 0], "own": [0, 0]}
     for path in sorted((Path(models) / "vae").glob("*.npz")):
         vae = load_decoder(path)
         drawings = [d for d in real_drawings(vae.name, data_dir)[split] if 2 <= len(d) < vae.max_seq_len]
@@ -73,6 +162,13 @@ def evaluate(models: Path, split: str, per_object: int, count: int, data_dir: Pa
             totals["recognised"][1] += len(redraws)
             totals["reference"][0] += reference
             totals["reference"][1] += len(children)
+        own, groups = its_own(children, [redraws[k * count] for k in range(len(children))])
+        if groups:
+            figures.update(own=own / groups, own_ci95=wilson(own, groups))
+            totals["own"][0] += own
+            totals["own"][1] += groups
+        if morphs:
+            figures["morph"] = morph_figures(vae, drawings, morphs, judge)
         figures["loss_vae"] = round(float(np.mean(reconstruction_loss(vae, drawings))), 4)
         decoder_path = Path(models) / f"{vae.name}.npz"
         if decoder_path.exists():
@@ -92,12 +188,13 @@ def main(argv=None) -> None:
     parser.add_argument("--split", choices=("train", "valid", "test"), default="valid")
     parser.add_argument("--per-object", type=int, default=40)
     parser.add_argument("--count", type=int, default=3)
+    parser.add_argument("--morphs", type=int, default=20, help="pairs of drawings morphed per object")
     parser.add_argument("--models", type=Path, default=ROOT / "models")
     parser.add_argument("--judge", type=Path, default=JUDGE_DIR)
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    result = evaluate(args.models, args.split, args.per_object, args.count, args.data_dir, args.judge)
+    result = evaluate(args.models, args.split, args.per_object, args.count, args.data_dir, args.judge, args.morphs)
     if args.out:
         args.out.write_text(json.dumps(result, indent=1) + "\n")
 

@@ -51,4 +51,5 @@ export const api = {
   classify: (body) => call("/api/classify", body),
   imagine: (body) => call("/api/imagine", body),
   redraw: (body) => call("/api/redraw", body),
+  morph: (body) => call("/api/morph", body),
 };

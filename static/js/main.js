@@ -18,6 +18,8 @@ const state = {
   working: false, // Buddy is finishing, showing more or showing how (``once``)
   revealing: false, // an ending is being drawn on the pad, stroke by stroke
   lastGuesses: [],
+  previous: null, // the child's last drawing before 🧽 (its strokes and paper size): a morph can go into it
+  morph: null, // the morph on show: its frames, the view around them, the paper size, the flip-book's timer
   counters: { completions: 0, hints: 0, classifies: 0, errors: 0 },
 };
 
@@ -26,7 +28,7 @@ const state = {
 // One tap = one request: while Buddy finishes, shows more or shows how, those buttons are disabled and further
 // taps do nothing (issue 27). Drawing stays possible all the while: a child's stroke is never dropped.
 const HELPERS = ["finish", "more", "more-again", "more-count", "how", "how-again", "imagine", "imagine-again",
-  "redraw", "redraw-again"];
+  "redraw", "redraw-again", "morph", "morph-again", "morph-mine"];
 async function once(work) {
   if (state.working) return null;
   state.working = true;
@@ -103,8 +105,10 @@ function choose(name) {
   for (const b of document.querySelectorAll(".pick")) b.setAttribute("aria-pressed", String(b.dataset.name === name));
   document.querySelector(`.pick[data-name="${CSS.escape(name)}"]`)?.scrollIntoView({ block: "nearest", inline: "nearest" });
   pad.setGhost(null);
-  // 🪄 only for the objects Buddy can redraw (a sketch VAE: /api/classes says which)
-  $("redraw").hidden = !state.classes?.find((c) => c.name === name)?.redraw;
+  // 🪄 and 🦋 only for the objects Buddy can redraw and morph (a sketch VAE: /api/classes says which)
+  const vae = Boolean(state.classes?.find((c) => c.name === name)?.redraw);
+  $("redraw").hidden = !vae;
+  $("morph").hidden = !vae;
   if (state.withMe) requestHint();
 }
 
@@ -158,6 +162,7 @@ const LONG_PRESS_MS = 500;
 let pressTimer = null, tipShownFor = null;
 function hideTip() { $("tip").hidden = true; }
 for (const el of document.querySelectorAll(".toolbar .tool, .toolbar .wild")) {
+  if (!el.title) el.title = el.getAttribute("aria-label") ?? el.dataset.tip ?? ""; // a hovering mouse's tooltip
   el.addEventListener("pointerdown", (e) => {
     if (e.pointerType === "mouse") return;
     clearTimeout(pressTimer);
@@ -373,6 +378,79 @@ async function redrawIt() {
   }));
 }
 
+// ---- morph: the child's drawing changes into another, played as a flip-book; the child keeps any picture ------
+
+const MORPH_FRAME_MS = 320;
+
+function showMorphFrame(i) {
+  const m = state.morph;
+  if (!m) return;
+  $("morph-frame").value = String(i);
+  drawFitted($("morph-canvas"), [{ lines: m.frames[i].strokes, color: i === 0 ? COLORS.child : COLORS.buddy }],
+    m.size, m.view);
+  $("morph-keep").disabled = m.frames[i].strokes.length === 0;
+}
+
+function stopFlipBook() {
+  clearInterval(state.morph?.timer);
+  if (state.morph) state.morph.timer = null;
+}
+
+// The flip-book plays once from the child's drawing to the other (at once to the end with reduced motion).
+function playFlipBook() {
+  stopFlipBook();
+  const m = state.morph;
+  if (reducedMotion()) { showMorphFrame(m.frames.length - 1); return; }
+  let i = 0;
+  showMorphFrame(0);
+  m.timer = setInterval(() => {
+    if (++i >= m.frames.length) { stopFlipBook(); return; }
+    showMorphFrame(i);
+  }, MORPH_FRAME_MS);
+}
+
+// The child's last drawing, at this paper's size (the paper may have turned since)
+function previousDrawing(size) {
+  const p = state.previous;
+  const k = Math.min(size.width / p.size.width, size.height / p.size.height);
+  return p.strokes.map((s) => s.map(([x, y]) => [x * k, y * k]));
+}
+
+async function morphIt(into = "buddy") {
+  if (!state.current) return;
+  if (pad.isEmpty) { oops(null, "✏️ Draw something first, then watch it change!"); return; }
+  const panel = $("morph-panel");
+  const mine = pad.toData();
+  const size = canvasSize();
+  const opener = panel.open ? null : document.activeElement;
+  await once(() => busy($("morph"), async () => {
+    const version = state.version;
+    const to = into === "mine" && state.previous ? { to: previousDrawing(size) } : {};
+    const request = drawingRequest({ ...to, frames: 9 });
+    delete request.temperature; // the frames are drawn carefully, whatever the slider says (the server's default)
+    const data = await api.morph(request);
+    state.counters.completions++;
+    if (version !== state.version) return; // the child drew on meanwhile: these no longer match
+    // the first picture is the child's own drawing; Buddy's frames follow it towards the other drawing
+    const frames = [{ strokes: mine }, ...data.frames.slice(1)];
+    stopFlipBook();
+    state.morph = { frames, size, view: boxAround(frames.flatMap((f) => f.strokes), size), timer: null };
+    $("morph-frame").max = String(frames.length - 1);
+    $("morph-mine").hidden = !state.previous;
+    openDialog(panel, opener);
+    $("morph-frame").focus();
+    playFlipBook();
+  }));
+}
+
+function keepMorphFrame() {
+  const m = state.morph;
+  const i = Number($("morph-frame").value);
+  if (!m || !m.frames[i].strokes.length) return;
+  closeDialog($("morph-panel"));
+  if (i > 0) pad.replaceAll(m.frames[i].strokes, "buddy"); // the first picture is the child's drawing as it is
+}
+
 // ---- show me how: the model draws the object slowly from a blank page ------------------------------------
 
 async function showHow() {
@@ -479,11 +557,21 @@ $("redraw-again").addEventListener("click", redrawIt);
 $("redraw-close").addEventListener("click", () => closeDialog($("redraw-panel")));
 $("imagine-again").addEventListener("click", imagineIt);
 $("imagine-close").addEventListener("click", () => closeDialog($("imagine-panel")));
+$("morph").addEventListener("click", () => morphIt("buddy"));
+$("morph-again").addEventListener("click", () => morphIt("buddy"));
+$("morph-mine").addEventListener("click", () => morphIt("mine"));
+$("morph-frame").addEventListener("input", () => { stopFlipBook(); showMorphFrame(Number($("morph-frame").value)); });
+$("morph-keep").addEventListener("click", keepMorphFrame);
+$("morph-close").addEventListener("click", () => closeDialog($("morph-panel")));
+$("morph-panel").addEventListener("close", stopFlipBook);
 $("how").addEventListener("click", showHow);
 $("how-again").addEventListener("click", showHow);
 $("how-close").addEventListener("click", () => closeDialog($("how-panel")));
 $("undo").addEventListener("click", () => pad.undo());
-$("clear").addEventListener("click", () => pad.clear());
+$("clear").addEventListener("click", () => {
+  if (!pad.isEmpty) state.previous = { strokes: pad.toData(), size: canvasSize() }; // a morph can go into it
+  pad.clear();
+});
 $("save").addEventListener("click", save);
 $("with-me").addEventListener("click", () => {
   state.withMe = !state.withMe;

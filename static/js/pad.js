@@ -24,6 +24,7 @@ export class DrawingPad extends EventTarget {
     this.ghost = null;
     this.current = null;
     this.nextGroup = 1;
+    this.replaced = new Map(); // undo step (group) -> the drawing it replaced (``replaceAll``)
     this.size = { width: 0, height: 0 }; // the drawing's frame
     this.view = { width: 0, height: 0, k: 1, x: 0, y: 0 }; // the paper on screen, and frame -> screen
     this.enabled = true;
@@ -143,10 +144,26 @@ export class DrawingPad extends EventTarget {
     this.#changed("add");
   }
 
+  // Put lines in place of the whole drawing (a morph frame the child keeps), as one undo step that brings the
+  // drawing back.
+  replaceAll(lines, by = "buddy") {
+    const group = this.nextGroup++;
+    this.replaced.set(group, this.strokes);
+    this.strokes = lines.filter((points) => points.length).map((points) => ({ points, by, group }));
+    this.setGhost(null);
+    this.redraw();
+    this.#changed("add");
+  }
+
   undo() {
     if (!this.strokes.length) return;
     const group = this.strokes[this.strokes.length - 1].group;
-    this.strokes = this.strokes.filter((s) => s.group !== group);
+    if (this.replaced.has(group)) {
+      this.strokes = this.replaced.get(group);
+      this.replaced.delete(group);
+    } else {
+      this.strokes = this.strokes.filter((s) => s.group !== group);
+    }
     this.setGhost(null);
     this.redraw();
     this.#refitIfEmpty();
@@ -155,6 +172,7 @@ export class DrawingPad extends EventTarget {
 
   clear() {
     this.strokes = [];
+    this.replaced.clear();
     this.setGhost(null);
     this.redraw();
     this.#refitIfEmpty();
