@@ -194,11 +194,28 @@ def test_the_redraw_evaluation_redraws_real_drawings_on_the_paper_and_compares_l
     (tmp_path / "models" / "vae").mkdir(parents=True)
     save_decoder(make_tiny_vae(name="zigzag"), tmp_path / "models" / "vae" / "zigzag.npz")
     save_decoder(make_tiny_decoder(name="zigzag"), tmp_path / "models" / "zigzag.npz")
-    result = evaluate_redraw.evaluate(tmp_path / "models", "train", 3, 2, tmp_path, tmp_path / "no-judge")
+    result = evaluate_redraw.evaluate(tmp_path / "models", "train", 10, 2, tmp_path, tmp_path / "no-judge", morphs=3)
     figures = result["objects"]["zigzag"]
-    assert figures["drawings"] == 3 and figures["redraws"] == 6 and figures["on_paper"] == 1.0
+    assert figures["drawings"] == 10 and figures["redraws"] == 20 and figures["on_paper"] == 1.0
     assert figures["loss_vae"] > 0 and figures["loss_decoder"] > 0 and "recognised" not in figures  # no judge
+    assert 0 <= figures["own"] <= 1 and figures["own_ci95"][0] <= figures["own"]  # one group of ten
+    assert figures["morph"]["morphs"] == 3 and figures["morph"]["frames"] == 27 and 0 <= figures["morph"]["steady"] <= 1
     assert result["all"]["on_paper"] == 1.0
+
+
+def test_its_own_finds_each_drawing_nearest_its_own_redraw_and_progress_runs_from_start_to_end():
+    from training.evaluate_redraw import its_own, progress, resampled, spearman
+
+    rng = np.random.default_rng(0)
+    originals = [[rng.uniform(0, 500, (5, 2))] for _ in range(10)]
+    moved = [[line * 0.5 + 40 for line in d] for d in originals]  # the same drawings, smaller and elsewhere
+    assert its_own(originals, moved) == (10, 10)  # the distance compares shapes, not places or sizes
+    assert its_own(originals, moved[1:] + moved[:1])[0] == 0  # each "redraw" is another drawing's
+    start, end = resampled(originals[0]), resampled(originals[1])
+    frames = [start, start, end]
+    p = progress(frames, start, end)
+    assert p[0] == 0.0 and p[2] == 1.0
+    assert spearman([0.1, 0.2, 0.3]) == 1.0 and spearman([0.3, 0.2, 0.1]) == -1.0
 
 
 def test_the_card_has_a_section_per_vae_with_its_redraw_figures():
@@ -207,9 +224,12 @@ def test_the_card_has_a_section_per_vae_with_its_redraw_figures():
     assert redraw_section(None) == [] and redraw_section({"objects": {}}) == []
     figures = {"split": "test", "per_object": 40, "count": 3, "size": 0.6, "objects": {"cat": {
         "drawings": 40, "redraws": 120, "on_paper": 1.0, "recognised": 0.5, "recognised_ci95": [0.41, 0.59],
-        "reference": 0.75, "reference_ci95": [0.6, 0.86], "loss_vae": 0.9, "loss_decoder": 0.7,
-        "recipe": {"z_size": 64, "teacher": 5000, "epochs": 30}}}}
+        "reference": 0.75, "reference_ci95": [0.6, 0.86], "own": 0.2, "own_ci95": [0.1, 0.35], "loss_vae": 0.9,
+        "loss_decoder": 0.7, "recipe": {"z_size": 64, "teacher": 5000, "epochs": 30},
+        "morph": {"morphs": 20, "frames": 180, "steady": 0.15, "steady_ci95": [0.05, 0.36], "spearman": 0.48,
+                  "recognised": 0.61, "recognised_ci95": [0.53, 0.67]}}}}
     text = "\n".join(redraw_section(figures))
     assert "## Buddy redraws it" in text
     assert ("| cat | z 64, 5000 teacher drawings, 30 epochs | 40 (120) | 100% | 50% (41%–59%) | 75% (60%–86%) "
-            "| 0.9 | 0.7 |") in text
+            "| 20% (10%–35%) | 0.9 | 0.7 |") in text
+    assert "| cat | 20 (180) | 61% (53%–67%) | 15% (5%–36%) | 0.48 |" in text

@@ -359,10 +359,13 @@ def redraw_section(redraw: dict | None) -> list[str]:
              f"(`models/vae/`), centred on an 800×600 paper at {redraw['size']:.0%} of its height, each redrawn "
              f"{redraw['count']} times as the app does (z = the encoder's mu, the default temperature). Recognised: "
              "the independent judge names the redraw as the object; beside it, how often it names the child's "
-             "drawing itself. Loss: the VAE's reconstruction loss per step (each drawing decoded from its own z) "
+             "drawing itself. Its own: in groups of ten drawings, the redraw is nearer its own original than the "
+             "other nine (chamfer distance of the normalised lines; target 60%). Loss: the VAE's reconstruction loss "
+             "per step (each drawing decoded from its own z) "
              "against the object's decoder alone on the same drawings. 95% Wilson intervals.", "",
              "| object | VAE file recipe | drawings (redraws) | on the paper | recognised, judge | the drawings "
-             "themselves, judge | loss, VAE | loss, decoder alone |", "|---|---|---|---|---|---|---|---|"]
+             "themselves, judge | its own of 10 | loss, VAE | loss, decoder alone |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for name, r in redraw["objects"].items():
         rec = r.get("recipe") or {}
         recipe_text = (f"z {rec.get('z_size')}, {rec.get('teacher')} teacher drawings, {rec.get('epochs')} epochs"
@@ -374,8 +377,22 @@ def redraw_section(redraw: dict | None) -> list[str]:
             low, high = r[f"{key}_ci95"]
             return f"{r[key]:.0%} ({low:.0%}–{high:.0%})"
         lines.append(f"| {name} | {recipe_text} | {r['drawings']} ({r['redraws']}) | {r['on_paper']:.0%} | "
-                     f"{share('recognised')} | {share('reference')} | {r.get('loss_vae', '–')} | "
+                     f"{share('recognised')} | {share('reference')} | {share('own')} | {r.get('loss_vae', '–')} | "
                      f"{r.get('loss_decoder', '–')} |")
+    morphs = {name: r["morph"] for name, r in redraw["objects"].items() if r.get("morph")}
+    if morphs:
+        lines += ["", f"**Morph.** Pairs of the same real {redraw['split']} drawings morphed into each other as the app "
+                  f"does ({redraw.get('frames', 9)} frames along the spherical path between their latent vectors, "
+                  f"temperature {redraw.get('morph_temperature', 0.1)}). Recognised: the judge names the frame as the "
+                  "object (target 80%). Steady: each frame is at least as near the end drawing as the one before "
+                  f"(chamfer distance, allowing {evaluate_redraw.BACKTRACK}); Spearman: the mean rank correlation of "
+                  "frame order and nearness to the end (1 = perfectly steady).", "",
+                  "| object | morphs (frames) | recognised, judge | steady | Spearman |", "|---|---|---|---|---|"]
+        for name, m in morphs.items():
+            rec = (f"{m['recognised']:.0%} ({m['recognised_ci95'][0]:.0%}–{m['recognised_ci95'][1]:.0%})"
+                   if "recognised" in m else "–")
+            lines.append(f"| {name} | {m['morphs']} ({m['frames']}) | {rec} | {m['steady']:.0%} "
+                         f"({m['steady_ci95'][0]:.0%}–{m['steady_ci95'][1]:.0%}) | {m['spearman']} |")
     return [*lines, ""]
 
 
