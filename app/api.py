@@ -233,7 +233,7 @@ def redraw():
 @heavy
 def morph():
     """"Morph": frames from the child's drawing to another (``to``: e.g. the child's previous drawing; without it,
-    one Buddy makes up), along the sketch VAE's latent space, each in place on the paper."""
+    one Buddy draws), along the sketch VAE's latent space, each in place on the paper."""
     r = _drawing_request()
     if not r.lines:
         raise validation.ApiError(400, "empty_drawing", "draw something first: Buddy morphs the child's drawing")
@@ -245,12 +245,12 @@ def morph():
     if r.data.get("to") is not None:
         to = validation.strokes(r.data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"], "to")
         if not to:
-            raise validation.ApiError(400, "empty_drawing", "'to' must be a drawing (or left out: Buddy makes one up)")
+            raise validation.ApiError(400, "empty_drawing", "'to' must be a drawing (or left out: Buddy draws one)")
     frames = validation.integer(r.data, "frames", 2, validation.MAX_FRAMES, default=buddy.MORPH_FRAMES)
     temperature = validation.number(r.data, "temperature", *validation.TEMPERATURE_RANGE,
                                     default=buddy.MORPH_TEMPERATURE)
-    out, seed = buddy.morph(vae, r.lines, r.width, r.height, to_lines=to, frames=frames, temperature=temperature,
-                            seed=r.seed, sampler=registry.sample)
+    out, seed = buddy.morph(vae, r.lines, r.width, r.height, to_lines=to, decoder=r.decoder, frames=frames,
+                            temperature=temperature, seed=r.seed, sampler=registry.sample)
     return jsonify({"class": r.decoder.name, "seed": seed, "temperature": temperature,
                     "to": "drawing" if to else "buddy",
                     "frames": [{"strokes": [_points(line) for line in f.lines], "finished": f.finished}

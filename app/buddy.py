@@ -341,16 +341,18 @@ def slerp(z0: np.ndarray, z1: np.ndarray, t: float) -> np.ndarray:
     return (math.sin((1 - t) * omega) * z0 + math.sin(t * omega) * z1) / math.sin(omega)
 
 
-def morph(vae: Decoder, lines_px, width: float, height: float, *, to_lines=None, frames: int = 9,
-          temperature: float = MORPH_TEMPERATURE, seed: int | None = None,
+def morph(vae: Decoder, lines_px, width: float, height: float, *, to_lines=None, decoder: Decoder | None = None,
+          frames: int = 9, temperature: float = MORPH_TEMPERATURE, seed: int | None = None,
           sampler=None) -> tuple[list[Completion], int]:
     """"Morph": ``frames`` drawings from the child's drawing to another, decoded at ``temperature`` (low) from
     latent vectors spaced evenly along the spherical path (``slerp``) between the two drawings' z. The other
-    drawing is ``to_lines`` (canvas pixels, e.g. the child's previous drawing) or, without it, one Buddy makes up
-    (z drawn from the VAE's prior by the seed). Every frame uses the same sampling noise, so frames differ only by
-    where they are on the path. Frame i sits between the two drawings' places and sizes on the paper (the child's
-    for a drawing Buddy makes up), shrunk about its centre if it would leave the paper. Returns the frames and the
-    seed used; the same seed gives the same frames."""
+    drawing is ``to_lines`` (canvas pixels, e.g. the child's previous drawing) or, without it, one Buddy draws with
+    the object's ``decoder`` (as "Show me how" does, from the seed) and the VAE reads. (A z drawn from the VAE's
+    prior would not do: the encoder puts real drawings in a small part of that space, |mu| about 4 for a cat
+    against 8 for a draw from the prior, and the decoder scribbles far from it.) Every frame uses the same sampling
+    noise, so frames differ only by where they are on the path. Frame i sits between the two drawings' places and
+    sizes on the paper (the child's for a drawing Buddy draws), shrunk about its centre if it would leave the paper.
+    Returns the frames and the seed used; the same seed gives the same frames."""
     seed = new_seed() if seed is None else seed
     sampler = sampler or sample_states
     child = _child_lines(lines_px)
@@ -361,7 +363,14 @@ def morph(vae: Decoder, lines_px, width: float, height: float, *, to_lines=None,
     if target:
         z1 = _encode_drawing(vae, target)
     else:
-        z1 = np.random.default_rng([seed, 1]).standard_normal(len(z0))
+        if decoder is None:
+            raise ValueError("morph needs the other drawing or the object's decoder to draw one")
+        z1 = z0  # (should Buddy's drawing come out empty three times: no morph, the child's drawing throughout)
+        for attempt in range(3):
+            [drawn], _ = complete(decoder, [], width, height, seed=seed + attempt, sampler=sampler)
+            if _child_lines(drawn.lines):
+                z1 = _encode_drawing(vae, _child_lines(drawn.lines))
+                break
     ts = np.linspace(0.0, 1.0, frames)
     zs = [slerp(z0, z1, t).astype(np.float32) for t in ts]
     states = prime_many(vae, [np.zeros((0, 5))] * frames, zs)

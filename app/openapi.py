@@ -33,7 +33,7 @@ def openapi_document(config) -> dict:
     morph = {**drawing, "properties": {
         **drawing["properties"],
         "to": {**strokes, "description": "the drawing to morph into, canvas pixels (e.g. the child's previous "
-                                         "drawing); left out, Buddy makes one up"},
+                                         "drawing); left out, Buddy draws one with the object's decoder"},
         "frames": {"type": "integer", "minimum": 2, "maximum": MAX_FRAMES, "description": "frames (default 9)"},
         "temperature": {**drawing["properties"]["temperature"], "description": "careful (low, default 0.1) .. wild"}}}
     imagine = {"type": "object", "required": ["strokes", "canvas"], "properties": {

@@ -119,14 +119,17 @@ def test_a_morph_runs_from_buddys_redraw_of_the_child_to_its_redraw_of_the_other
                for a, b in zip(frames, again))  # the same seed, the same frames
 
 
-def test_a_morph_into_a_drawing_buddy_makes_up_stays_in_the_childs_place():
+def test_a_morph_into_a_drawing_buddy_draws_stays_in_the_childs_place():
     from app.buddy import morph
-    from tests.conftest import make_tiny_vae
+    from tests.conftest import make_tiny_decoder, make_tiny_vae
 
     vae = make_tiny_vae(name="cat", scale=60.0)
+    decoder = make_tiny_decoder(name="cat")
     child = [np.array([[600.0, 400.0], [700.0, 420.0], [680.0, 500.0]])]
-    one, _ = morph(vae, child, 800, 600, frames=5, seed=1)
-    two, _ = morph(vae, child, 800, 600, frames=5, seed=2)
+    with pytest.raises(ValueError):
+        morph(vae, child, 800, 600, frames=5, seed=1)  # neither another drawing nor a decoder to draw one
+    one, _ = morph(vae, child, 800, 600, decoder=decoder, frames=5, seed=1)
+    two, _ = morph(vae, child, 800, 600, decoder=decoder, frames=5, seed=2)
     assert len(one) == 5
     assert not all(np.array_equal(a, b) for a, b in zip(one[-1].lines, two[-1].lines))  # another seed, another end
     for frame in one:

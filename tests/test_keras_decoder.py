@@ -158,3 +158,23 @@ def test_an_exported_vae_encodes_and_steps_as_keras_does():
     keras_loss = float(np.mean(reconstruction_loss(y, model([y[..., :5] * y[..., 5:6], teacher_inputs(y[..., :5])],
                                                              training=False))))
     assert keras_loss == pytest.approx(float(engine_reconstruction_loss(vae, [drawing])[0]), rel=1e-4)
+
+
+def test_a_vae_started_from_a_decoder_draws_as_that_decoder_does_whatever_z():
+    """``import_weights`` of a decoder alone into a VAE (--init-decoder): z's weights start at zero, so the VAE's
+    loss on any drawing is the decoder's own, whatever the encoder says."""
+    from training.keras_decoder import build_vae
+
+    decoder = make_tiny_decoder(num_units=8, seed=2)
+    config = DecoderConfig(num_units=8, z_size=4, enc_units=6)
+    model = build_vae(config)
+    rng = np.random.default_rng(1)
+    model.set_weights([rng.normal(0, 0.5, w.shape).astype(np.float32) for w in model.get_weights()])
+    import_weights(model, decoder.weights, config)
+    drawing = np.array([[5, 3, 0], [10, -2, 0], [4, 4, 1], [-20, 5, 0], [3, 3, 1]], np.float32)
+    _, y = Batches([drawing], decoder.scale_factor, 1, augmented=False).make([drawing], [0], BUCKET)
+    vae_loss = float(np.mean(reconstruction_loss(y, model([y[..., :5] * y[..., 5:6], teacher_inputs(y[..., :5])],
+                                                          training=False))))
+    assert vae_loss == pytest.approx(float(engine_reconstruction_loss(decoder, [drawing])[0]), rel=1e-4)
+    exported = export_weights(model, config)
+    assert not exported["lstm_w_zh"].any() and not exported["init_w"].any()

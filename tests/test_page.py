@@ -395,7 +395,7 @@ def test_save_downloads_the_drawing_as_a_png(page, tmp_path):
 
 def test_a_morph_plays_as_a_flip_book_and_the_child_keeps_a_picture(browser, live_server):
     """On the tiny models (a sketch VAE for cat): 🦋 shows only for cat; pressed, the panel plays the child's
-    drawing changing into one Buddy makes up; the child picks a picture with the slider and keeps it in place of
+    drawing changing into one Buddy draws; the child picks a picture with the slider and keeps it in place of
     the drawing (undo brings the drawing back). After 🧽, "my last one" morphs into the drawing before."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()

@@ -56,6 +56,24 @@ def test_a_vae_training_run_exports_a_vae_that_encodes_and_draws_from_z(tmp_path
         prime(vae, empty)  # a VAE needs its z
 
 
+@pytest.mark.slow
+def test_a_vae_can_start_from_the_objects_decoder(tmp_path):
+    from app.decoder import save_decoder
+    from tests.conftest import make_tiny_decoder
+    from training.train_vae import main
+
+    write_ndjson(tmp_path / "circle.ndjson", "circle", circles(np.random.default_rng(4), 40))
+    (tmp_path / "decoders").mkdir()
+    save_decoder(make_tiny_decoder(name="circle", num_units=8), tmp_path / "decoders" / "circle.npz")
+    args = ["circle", "--units", "8", "--z-size", "3", "--enc-units", "4", "--teacher", "0", "--batch-size", "16",
+            "--data-dir", str(tmp_path), "--out", str(tmp_path / "vae"), "--runs-dir", str(tmp_path / "runs"),
+            "--epochs", "1", "--init-decoder"]
+    with pytest.raises(SystemExit):
+        main([*args, "--units", "16", "--decoder-dir", str(tmp_path / "decoders")])  # the decoder is 8 units wide
+    main([*args, "--decoder-dir", str(tmp_path / "decoders")])
+    assert load_decoder(tmp_path / "vae" / "circle.npz").meta["recipe"]["init_decoder"] is True
+
+
 def test_a_decoder_alone_takes_no_z_and_has_no_encoder(tiny_decoder):
     with pytest.raises(ValueError, match="no latent vector"):
         prime(tiny_decoder, np.zeros((0, 5)), z=np.zeros(3))
@@ -71,3 +89,7 @@ def test_the_vae_recipe_is_a_file_with_the_vaes_keys_and_its_command_says_train_
     assert recipe.command(["cat", "pig"], values) == "python -m training.train_vae cat pig"
     assert recipe.command(["cat"], {**values, "z_size": 32}) == "python -m training.train_vae cat --z-size 32"
     assert json.loads(json.dumps(values)) == values  # stored as is in the model file
+    older = {k: v for k, v in values.items() if k != "init_decoder"}  # a VAE made before the key existed
+    assert recipe.normalised(older)["init_decoder"] is False
+    started = recipe.command(["cat"], {**values, "init_decoder": True})
+    assert started == "python -m training.train_vae cat --init-decoder"

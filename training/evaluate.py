@@ -381,8 +381,8 @@ def redraw_section(redraw: dict | None) -> list[str]:
                      f"{r.get('loss_decoder', '–')} |")
     morphs = {name: r["morph"] for name, r in redraw["objects"].items() if r.get("morph")}
     if morphs:
-        lines += ["", f"**Morph.** Pairs of the same real {redraw['split']} drawings morphed into each other as the app "
-                  f"does ({redraw.get('frames', 9)} frames along the spherical path between their latent vectors, "
+        lines += ["", f"**Morph.** Pairs of the same real {redraw['split']} drawings morphed into each other as the "
+                  f"app does ({redraw.get('frames', 9)} frames along the spherical path between their latent vectors, "
                   f"temperature {redraw.get('morph_temperature', 0.1)}). Recognised: the judge names the frame as the "
                   "object (target 80%). Steady: each frame is at least as near the end drawing as the one before "
                   f"(chamfer distance, allowing {evaluate_redraw.BACKTRACK}); Spearman: the mean rank correlation of "

@@ -223,7 +223,9 @@ def export_weights(model, config: DecoderConfig) -> dict[str, np.ndarray]:
 
 
 def import_weights(model, weights: dict[str, np.ndarray], config: DecoderConfig) -> None:
-    """The inverse of ``export_weights``: load engine weights (e.g. a teacher's) into the Keras model."""
+    """The inverse of ``export_weights``: load engine weights (e.g. a teacher's) into the Keras model. A decoder
+    alone's weights into a VAE (``config.z_size``) set its decoder part, with z's weights at zero: the VAE then
+    starts from exactly that decoder (its LSTM from zeros, z read but weighted 0) and learns to use z."""
     h = config.num_units
 
     def reorder(w):  # engine [i, j, f, o] -> Keras [i, f, c(=j), o]
@@ -232,8 +234,13 @@ def import_weights(model, weights: dict[str, np.ndarray], config: DecoderConfig)
 
     bias = weights["lstm_bias"].copy()
     bias[2 * h:3 * h] += FORGET_BIAS
-    model.get_layer("lstm").set_weights([reorder(weights["lstm_w_xh"]), reorder(weights["lstm_w_hh"]),
-                                         reorder(bias)])
+    kernel = weights["lstm_w_xh"]
+    if config.z_size:
+        kernel = np.concatenate([kernel, weights.get("lstm_w_zh", np.zeros((config.z_size, 4 * h), np.float32))])
+        init = model.get_layer("init")
+        init.set_weights([weights.get("init_w", np.zeros(init.get_weights()[0].shape, np.float32)),
+                          weights.get("init_b", np.zeros(2 * h, np.float32))])
+    model.get_layer("lstm").set_weights([reorder(kernel), reorder(weights["lstm_w_hh"]), reorder(bias)])
     model.get_layer("output").set_weights([weights["output_w"], weights["output_b"]])
 
 

@@ -21,7 +21,9 @@ RECIPE_KEYS = ("units", "epochs", "patience", "batch_size", "lr", "max_len", "se
                "teacher_temperatures", "teacher_rdp", "teacher_box", "teacher_completions", "real_copies",
                "distill", "distill_weight")
 # a sketch VAE's recipe (``training.train_vae``, e.g. recipes/vae.toml): the decoder's keys plus the VAE's
-VAE_KEYS = RECIPE_KEYS + ("z_size", "enc_units", "kl_weight", "kl_weight_start", "kl_decay", "kl_min")
+VAE_KEYS = RECIPE_KEYS + ("z_size", "enc_units", "kl_weight", "kl_weight_start", "kl_decay", "kl_min", "init_decoder")
+# keys added after models were made with their recipe: the value those models were trained with
+BEFORE_THE_KEY = {"init_decoder": False}
 FLOATS = ("lr", "teacher_rdp", "distill_weight", "kl_weight", "kl_weight_start", "kl_decay", "kl_min")
 
 
@@ -53,12 +55,12 @@ def normalised(values: dict) -> dict:
     """The recipe keys of ``values`` in their order, with JSON-stable types (lists, floats where float)."""
     out = {}
     for key in keys_of(values):
-        value = values[key]
+        value = values[key] if key in values or key not in BEFORE_THE_KEY else BEFORE_THE_KEY[key]
         if key == "teacher_temperatures":
             value = [float(t) for t in value]
         elif key in FLOATS:
             value = float(value)
-        elif key == "teacher_box":
+        elif key in ("teacher_box", "init_decoder"):
             value = bool(value)
         else:
             value = int(value)

@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.decoder import DecoderConfig, load_gen_json, save_decoder
+from app.decoder import DecoderConfig, load_decoder, load_gen_json, save_decoder
 from app.strokes import BOX, lines_to_stroke3, rdp, stroke3_to_lines, stroke3_to_stroke5
 from training import fit_verbosity, recipe
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
@@ -256,6 +256,13 @@ def train_one(name: str, args) -> Path | None:
                                                     if vae else {}))
     keras.utils.set_random_seed(args.seed)
     model = build_vae(config, f"vae_{name}", kl_min=args.kl_min, seed=args.seed) if vae else build_model(config, name)
+    if vae and args.init_decoder:  # (a resumed run's checkpoint replaces these when training starts)
+        start = load_decoder(Path(args.decoder_dir) / f"{name}.npz")
+        if start.config.num_units != config.num_units:
+            raise SystemExit(f"{name}: --init-decoder needs a {config.num_units}-unit decoder in {args.decoder_dir}, "
+                             f"not {start.config.num_units}")
+        import_weights(model, start.weights, config)
+        print(f"{name}: the VAE's decoder starts from {args.decoder_dir}/{name}.npz", flush=True)
     steps = math.ceil(len(data["train"]) / args.batch_size)  # batches per epoch (roughly: buckets add a few)
     schedule = keras.optimizers.schedules.ExponentialDecay(args.lr, decay_steps=steps, decay_rate=0.93)
     teacher = None
@@ -344,6 +351,8 @@ def build_parser(description: str, default_recipe: str = recipe.DEFAULT_RECIPE) 
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
     parser.add_argument("--pretrained-dir", type=Path, default=PRETRAINED_DIR)
     parser.add_argument("--out", type=Path, default=ROOT / "models")
+    parser.add_argument("--decoder-dir", type=Path, default=ROOT / "models",
+                        help="where a VAE's --init-decoder finds the object's decoder (<object>.npz)")
     parser.add_argument("--runs-dir", type=Path, default=RUNS_DIR, help="checkpoints and logs")
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="teacher drawings made before")
     parser.add_argument("--force", action="store_true")

@@ -13,6 +13,8 @@ weights added (``app.decoder.VAE_WEIGHT_NAMES``), so the one sampling loop draws
 
 from __future__ import annotations
 
+import argparse
+
 from training import recipe
 from training.train_decoder import ROOT, build_parser, parse, train_one
 
@@ -27,6 +29,9 @@ def main(argv=None):
     parser.add_argument("--kl-weight-start", type=float)
     parser.add_argument("--kl-decay", type=float)
     parser.add_argument("--kl-min", type=float)
+    parser.add_argument("--init-decoder", action=argparse.BooleanOptionalAction,
+                        help="start the VAE's decoder from the object's shipped decoder (--decoder-dir), z's weights "
+                             "at zero, so it starts drawing as that decoder does and learns to use z")
     args = parse(parser, argv)
     if not args.z_size:
         parser.error(f"--recipe {args.recipe}: a VAE recipe needs z_size > 0")
