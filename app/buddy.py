@@ -349,10 +349,10 @@ def morph(vae: Decoder, lines_px, width: float, height: float, *, to_lines=None,
     drawing is ``to_lines`` (canvas pixels, e.g. the child's previous drawing) or, without it, one Buddy draws with
     the object's ``decoder`` (as "Show me how" does, from the seed) and the VAE reads. (A z drawn from the VAE's
     prior would not do: the encoder puts real drawings in a small part of that space, |mu| about 2-4 for the cat
-    VAEs trained so far against 8 for a draw from the prior, and the decoder scribbles far from it.) Every frame uses the same sampling
-    noise, so frames differ only by where they are on the path. Frame i sits between the two drawings' places and
-    sizes on the paper (the child's for a drawing Buddy draws), shrunk about its centre if it would leave the paper.
-    Returns the frames and the seed used; the same seed gives the same frames."""
+    VAEs trained so far against 8 for a draw from the prior, and the decoder scribbles far from it.) Every frame
+    uses the same sampling noise, so frames differ only by where they are on the path. Frame i sits between the
+    two drawings' places and sizes on the paper (the child's for a drawing Buddy draws), shrunk about its centre if
+    it would leave the paper. Returns the frames and the seed used; the same seed gives the same frames."""
     seed = new_seed() if seed is None else seed
     sampler = sampler or sample_states
     child = _child_lines(lines_px)

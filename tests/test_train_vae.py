@@ -26,7 +26,8 @@ def test_a_vae_training_run_exports_a_vae_that_encodes_and_draws_from_z(tmp_path
     rng = np.random.default_rng(4)
     write_ndjson(tmp_path / "circle.ndjson", "circle", circles(rng, 60))
     args = ["circle", "--units", "8", "--z-size", "3", "--enc-units", "4", "--teacher", "0", "--batch-size", "16",
-            "--data-dir", str(tmp_path), "--out", str(tmp_path / "vae"), "--runs-dir", str(tmp_path / "runs")]
+            "--data-dir", str(tmp_path), "--out", str(tmp_path / "vae"), "--runs-dir", str(tmp_path / "runs"),
+            "--no-init-decoder"]
     main([*args, "--epochs", "1"])
     vae = load_decoder(tmp_path / "vae" / "circle.npz")
     assert vae.config.z_size == 3 and vae.config.enc_units == 4 and vae.meta["kind"] == "sketch-vae"
@@ -68,8 +69,10 @@ def test_a_vae_can_start_from_the_objects_decoder(tmp_path):
     args = ["circle", "--units", "8", "--z-size", "3", "--enc-units", "4", "--teacher", "0", "--batch-size", "16",
             "--data-dir", str(tmp_path), "--out", str(tmp_path / "vae"), "--runs-dir", str(tmp_path / "runs"),
             "--epochs", "1", "--init-decoder"]
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit, match="8 units"):
         main([*args, "--units", "16", "--decoder-dir", str(tmp_path / "decoders")])  # the decoder is 8 units wide
+    with pytest.raises(SystemExit, match="no decoder"):
+        main([*args, "--decoder-dir", str(tmp_path)])
     main([*args, "--decoder-dir", str(tmp_path / "decoders")])
     assert load_decoder(tmp_path / "vae" / "circle.npz").meta["recipe"]["init_decoder"] is True
 
@@ -91,5 +94,5 @@ def test_the_vae_recipe_is_a_file_with_the_vaes_keys_and_its_command_says_train_
     assert json.loads(json.dumps(values)) == values  # stored as is in the model file
     older = {k: v for k, v in values.items() if k != "init_decoder"}  # a VAE made before the key existed
     assert recipe.normalised(older)["init_decoder"] is False
-    started = recipe.command(["cat"], {**values, "init_decoder": True})
-    assert started == "python -m training.train_vae cat --init-decoder"
+    fresh = recipe.command(["cat"], {**values, "init_decoder": False})
+    assert fresh == "python -m training.train_vae cat --no-init-decoder"

@@ -257,10 +257,14 @@ def train_one(name: str, args) -> Path | None:
     keras.utils.set_random_seed(args.seed)
     model = build_vae(config, f"vae_{name}", kl_min=args.kl_min, seed=args.seed) if vae else build_model(config, name)
     if vae and args.init_decoder:  # (a resumed run's checkpoint replaces these when training starts)
-        start = load_decoder(Path(args.decoder_dir) / f"{name}.npz")
+        path = Path(args.decoder_dir) / f"{name}.npz"
+        if not path.exists():
+            raise SystemExit(f"{name}: --init-decoder, but there is no decoder {path} (train it first, or "
+                             "--no-init-decoder)")
+        start = load_decoder(path)
         if start.config.num_units != config.num_units:
             raise SystemExit(f"{name}: --init-decoder needs a {config.num_units}-unit decoder in {args.decoder_dir}, "
-                             f"not {start.config.num_units}")
+                             f"not {start.config.num_units} units")
         import_weights(model, start.weights, config)
         print(f"{name}: the VAE's decoder starts from {args.decoder_dir}/{name}.npz", flush=True)
     steps = math.ceil(len(data["train"]) / args.batch_size)  # batches per epoch (roughly: buckets add a few)
