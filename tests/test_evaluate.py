@@ -219,13 +219,15 @@ def test_its_own_finds_each_drawing_nearest_its_own_redraw_and_progress_runs_fro
 
 
 def test_the_card_has_a_section_per_vae_with_its_redraw_figures():
+    from training import recipe
     from training.evaluate import redraw_section
 
     assert redraw_section(None) == [] and redraw_section({"objects": {}}) == []
+    trained = {**recipe.load("vae"), "teacher": 5000, "epochs": 30, "init_decoder": False}
     figures = {"split": "test", "per_object": 40, "count": 3, "size": 0.6, "objects": {"cat": {
         "drawings": 40, "redraws": 120, "on_paper": 1.0, "recognised": 0.5, "recognised_ci95": [0.41, 0.59],
         "reference": 0.75, "reference_ci95": [0.6, 0.86], "own": 0.2, "own_ci95": [0.1, 0.35], "loss_vae": 0.9,
-        "loss_decoder": 0.7, "recipe": {"z_size": 64, "teacher": 5000, "epochs": 30},
+        "loss_decoder": 0.7, "recipe": trained,
         "morph": {"morphs": 20, "frames": 180, "steady": 0.15, "steady_ci95": [0.05, 0.36], "spearman": 0.48,
                   "recognised": 0.61, "recognised_ci95": [0.53, 0.67]}}}}
     text = "\n".join(redraw_section(figures))
@@ -233,3 +235,4 @@ def test_the_card_has_a_section_per_vae_with_its_redraw_figures():
     assert ("| cat | z 64, 5000 teacher drawings, 30 epochs | 40 (120) | 100% | 50% (41%–59%) | 75% (60%–86%) "
             "| 20% (10%–35%) | 0.9 | 0.7 |") in text
     assert "| cat | 20 (180) | 61% (53%–67%) | 15% (5%–36%) | 0.48 |" in text
+    assert "`python -m training.train_vae cat --epochs 30 --teacher 5000 --no-init-decoder`" in text

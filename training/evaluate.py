@@ -355,7 +355,8 @@ def redraw_section(redraw: dict | None) -> list[str]:
         return []
     lines = ["## Buddy redraws it: the sketch VAEs", "",
              f"`python -m training.evaluate_redraw --split {redraw['split']} --per-object {redraw['per_object']} "
-             f"--count {redraw['count']}`: real {redraw['split']} drawings of each object with a VAE "
+             f"--count {redraw['count']}" + (f" --morphs {redraw['morphs']}" if redraw.get("morphs") else "")
+             + f"`: real {redraw['split']} drawings of each object with a VAE "
              f"(`models/vae/`), centred on an 800×600 paper at {redraw['size']:.0%} of its height, each redrawn "
              f"{redraw['count']} times as the app does (z = the encoder's mu, the default temperature). Recognised: "
              "the independent judge names the redraw as the object; beside it, how often it names the child's "
@@ -369,7 +370,7 @@ def redraw_section(redraw: dict | None) -> list[str]:
     for name, r in redraw["objects"].items():
         rec = r.get("recipe") or {}
         recipe_text = (f"z {rec.get('z_size')}, {rec.get('teacher')} teacher drawings, {rec.get('epochs')} epochs"
-                       if rec else "–")
+                       + (", started from its decoder" if rec.get("init_decoder") else "") if rec else "–")
 
         def share(key, r=r):
             if key not in r:
@@ -379,6 +380,9 @@ def redraw_section(redraw: dict | None) -> list[str]:
         lines.append(f"| {name} | {recipe_text} | {r['drawings']} ({r['redraws']}) | {r['on_paper']:.0%} | "
                      f"{share('recognised')} | {share('reference')} | {share('own')} | {r.get('loss_vae', '–')} | "
                      f"{r.get('loss_decoder', '–')} |")
+    trained = [f"`{recipe.command([name], r['recipe'])}`" for name, r in redraw["objects"].items() if r.get("recipe")]
+    if trained:
+        lines += ["", "Trained by: " + ", ".join(trained) + " (recipe `training/recipes/vae.toml`)."]
     morphs = {name: r["morph"] for name, r in redraw["objects"].items() if r.get("morph")}
     if morphs:
         lines += ["", f"**Morph.** Pairs of the same real {redraw['split']} drawings morphed into each other as the "
