@@ -121,6 +121,22 @@ def test_the_childrens_page_fits_every_device(browser, shipped_server, long_name
     assert serious_accessibility_violations(page) == []
     shot(page, f"device-{device}-show-me-more")
     page.keyboard.press("Escape")
+    # the morph panel (the shipped cat VAE): the picture, the slider and "Keep this one" all in sight, big enough
+    page.goto(shipped_server + "/")
+    page.locator(".pick[data-name=cat]").click()
+    draw(page, [(0.3, 0.6), (0.3, 0.3), (0.45, 0.45), (0.6, 0.3), (0.6, 0.6), (0.3, 0.6)])
+    page.get_by_role("button", name="Buddy morphs it").click()
+    wait_until(page, "document.getElementById('morph-panel').open && document.getElementById('morph-frame').value "
+                     "=== document.getElementById('morph-frame').max")
+    for selector in ("#morph-canvas", "#morph-frame", "#morph-keep", "#morph-again", "#morph-close"):
+        box = page.locator(selector).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"], selector
+        assert box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"], selector
+    assert page.locator("#morph-canvas").bounding_box()["height"] > 0.3 * page.viewport_size["height"]
+    assert page.locator("#morph-keep").bounding_box()["height"] >= MIN_TARGET
+    assert serious_accessibility_violations(page) == []
+    shot(page, f"device-{device}-morph")
+    page.keyboard.press("Escape")
     context.close()
     assert not errors, errors
 
