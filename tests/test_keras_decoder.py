@@ -178,3 +178,24 @@ def test_a_vae_started_from_a_decoder_draws_as_that_decoder_does_whatever_z():
     assert vae_loss == pytest.approx(float(engine_reconstruction_loss(decoder, [drawing])[0]), rel=1e-4)
     exported = export_weights(model, config)
     assert not exported["lstm_w_zh"].any() and not exported["init_w"].any()
+
+
+def test_input_dropout_blanks_whole_input_rows_while_training_only():
+    """A VAE built with ``input_dropout`` gives the same outputs as without it when drawing (training=False), so
+    the engine's file and sampling are unchanged; while training, some rows' previous points are blanked."""
+    from training.keras_decoder import build_vae
+
+    config = DecoderConfig(num_units=8, z_size=4, enc_units=6)
+    plain, dropped = build_vae(config), build_vae(config, input_dropout=0.5)
+    assert [w.shape for w in plain.get_weights()] == [w.shape for w in dropped.get_weights()]  # no new weights
+    rng = np.random.default_rng(0)
+    dropped.set_weights([rng.normal(0, 0.5, w.shape).astype(np.float32) for w in plain.get_weights()])
+    plain.set_weights(dropped.get_weights())
+    strokes = rng.normal(0, 1, (2, 9, 5)).astype(np.float32)
+    inputs = teacher_inputs(strokes)
+    np.testing.assert_allclose(np.asarray(dropped([strokes, inputs], training=False)),
+                               np.asarray(plain([strokes, inputs], training=False)), atol=1e-6)
+    blanked = np.asarray(dropped.get_layer("input_dropout")(inputs, training=True))
+    zero_rows = np.all(blanked == 0, axis=-1)
+    assert zero_rows.any() and not zero_rows.all()  # whole rows blanked, not single numbers
+    np.testing.assert_array_equal(blanked[~zero_rows], inputs[~zero_rows])  # the others as they are, not rescaled

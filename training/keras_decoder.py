@@ -26,14 +26,17 @@ def build_model(config: DecoderConfig, name: str = "decoder"):
     return keras.Model(inputs, outputs, name=name)
 
 
-def build_vae(config: DecoderConfig, name: str = "vae", kl_min: float = 0.2, seed: int = 0):
+def build_vae(config: DecoderConfig, name: str = "vae", kl_min: float = 0.2, seed: int = 0,
+              input_dropout: float = 0.0):
     """sketch-rnn's VAE (Ha & Eck 2017): inputs (the drawing's stroke-5 rows, zero-padded (B, T, 5); the decoder's
     teacher-forced inputs (B, T, 5)) -> the decoder's outputs (B, T, 3 + 6M), as ``build_model``'s.
 
     Encoder: a bidirectional LSTM over the rows (the zero rows masked), its two last outputs side by side -> mu
     and log sigma^2 of z (``z_size``). Decoder: its LSTM starts from tanh(z @ init) split into (c, h) and reads
     [x, z] at every step. The KL term, max(KL, ``kl_min``) times the layer ``kl``'s annealed weight
-    (``KLAnnealing``), is added to the model's loss."""
+    (``KLAnnealing``), is added to the model's loss. ``input_dropout``: while training, that share of the decoder's
+    previous-point inputs is blanked, whole rows at a time (z stays), so the decoder must take the drawing from z
+    rather than from the points before (Bowman et al.'s word dropout); drawing is unchanged."""
     import keras
     from keras import ops
 
@@ -48,7 +51,8 @@ def build_vae(config: DecoderConfig, name: str = "vae", kl_min: float = 0.2, see
     ch = keras.layers.Dense(2 * config.num_units, activation="tanh", name="init")(z)
     c0, h0 = ch[:, :config.num_units], ch[:, config.num_units:]
     zs = ops.expand_dims(z, 1) * ops.ones_like(inputs[..., :1])  # z at every step (B, T, z_size)
-    joined = keras.layers.Concatenate(name="with_z")([inputs, zs])
+    seen = RowDropout(input_dropout, seed, name="input_dropout")(inputs) if input_dropout else inputs
+    joined = keras.layers.Concatenate(name="with_z")([seen, zs])
     h = keras.layers.LSTM(config.num_units, return_sequences=True, unit_forget_bias=True, name="lstm")(
         joined, initial_state=[h0, c0])
     outputs = keras.layers.Dense(3 + 6 * config.num_mixtures, name="output")(h)
@@ -84,6 +88,37 @@ def _latent_sample_class():
 
 def LatentSample(*args, **kwargs):
     return _latent_sample_class()(*args, **kwargs)
+
+
+def _row_dropout_class():
+    import keras
+    from keras import ops
+
+    class RowDropout(keras.layers.Layer):
+        """While training, each row (time step) of the input is blanked with probability ``rate``; the rest pass
+        as they are (unlike ``keras.layers.Dropout``, nothing is rescaled: a kept point is the same point when
+        drawing). Not training: the identity."""
+
+        def __init__(self, rate: float = 0.0, seed: int = 0, **kwargs):
+            super().__init__(**kwargs)
+            self.rate, self.seed = float(rate), seed
+            self.generator = keras.random.SeedGenerator(seed)
+
+        def call(self, inputs, training=None):
+            if not training or not self.rate:
+                return inputs
+            shape = ops.shape(inputs)
+            keep = keras.random.uniform((shape[0], shape[1], 1), seed=self.generator) >= self.rate
+            return inputs * ops.cast(keep, inputs.dtype)
+
+        def get_config(self):
+            return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+    return RowDropout
+
+
+def RowDropout(*args, **kwargs):
+    return _row_dropout_class()(*args, **kwargs)
 
 
 def kl_annealing(weight: float, start: float, decay: float):

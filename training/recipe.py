@@ -21,10 +21,11 @@ RECIPE_KEYS = ("units", "epochs", "patience", "batch_size", "lr", "max_len", "se
                "teacher_temperatures", "teacher_rdp", "teacher_box", "teacher_completions", "real_copies",
                "distill", "distill_weight")
 # a sketch VAE's recipe (``training.train_vae``, e.g. recipes/vae.toml): the decoder's keys plus the VAE's
-VAE_KEYS = RECIPE_KEYS + ("z_size", "enc_units", "kl_weight", "kl_weight_start", "kl_decay", "kl_min", "init_decoder")
+VAE_KEYS = RECIPE_KEYS + ("z_size", "enc_units", "kl_weight", "kl_weight_start", "kl_decay", "kl_min", "init_decoder",
+                          "input_dropout")
 # keys added after models were made with their recipe: the value those models were trained with
-BEFORE_THE_KEY = {"init_decoder": False}
-FLOATS = ("lr", "teacher_rdp", "distill_weight", "kl_weight", "kl_weight_start", "kl_decay", "kl_min")
+BEFORE_THE_KEY = {"init_decoder": False, "input_dropout": 0.0}
+FLOATS = ("lr", "teacher_rdp", "distill_weight", "kl_weight", "kl_weight_start", "kl_decay", "kl_min", "input_dropout")
 
 
 def recipe_path(recipe: str | Path) -> Path:

@@ -255,7 +255,8 @@ def train_one(name: str, args) -> Path | None:
     config = DecoderConfig(num_units=args.units, **({"z_size": args.z_size, "enc_units": args.enc_units}
                                                     if vae else {}))
     keras.utils.set_random_seed(args.seed)
-    model = build_vae(config, f"vae_{name}", kl_min=args.kl_min, seed=args.seed) if vae else build_model(config, name)
+    model = (build_vae(config, f"vae_{name}", kl_min=args.kl_min, seed=args.seed, input_dropout=args.input_dropout)
+             if vae else build_model(config, name))
     if vae and args.init_decoder:  # (a resumed run's checkpoint replaces these when training starts)
         path = Path(args.decoder_dir) / f"{name}.npz"
         if not path.exists():
