@@ -119,14 +119,15 @@ def cases(names: list[str], split: str, per_object: int, data_dir: Path, seed: i
     return out
 
 
-def run(decoders: dict, classifier, judge, cases_: list[dict], fitted: bool) -> list[dict]:
+def run(decoders: dict, classifier, judge, cases_: list[dict], fitted: bool,
+        temperature: float = buddy.DEFAULT_TEMPERATURE) -> list[dict]:
     """Finish and first hint of every case with the engine (``fitted`` or raw) -> one result row per case."""
     rows = []
     for k, case in enumerate(cases_):
         decoder = decoders[case["name"]]
         [completion], _ = buddy.complete(decoder, case["half"], WIDTH, HEIGHT, seed=k, classifier=classifier,
-                                          fitted=fitted)
-        stroke, _ = buddy.hint(decoder, case["half"], WIDTH, HEIGHT, seed=k, fitted=fitted)
+                                          fitted=fitted, temperature=temperature)
+        stroke, _ = buddy.hint(decoder, case["half"], WIDTH, HEIGHT, seed=k, fitted=fitted, temperature=temperature)
         target = box(case["whole"])
         finished = [*case["half"], *completion.lines]
         hinted = [*case["half"], *([stroke] if stroke is not None else [])]
@@ -163,7 +164,7 @@ def summarize(rows: list[dict]) -> dict:
 
 def evaluate(models_dir: Path, split: str, per_object: int, data_dir: Path = QUICKDRAW_DIR,
              judge_dir: Path = JUDGE_DIR, names: list[str] | None = None,
-             engines: tuple[str, ...] = ("before", "after")) -> dict:
+             engines: tuple[str, ...] = ("before", "after"), temperature: float = buddy.DEFAULT_TEMPERATURE) -> dict:
     """The protocol over the decoders in ``models_dir``: before and after, overall, per size and per object."""
     decoders = {p.stem: load_decoder(p) for p in sorted(Path(models_dir).glob("*.npz"))}
     names = names or sorted(decoders)
@@ -171,12 +172,13 @@ def evaluate(models_dir: Path, split: str, per_object: int, data_dir: Path = QUI
     judge = Classifier.load(judge_dir) if (Path(judge_dir) / "classifier.json").exists() else None
     cases_ = cases(names, split, per_object, data_dir)
     result = {"split": split, "per_object": per_object, "paper": [WIDTH, HEIGHT], "sizes": list(SIZES),
-              "cases": len(cases_), "judge": str(judge_dir) if judge else None, "targets": TARGETS}
+              "cases": len(cases_), "judge": str(judge_dir) if judge else None, "targets": TARGETS,
+              "temperature": temperature}
     for label, fitted in (("before", False), ("after", True)):
         if label not in engines:
             continue
         started = time.time()
-        rows = run(decoders, classifier, judge, cases_, fitted)
+        rows = run(decoders, classifier, judge, cases_, fitted, temperature)
         result[label] = {"all": summarize(rows),
                          "by_size": {str(s): summarize([r for r in rows if r["size"] == s]) for s in SIZES},
                          "by_object": {n: summarize([r for r in rows if r["name"] == n]) for n in names},
@@ -198,10 +200,12 @@ def main(argv=None) -> None:
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
     parser.add_argument("--engines", nargs="+", choices=("before", "after"), default=["before", "after"],
                         help="tuning on the valid split needs only 'after'")
+    parser.add_argument("--temperature", type=float, default=buddy.DEFAULT_TEMPERATURE,
+                        help="sampling temperature (default: the app's, %(default)s)")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     args = parser.parse_args(argv)
     result = evaluate(args.models, args.split, args.per_object, args.data_dir, args.judge, args.objects,
-                      tuple(args.engines))
+                      tuple(args.engines), args.temperature)
     if args.out:
         args.out.write_text(json.dumps(result, indent=1) + "\n")
 
