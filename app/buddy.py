@@ -17,6 +17,7 @@ import numpy as np
 
 from app import fitting
 from app.decoder import Decoder, batch_bucket, encode, prime_many, sample_states
+from app.render import render_many
 from app.strokes import (
     BOX,
     box_to_canvas,
@@ -43,6 +44,10 @@ IMAGINE_JUDGED = 4
 IMAGINE_THREADS = 2
 MORPH_TEMPERATURE = 0.1  # morph frames are decoded this carefully (as sketch-rnn's notebook interpolates)
 MORPH_FRAMES = 9
+REDRAW_CANDIDATES_PER = 4  # "Buddy redraws it" samples this many candidates per drawing shown ...
+REDRAW_CANDIDATES_MAX = 32  # ... (at most this many, one batch) and shows those most like the child's drawing
+MORPH_NOISES = 8  # a morph tries this many sampling noises at its two ends and keeps the one whose ends look most
+# like the two drawings
 
 
 @dataclass
@@ -313,20 +318,33 @@ def redraw(vae: Decoder, lines_px, width: float, height: float, *, count: int = 
            temperature: float = DEFAULT_TEMPERATURE, seed: int | None = None,
            sampler=None) -> tuple[list[Completion], int]:
     """"Buddy redraws it": the child's whole drawing read by the object's sketch VAE (``decoder.encode``: its
-    latent vector, z = mu) and drawn again from z ``count`` times at ``temperature``, each in the child's place and
-    size (its bounding box's centre and longest side; shrunk about that centre if it would leave the paper).
+    latent vector, z = mu) and drawn again from z at ``temperature``: ``REDRAW_CANDIDATES_PER`` candidates per
+    drawing asked for are sampled in one batch and the ``count`` most like the child's drawing are shown, most
+    alike first (``likeness``: their 28x28 renders, each fitted to its own box, compared), each in the child's place
+    and size (its bounding box's centre and longest side; shrunk about that centre if it would leave the paper).
     Returns the drawings (canvas pixels) and the seed used; the same seed gives the same drawings."""
     seed = new_seed() if seed is None else seed
     sampler = sampler or sample_states
     child = _child_lines(lines_px)
     if not child:
         raise ValueError("redraw needs a drawing")
+    n = batch_bucket(min(REDRAW_CANDIDATES_MAX, max(count, REDRAW_CANDIDATES_PER * count)))
     [state] = prime_many(vae, [np.zeros((0, 5))], [_encode_drawing(vae, child)])
-    results = sampler(vae, [state] * count, variation_seeds(seed, count), temperature=temperature,
+    results = sampler(vae, [state] * n, variation_seeds(seed, n), temperature=temperature,
                       max_steps=vae.max_seq_len)
     centre, size = _paper_box(child, width, height)
-    return [Completion(_decoded_in_box(rows, centre, size, width, height), finished)
-            for rows, finished in results], seed
+    drawings = [Completion(_decoded_in_box(rows, centre, size, width, height), finished)
+                for rows, finished in results]
+    alike = likeness(child, [d.lines for d in drawings])
+    return [drawings[i] for i in np.argsort(-alike, kind="stable")[:count]], seed
+
+
+def likeness(drawing: list[np.ndarray], others: list[list[np.ndarray]]) -> np.ndarray:
+    """How much each of ``others`` looks like ``drawing``: the cosine of their 28x28 renders (the classifier's,
+    each drawing fitted to its own box), 0 for an empty one."""
+    renders = render_many([drawing, *others]).reshape(len(others) + 1, -1).astype(np.float64)
+    norms = np.linalg.norm(renders, axis=1)
+    return np.where(norms[1:] > 0, renders[1:] @ renders[0] / np.maximum(norms[1:] * norms[0], 1e-12), 0.0)
 
 
 def slerp(z0: np.ndarray, z1: np.ndarray, t: float) -> np.ndarray:
@@ -350,7 +368,9 @@ def morph(vae: Decoder, lines_px, width: float, height: float, *, to_lines=None,
     the object's ``decoder`` (as "Show me how" does, from the seed) and the VAE reads. (A z drawn from the VAE's
     prior would not do: the encoder puts real drawings in a small part of that space, |mu| about 2-4 for the cat
     VAEs trained so far against 8 for a draw from the prior, and the decoder scribbles far from it.) Every frame
-    uses the same sampling noise, so frames differ only by where they are on the path. Frame i sits between the
+    uses the same sampling noise, so frames differ only by where they are on the path: of ``MORPH_NOISES`` noises
+    tried at the two ends, the one whose first frame looks most like the child's drawing and last frame most like
+    the other (``likeness``). Frame i sits between the
     two drawings' places and sizes on the paper (the child's for a drawing Buddy draws), shrunk about its centre if
     it would leave the paper. Returns the frames and the seed used; the same seed gives the same frames."""
     seed = new_seed() if seed is None else seed
@@ -360,21 +380,28 @@ def morph(vae: Decoder, lines_px, width: float, height: float, *, to_lines=None,
         raise ValueError("morph needs a drawing")
     target = _child_lines(to_lines or [])
     z0 = _encode_drawing(vae, child)
-    if target:
-        z1 = _encode_drawing(vae, target)
-    else:
+    other = target  # the drawing the morph ends at
+    if not target:
         if decoder is None:
             raise ValueError("morph needs the other drawing or the object's decoder to draw one")
-        z1 = z0  # (should Buddy's drawing come out empty three times: no morph, the child's drawing throughout)
+        other = child  # (should Buddy's drawing come out empty three times: no morph, the child's drawing throughout)
         for attempt in range(3):
             [drawn], _ = complete(decoder, [], width, height, seed=seed + attempt, sampler=sampler)
             if _child_lines(drawn.lines):
-                z1 = _encode_drawing(vae, _child_lines(drawn.lines))
+                other = _child_lines(drawn.lines)
                 break
+    z1 = _encode_drawing(vae, other)
+    (c0, s0), (c1, s1) = _paper_box(child, width, height), _paper_box(target or child, width, height)
+    # the noise whose first frame looks most like the child's drawing and last frame most like the other
+    ends = prime_many(vae, [np.zeros((0, 5))] * 2, [z0.astype(np.float32), z1.astype(np.float32)])
+    tries = sampler(vae, [ends[0]] * MORPH_NOISES + [ends[1]] * MORPH_NOISES,
+                    variation_seeds(seed, MORPH_NOISES) * 2, temperature=temperature, max_steps=vae.max_seq_len)
+    firsts = [_decoded_in_box(rows, c0, s0, width, height) for rows, _ in tries[:MORPH_NOISES]]
+    lasts = [_decoded_in_box(rows, c1, s1, width, height) for rows, _ in tries[MORPH_NOISES:]]
+    noise = int(np.argmax(likeness(child, firsts) + likeness(other, lasts)))
     ts = np.linspace(0.0, 1.0, frames)
     zs = [slerp(z0, z1, t).astype(np.float32) for t in ts]
     states = prime_many(vae, [np.zeros((0, 5))] * frames, zs)
-    results = sampler(vae, states, [[seed, 0]] * frames, temperature=temperature, max_steps=vae.max_seq_len)
-    (c0, s0), (c1, s1) = _paper_box(child, width, height), _paper_box(target or child, width, height)
+    results = sampler(vae, states, [[seed, noise]] * frames, temperature=temperature, max_steps=vae.max_seq_len)
     return [Completion(_decoded_in_box(rows, (1 - t) * c0 + t * c1, float((1 - t) * s0 + t * s1), width, height),
                        finished) for t, (rows, finished) in zip(ts, results)], seed

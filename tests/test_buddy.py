@@ -91,8 +91,9 @@ def test_slerp_runs_from_one_latent_vector_to_the_other_on_the_sphere():
     np.testing.assert_allclose(slerp(z0, 2 * z0, 0.5), 1.5 * z0)  # the same direction: a straight line
 
 
-def test_a_morph_runs_from_buddys_redraw_of_the_child_to_its_redraw_of_the_other_drawing():
-    from app.buddy import morph, redraw
+def test_a_morph_runs_from_the_child_drawing_s_z_to_the_other_s_with_the_noise_whose_ends_look_most_alike():
+    from app.buddy import MORPH_NOISES, _decoded_in_box, _encode_drawing, likeness, morph
+    from app.decoder import prime_many, sample_states
     from tests.conftest import make_tiny_vae
 
     vae = make_tiny_vae(name="cat", scale=60.0)
@@ -100,11 +101,18 @@ def test_a_morph_runs_from_buddys_redraw_of_the_child_to_its_redraw_of_the_other
     other = [np.array([[500.0, 300.0], [760.0, 320.0], [700.0, 560.0]]), np.array([[520.0, 500.0], [600.0, 540.0]])]
     frames, seed = morph(vae, child, 800, 600, to_lines=other, frames=7, temperature=0.1, seed=11)
     assert seed == 11 and len(frames) == 7
-    [first], _ = redraw(vae, child, 800, 600, count=1, temperature=0.1, seed=11)
-    [last], _ = redraw(vae, other, 800, 600, count=1, temperature=0.1, seed=11)
-    for got, want in ((frames[0], first), (frames[-1], last)):
-        assert len(got.lines) == len(want.lines)
-        for a, b in zip(got.lines, want.lines):
+    # the ends as each of the noises draws them: the morph's ends are those of the most alike pair
+    ends = {}
+    places = (("first", child, [150.0, 160.0], 120.0), ("last", other, [630.0, 430.0], 260.0))
+    for name, drawing, centre, size in places:
+        [state] = prime_many(vae, [np.zeros((0, 5))], [_encode_drawing(vae, drawing)])
+        runs = sample_states(vae, [state] * MORPH_NOISES, [[11, k] for k in range(MORPH_NOISES)], temperature=0.1,
+                             max_steps=vae.max_seq_len)
+        ends[name] = [_decoded_in_box(rows, np.array(centre), size, 800, 600) for rows, _ in runs]
+    best = int(np.argmax(likeness(child, ends["first"]) + likeness(other, ends["last"])))
+    for got, want in ((frames[0], ends["first"][best]), (frames[-1], ends["last"][best])):
+        assert len(got.lines) == len(want)
+        for a, b in zip(got.lines, want):
             np.testing.assert_allclose(a, b, atol=1e-3)
     centres = []
     for frame in frames:
@@ -136,3 +144,22 @@ def test_a_morph_into_a_drawing_buddy_draws_stays_in_the_childs_place():
         allp = np.concatenate(frame.lines)
         np.testing.assert_allclose((allp.min(axis=0) + allp.max(axis=0)) / 2, [650.0, 450.0], atol=0.5)
         assert np.ptp(allp, axis=0).max() <= 100.5  # never bigger than the child's drawing
+
+
+def test_a_redraw_shows_the_candidates_most_like_the_childs_drawing_most_alike_first():
+    from app.buddy import likeness, redraw
+    from tests.conftest import make_tiny_vae
+
+    vae = make_tiny_vae(name="cat", scale=60.0)
+    child = [np.array([[300.0, 200.0], [300.0, 120.0], [340.0, 160.0], [380.0, 120.0], [380.0, 200.0]])]
+    three, _ = redraw(vae, child, 800, 600, count=3, seed=4)
+    four, _ = redraw(vae, child, 800, 600, count=4, seed=4)  # the same 16 candidates: one more shown
+    alike = likeness(child, [d.lines for d in four])
+    assert list(alike) == sorted(alike, reverse=True)  # most alike first
+    for a, b in zip(three, four[:3]):
+        assert all(np.allclose(x, y) for x, y in zip(a.lines, b.lines))
+    # the likeness itself: a drawing is most like itself, and like a moved, smaller copy just as much
+    moved = [line * 0.5 + 20 for line in child]
+    scores = likeness(child, [child, moved, [np.array([[0.0, 0.0], [800.0, 0.0]])], []])
+    assert scores[0] == pytest.approx(1.0) and scores[1] == pytest.approx(1.0, abs=0.02)
+    assert scores[2] < 0.5 and scores[3] == 0.0
