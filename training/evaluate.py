@@ -361,7 +361,10 @@ def redraw_section(redraw: dict | None) -> list[str]:
              f"{redraw['count']} times as the app does (z = the encoder's mu, the default temperature). Recognised: "
              "the independent judge names the redraw as the object; beside it, how often it names the child's "
              "drawing itself. Its own: in groups of ten drawings, the redraw is nearer its own original than the "
-             "other nine (chamfer distance of the normalised lines; target 60%). Loss: the VAE's reconstruction loss "
+             "other nine (chamfer distance of the normalised lines; target 60%). The app shows the redraws most like "
+             "the child's drawing among 4 candidates each (cosine of their 28×28 renders): a different measure of "
+             "likeness from the chamfer distance, but not an independent one, so \"its own\" is partly what the "
+             "selection aims at. Loss: the VAE's reconstruction loss "
              "per step (each drawing decoded from its own z) "
              "against the object's decoder alone on the same drawings. 95% Wilson intervals.", "",
              "| object | VAE file recipe | drawings (redraws) | on the paper | recognised, judge | the drawings "
