@@ -210,17 +210,24 @@ def imagine():
                                 for name, c in endings]})
 
 
+def _vae_request(verb: str) -> tuple[DrawingRequest, object]:
+    """A drawing request for a sketch VAE's feature ("redraw", "morph"): 400 for an empty drawing, 404
+    ``no_<verb>`` for an object without a VAE. Returns the request and the object's VAE."""
+    r = _drawing_request()
+    if not r.lines:
+        raise validation.ApiError(400, "empty_drawing", f"draw something first: Buddy {verb}s the child's drawing")
+    vae = current_registry().vaes.get(r.decoder.name)
+    if vae is None:
+        raise validation.ApiError(404, f"no_{verb}", f"Buddy cannot {verb} a {catalog.label(r.decoder.name)} yet")
+    return r, vae
+
+
 @bp.post("/redraw")
 @heavy
 def redraw():
     """"Buddy redraws it": the child's drawing of the chosen object drawn again by its sketch VAE, in its place."""
-    r = _drawing_request()
-    if not r.lines:
-        raise validation.ApiError(400, "empty_drawing", "draw something first: Buddy redraws the child's drawing")
+    r, vae = _vae_request("redraw")
     registry = current_registry()
-    vae = registry.vaes.get(r.decoder.name)
-    if vae is None:
-        raise validation.ApiError(404, "no_redraw", f"Buddy cannot redraw a {catalog.label(r.decoder.name)} yet")
     count = validation.integer(r.data, "count", 1, validation.MAX_VARIATIONS, default=3)
     drawings, seed = buddy.redraw(vae, r.lines, r.width, r.height, count=count, temperature=r.temperature,
                                   seed=r.seed, sampler=registry.sample)
@@ -234,13 +241,8 @@ def redraw():
 def morph():
     """"Morph": frames from the child's drawing to another (``to``: e.g. the child's previous drawing; without it,
     one Buddy draws), along the sketch VAE's latent space, each in place on the paper."""
-    r = _drawing_request()
-    if not r.lines:
-        raise validation.ApiError(400, "empty_drawing", "draw something first: Buddy morphs the child's drawing")
+    r, vae = _vae_request("morph")
     registry = current_registry()
-    vae = registry.vaes.get(r.decoder.name)
-    if vae is None:
-        raise validation.ApiError(404, "no_morph", f"Buddy cannot morph a {catalog.label(r.decoder.name)} yet")
     to = None
     if r.data.get("to") is not None:
         to = validation.strokes(r.data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"], "to")
