@@ -252,7 +252,8 @@ def morph():
     temperature = validation.number(r.data, "temperature", *validation.TEMPERATURE_RANGE,
                                     default=buddy.MORPH_TEMPERATURE)
     out, seed = buddy.morph(vae, r.lines, r.width, r.height, to_lines=to, decoder=r.decoder, frames=frames,
-                            temperature=temperature, seed=r.seed, sampler=registry.sample)
+                            temperature=temperature, seed=r.seed, sampler=registry.sample,
+                            classifier=registry.classifier)
     return jsonify({"class": r.decoder.name, "seed": seed, "temperature": temperature,
                     "to": "drawing" if to else "buddy",
                     "frames": [{"strokes": [_points(line) for line in f.lines], "finished": f.finished}

@@ -46,8 +46,13 @@ MORPH_TEMPERATURE = 0.1  # morph frames are decoded this carefully (as sketch-rn
 MORPH_FRAMES = 9
 REDRAW_CANDIDATES_PER = 4  # "Buddy redraws it" samples this many candidates per drawing shown ...
 REDRAW_CANDIDATES_MAX = 32  # ... (at most this many, one batch) and shows those most like the child's drawing
-MORPH_NOISES = 8  # a morph tries this many sampling noises at its two ends and keeps the one whose ends look most
-# like the two drawings
+MORPH_ROWS = 32  # a morph samples this many candidates in one batch, an equal share per frame (3 of 9 frames: 64
+# took the benchmark's morph past 300 ms), and shows the one per frame that best balances (weights chosen on the
+# valid cats, ``training/evaluate_redraw``):
+MORPH_NEAR_PROGRESS = 4.0  # being as far from the child's drawing towards the other as the frame's place on the path
+MORPH_RECOGNISED = 0.5  # looking like the object to the classifier (for the MORPH_JUDGED best looking of each frame)
+MORPH_JUDGED = 3
+MORPH_NEAR_PREVIOUS = 1.0  # looking like the frame before it (a flip-book, not a slide show)
 
 
 @dataclass
@@ -342,9 +347,8 @@ def redraw(vae: Decoder, lines_px, width: float, height: float, *, count: int = 
 def likeness(drawing: list[np.ndarray], others: list[list[np.ndarray]]) -> np.ndarray:
     """How much each of ``others`` looks like ``drawing``: the cosine of their 28x28 renders (the classifier's,
     each drawing fitted to its own box), 0 for an empty one."""
-    renders = render_many([drawing, *others]).reshape(len(others) + 1, -1).astype(np.float64)
-    norms = np.linalg.norm(renders, axis=1)
-    return np.where(norms[1:] > 0, renders[1:] @ renders[0] / np.maximum(norms[1:] * norms[0], 1e-12), 0.0)
+    units = _unit_vectors(render_many([drawing, *others]))
+    return units[1:] @ units[0]
 
 
 def slerp(z0: np.ndarray, z1: np.ndarray, t: float) -> np.ndarray:
@@ -361,16 +365,16 @@ def slerp(z0: np.ndarray, z1: np.ndarray, t: float) -> np.ndarray:
 
 def morph(vae: Decoder, lines_px, width: float, height: float, *, to_lines=None, decoder: Decoder | None = None,
           frames: int = 9, temperature: float = MORPH_TEMPERATURE, seed: int | None = None,
-          sampler=None) -> tuple[list[Completion], int]:
+          sampler=None, classifier=None) -> tuple[list[Completion], int]:
     """"Morph": ``frames`` drawings from the child's drawing to another, decoded at ``temperature`` (low) from
     latent vectors spaced evenly along the spherical path (``slerp``) between the two drawings' z. The other
     drawing is ``to_lines`` (canvas pixels, e.g. the child's previous drawing) or, without it, one Buddy draws with
     the object's ``decoder`` (as "Show me how" does, from the seed) and the VAE reads. (A z drawn from the VAE's
     prior would not do: the encoder puts real drawings in a small part of that space, |mu| about 2-4 for the cat
-    VAEs trained so far against 8 for a draw from the prior, and the decoder scribbles far from it.) Every frame
-    uses the same sampling noise, so frames differ only by where they are on the path: of ``MORPH_NOISES`` noises
-    tried at the two ends, the one whose first frame looks most like the child's drawing and last frame most like
-    the other (``likeness``). Frame i sits between the
+    VAEs trained so far against 8 for a draw from the prior, and the decoder scribbles far from it.) Each frame is
+    sampled ``MORPH_ROWS // frames`` times (all in one batch) and ``flip_book`` keeps the candidate that moves
+    steadily from one drawing to the other, looks like the object to ``classifier`` and like the frame before
+    it. Frame i sits between the
     two drawings' places and sizes on the paper (the child's for a drawing Buddy draws), shrunk about its centre if
     it would leave the paper. Returns the frames and the seed used; the same seed gives the same frames."""
     seed = new_seed() if seed is None else seed
@@ -392,16 +396,57 @@ def morph(vae: Decoder, lines_px, width: float, height: float, *, to_lines=None,
                 break
     z1 = _encode_drawing(vae, other)
     (c0, s0), (c1, s1) = _paper_box(child, width, height), _paper_box(target or child, width, height)
-    # the noise whose first frame looks most like the child's drawing and last frame most like the other
-    ends = prime_many(vae, [np.zeros((0, 5))] * 2, [z0.astype(np.float32), z1.astype(np.float32)])
-    tries = sampler(vae, [ends[0]] * MORPH_NOISES + [ends[1]] * MORPH_NOISES,
-                    variation_seeds(seed, MORPH_NOISES) * 2, temperature=temperature, max_steps=vae.max_seq_len)
-    firsts = [_decoded_in_box(rows, c0, s0, width, height) for rows, _ in tries[:MORPH_NOISES]]
-    lasts = [_decoded_in_box(rows, c1, s1, width, height) for rows, _ in tries[MORPH_NOISES:]]
-    noise = int(np.argmax(likeness(child, firsts) + likeness(other, lasts)))
     ts = np.linspace(0.0, 1.0, frames)
-    zs = [slerp(z0, z1, t).astype(np.float32) for t in ts]
-    states = prime_many(vae, [np.zeros((0, 5))] * frames, zs)
-    results = sampler(vae, states, [[seed, noise]] * frames, temperature=temperature, max_steps=vae.max_seq_len)
-    return [Completion(_decoded_in_box(rows, (1 - t) * c0 + t * c1, float((1 - t) * s0 + t * s1), width, height),
-                       finished) for t, (rows, finished) in zip(ts, results)], seed
+    per_frame = max(1, MORPH_ROWS // frames)
+    primed = prime_many(vae, [np.zeros((0, 5))] * frames, [slerp(z0, z1, t).astype(np.float32) for t in ts])
+    states = [state for state in primed for _ in range(per_frame)]
+    results = sampler(vae, states, variation_seeds(seed, per_frame) * frames, temperature=temperature,
+                      max_steps=vae.max_seq_len)
+    candidates = [[Completion(_decoded_in_box(rows, (1 - t) * c0 + t * c1, float((1 - t) * s0 + t * s1), width,
+                                              height), finished)
+                   for rows, finished in results[i * per_frame:(i + 1) * per_frame]] for i, t in enumerate(ts)]
+    return flip_book(candidates, ts, child, other, vae.name, classifier), seed
+
+
+def flip_book(candidates: list[list[Completion]], ts, start, end, name: str, classifier=None) -> list[Completion]:
+    """One of each frame's candidates, frame by frame: the one that best balances looking like its place t on the
+    way from ``start`` to ``end`` (more like the start early, more like the end late, and its progress, (1 -
+    likeness to start) against (1 - likeness to end), near t), looking like the object ``name`` to
+    ``classifier`` (when it knows the object) and looking like the frame chosen before it."""
+    flat = [c.lines for frame in candidates for c in frame]
+    renders = render_many([start, end, *flat])
+    units = _unit_vectors(renders)
+    like_start, like_end, units = units[2:] @ units[0], units[2:] @ units[1], units[2:]
+    progress = (1 - like_start) / np.maximum(2 - like_start - like_end, 1e-9)
+    empty = ~units.any(axis=1)
+    frame_of = np.repeat(np.arange(len(ts)), [len(frame) for frame in candidates])
+    t_of = np.asarray(ts, np.float64)[frame_of]
+    looks = np.where(empty, -np.inf, (1 - t_of) * like_start + t_of * like_end
+                     - MORPH_NEAR_PROGRESS * np.abs(progress - t_of))
+    recognised = np.zeros(len(flat))
+    if classifier is not None and name in classifier.names:
+        # classifying every candidate would cost more than sampling them: the best few of each frame by looks
+        judged = np.concatenate([np.flatnonzero(frame_of == i)[np.argsort(-looks[frame_of == i])[:MORPH_JUDGED]]
+                                 for i in range(len(ts))])
+        padded = np.zeros((1 << (len(judged) - 1).bit_length(), *renders.shape[1:]), np.uint8)
+        padded[: len(judged)] = renders[2:][judged]
+        probs = np.asarray(classifier.probabilities(padded, mirror=False))
+        recognised[judged] = probs[: len(judged), classifier.names.index(name)]
+    chosen, at, previous = [], 0, None
+    for frame in candidates:
+        k = slice(at, at + len(frame))
+        score = looks[k] + MORPH_RECOGNISED * recognised[k]
+        if previous is not None:
+            score = score + MORPH_NEAR_PREVIOUS * (units[k] @ units[previous])
+        best = int(np.argmax(score)) if not empty[k].all() else 0
+        chosen.append(frame[best])
+        previous = at + best
+        at += len(frame)
+    return chosen
+
+
+def _unit_vectors(renders: np.ndarray) -> np.ndarray:
+    """Renders (n, 28, 28) as unit vectors (zero for an empty one): their dot products are cosines."""
+    flat = renders.reshape(len(renders), -1).astype(np.float64)
+    norms = np.linalg.norm(flat, axis=1, keepdims=True)
+    return np.where(norms > 0, flat / np.maximum(norms, 1e-12), 0.0)

@@ -109,7 +109,8 @@ def openapi_document(config) -> dict:
                 "summary": "morph the child's drawing into another", "requestBody": body(morph),
                 "description": ("Frames along a spherical path between the two drawings' latent vectors in the "
                                 "chosen object's sketch VAE, the first near the child's drawing and the last near "
-                                "the other, each decoded at the (low) temperature with the same sampling noise, "
+                                "the other, each decoded at the (low) temperature a few times and the one shown that "
+                                "moves steadily from one drawing to the other and looks like the object, "
                                 "each between the two drawings' places and sizes on the canvas. 404 no_morph for an "
                                 "object without a VAE; 400 for an empty drawing. The same seed gives the same "
                                 "frames."),

@@ -92,7 +92,7 @@ class Registry:
         if self.classifier is not None:
             blank = np.zeros((16, 28, 28), np.uint8)
             self.classifier.probabilities(blank[:1])  # /api/classify: one drawing and its mirror image
-            for rows in (1, 2, 4, 8, 16):  # the engine's selection (``Classifier.probabilities_of`` pads to these)
+            for rows in (1, 2, 4, 8, 16, 32, 64):  # the engine's selection and a morph's frames (padded to these)
                 self.classifier.probabilities(blank[:rows], mirror=False)
         log.info("warm-up compiled %d decoder shapes (LSTM width, steps) %s in %.1f s", len(shapes), sorted(shapes),
                  time.perf_counter() - started)

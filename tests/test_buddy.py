@@ -91,8 +91,12 @@ def test_slerp_runs_from_one_latent_vector_to_the_other_on_the_sphere():
     np.testing.assert_allclose(slerp(z0, 2 * z0, 0.5), 1.5 * z0)  # the same direction: a straight line
 
 
-def test_a_morph_runs_from_the_child_drawing_s_z_to_the_other_s_with_the_noise_whose_ends_look_most_alike():
-    from app.buddy import MORPH_NOISES, _decoded_in_box, _encode_drawing, likeness, morph
+def _same_lines(one, two) -> bool:
+    return len(one) == len(two) and all(a.shape == b.shape and np.allclose(a, b, atol=1e-3) for a, b in zip(one, two))
+
+
+def test_a_morph_runs_from_the_child_drawing_s_z_to_the_other_s_each_frame_chosen_among_its_candidates():
+    from app.buddy import MORPH_ROWS, _decoded_in_box, _encode_drawing, flip_book, morph, slerp, variation_seeds
     from app.decoder import prime_many, sample_states
     from tests.conftest import make_tiny_vae
 
@@ -101,19 +105,22 @@ def test_a_morph_runs_from_the_child_drawing_s_z_to_the_other_s_with_the_noise_w
     other = [np.array([[500.0, 300.0], [760.0, 320.0], [700.0, 560.0]]), np.array([[520.0, 500.0], [600.0, 540.0]])]
     frames, seed = morph(vae, child, 800, 600, to_lines=other, frames=7, temperature=0.1, seed=11)
     assert seed == 11 and len(frames) == 7
-    # the ends as each of the noises draws them: the morph's ends are those of the most alike pair
-    ends = {}
-    places = (("first", child, [150.0, 160.0], 120.0), ("last", other, [630.0, 430.0], 260.0))
-    for name, drawing, centre, size in places:
-        [state] = prime_many(vae, [np.zeros((0, 5))], [_encode_drawing(vae, drawing)])
-        runs = sample_states(vae, [state] * MORPH_NOISES, [[11, k] for k in range(MORPH_NOISES)], temperature=0.1,
+    # every frame is one of the candidates decoded from its own point on the path between the two z, in its place
+    z0, z1 = _encode_drawing(vae, child), _encode_drawing(vae, other)
+    per_frame = MORPH_ROWS // 7
+    ts = np.linspace(0.0, 1.0, 7)
+    candidates = []
+    for t, frame in zip(ts, frames):
+        [state] = prime_many(vae, [np.zeros((0, 5))], [slerp(z0, z1, t).astype(np.float32)])
+        runs = sample_states(vae, [state] * per_frame, variation_seeds(11, per_frame), temperature=0.1,
                              max_steps=vae.max_seq_len)
-        ends[name] = [_decoded_in_box(rows, np.array(centre), size, 800, 600) for rows, _ in runs]
-    best = int(np.argmax(likeness(child, ends["first"]) + likeness(other, ends["last"])))
-    for got, want in ((frames[0], ends["first"][best]), (frames[-1], ends["last"][best])):
-        assert len(got.lines) == len(want)
-        for a, b in zip(got.lines, want):
-            np.testing.assert_allclose(a, b, atol=1e-3)
+        centre, size = (1 - t) * np.array([150.0, 160.0]) + t * np.array([630.0, 430.0]), (1 - t) * 120 + t * 260
+        mine = [_decoded_in_box(rows, centre, size, 800, 600) for rows, _ in runs]
+        candidates.append([buddy.Completion(lines, True) for lines in mine])
+        assert any(_same_lines(frame.lines, c) for c in mine)
+    # and the one the flip-book's rule picks
+    picked = flip_book(candidates, ts, child, other, "cat")
+    assert all(_same_lines(got.lines, want.lines) for got, want in zip(frames, picked))
     centres = []
     for frame in frames:
         assert frame.lines, "a frame with nothing drawn"
@@ -125,6 +132,20 @@ def test_a_morph_runs_from_the_child_drawing_s_z_to_the_other_s_with_the_noise_w
     again, _ = morph(vae, child, 800, 600, to_lines=other, frames=7, temperature=0.1, seed=11)
     assert all(len(a.lines) == len(b.lines) and all(np.array_equal(x, y) for x, y in zip(a.lines, b.lines))
                for a, b in zip(frames, again))  # the same seed, the same frames
+
+
+def test_the_flip_book_moves_from_the_start_to_the_end_and_never_shows_an_empty_frame():
+    from app.buddy import Completion, flip_book
+
+    square = [np.array([[0.0, 0.0], [100.0, 0.0], [100.0, 100.0], [0.0, 100.0], [0.0, 0.0]])]
+    cross = [np.array([[0.0, 0.0], [100.0, 100.0]]), np.array([[100.0, 0.0], [0.0, 100.0]])]
+    both = [*square, *cross]
+    ts = np.linspace(0.0, 1.0, 5)
+    options = [Completion([], True), Completion(cross, True), Completion(square, True), Completion(both, True)]
+    chosen = flip_book([options] * 5, ts, square, cross, "cat")
+    assert chosen[0].lines is square and chosen[-1].lines is cross
+    assert any(c.lines is both for c in chosen[1:-1])  # half-way, the drawing with both in it
+    assert all(c.lines for c in chosen)
 
 
 def test_a_morph_into_a_drawing_buddy_draws_stays_in_the_childs_place():

@@ -390,8 +390,10 @@ def redraw_section(redraw: dict | None) -> list[str]:
     if morphs:
         lines += ["", f"**Morph.** Pairs of the same real {redraw['split']} drawings morphed into each other as the "
                   f"app does ({redraw.get('frames', 9)} frames along the spherical path between their latent vectors, "
-                  f"temperature {redraw.get('morph_temperature', 0.1)}). Recognised: the judge names the frame as the "
-                  "object (target 80%). Steady: each frame is at least as near the end drawing as the one before "
+                  f"temperature {redraw.get('morph_temperature', 0.1)}, each frame chosen from a few samples by how "
+                  "steadily it moves, by render likeness, and by the app's classifier, never the judge). "
+                  "Recognised: the judge names the frame as the object (target 80%). "
+                  "Steady: each frame is at least as near the end drawing as the one before "
                   f"(chamfer distance, allowing {evaluate_redraw.BACKTRACK}); Spearman: the mean rank correlation of "
                   "frame order and nearness to the end (1 = perfectly steady).", "",
                   "| object | morphs (frames) | recognised, judge | steady | Spearman |", "|---|---|---|---|---|"]

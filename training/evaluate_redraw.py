@@ -12,10 +12,10 @@ does (``--count`` drawings each, the app's default temperature). Per object and 
   other nine (``chamfer``: the mean distance from each point of one drawing to the other's nearest, both ways,
   on the drawings' lines resampled evenly with the longest side 1);
 - morph: pairs of drawings morphed into each other (``buddy.morph``, the app's defaults: ``MORPH_FRAMES`` frames,
-  the careful temperature): the share of frames the judge names as the object, and how often the frames move
-  steadily from one end to the other (``progress``: the nearness to the end drawing against the start, by
-  ``chamfer``, never going back by more than ``BACKTRACK``), with the mean Spearman correlation of frame order and
-  progress.
+  the careful temperature, the frames chosen with the app's classifier, never the judge): the share of frames
+  the judge names as the object, and how often the frames move steadily from one end to the other
+  (``progress``: the nearness to the end drawing against the start, by ``chamfer``, never going back by more
+  than ``BACKTRACK``), with the mean Spearman correlation of frame order and progress.
 
     python -m training.evaluate_redraw [--split valid] [--per-object 40] [--count 3] [--morphs 20] [--out redraw.json]
 """
@@ -108,13 +108,14 @@ def its_own(originals: list[list[np.ndarray]], redraws: list[list[np.ndarray]]) 
     return hits, n
 
 
-def morph_figures(vae, drawings: list[np.ndarray], morphs: int, judge) -> dict:
-    """``morphs`` pairs of the drawings (placed as the app's paper holds them) morphed into each other."""
+def morph_figures(vae, drawings: list[np.ndarray], morphs: int, judge, classifier=None) -> dict:
+    """``morphs`` pairs of the drawings (placed as the app's paper holds them) morphed into each other, the frames
+    chosen with the app's ``classifier`` as the app chooses them."""
     steady, frames_all, rho = 0, [], []
     pairs = [(drawings[2 * k], drawings[2 * k + 1]) for k in range(min(morphs, len(drawings) // 2))]
     for k, (a, b) in enumerate(pairs):
         start, end = placed(a), placed(b)
-        frames, _ = buddy.morph(vae, start, WIDTH, HEIGHT, to_lines=end, seed=k)
+        frames, _ = buddy.morph(vae, start, WIDTH, HEIGHT, to_lines=end, seed=k, classifier=classifier)
         drawn = [f.lines for f in frames]
         frames_all += drawn
         if all(drawn):
@@ -133,6 +134,7 @@ def evaluate(models: Path, split: str, per_object: int, count: int, data_dir: Pa
              judge_dir: Path = JUDGE_DIR, morphs: int = 20) -> dict:
     """The figures per object and overall."""
     judge = Classifier.load(judge_dir) if (Path(judge_dir) / "classifier.json").exists() else None
+    app_classifier = Classifier.load(models) if (Path(models) / "classifier.json").exists() else None
     result = {"split": split, "per_object": per_object, "count": count, "size": SIZE, "group": GROUP,
               "morphs": morphs, "frames": buddy.MORPH_FRAMES, "morph_temperature": buddy.MORPH_TEMPERATURE,
               "judge": str(judge_dir) if judge else None, "objects": {}}
@@ -168,7 +170,7 @@ def evaluate(models: Path, split: str, per_object: int, count: int, data_dir: Pa
             totals["own"][0] += own
             totals["own"][1] += groups
         if morphs:
-            figures["morph"] = morph_figures(vae, drawings, morphs, judge)
+            figures["morph"] = morph_figures(vae, drawings, morphs, judge, app_classifier)
         figures["loss_vae"] = round(float(np.mean(reconstruction_loss(vae, drawings))), 4)
         decoder_path = Path(models) / f"{vae.name}.npz"
         if decoder_path.exists():
