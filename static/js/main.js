@@ -274,46 +274,61 @@ async function showMore() {
   }));
 }
 
-// ---- what could it become? the same beginning finished by several objects ----------------------------------
+// ---- Buddy's imagination: imagine, redraw and morph each ask about the whole drawing and open a panel -------
 
-async function imagineIt() {
-  if (pad.isEmpty) { oops(null, "✏️ Draw a little first, then Buddy imagines what it could become!"); return; }
-  const panel = $("imagine-panel");
-  const ideas = $("ideas");
+// Nothing without a drawing (a friendly word instead); one request at a time, its button busy meanwhile (and
+// while show() draws); the answer dropped if the child drew on before it came. show(data, {mine, size, opener})
+// fills the panel; opener is what had the focus, to give it back when the panel closes.
+async function askBuddy({ button, panel, empty, ask, show }) {
+  if (pad.isEmpty) { oops(null, empty); return; }
   const mine = pad.toData();
   const size = canvasSize();
   const opener = panel.open ? null : document.activeElement;
-  await once(() => busy($("imagine"), async () => {
+  await once(() => busy(button, async () => {
     const version = state.version;
-    const data = await api.imagine(inClassroom({ strokes: mine, canvas: size, temperature: temperature(), count: 6 }));
+    const data = await ask(mine, size);
     state.counters.completions++;
-    if (version !== state.version) return; // the child drew on meanwhile
-    ideas.replaceChildren();
-    openDialog(panel, opener);
-    for (const ending of data.endings) {
-      const b = document.createElement("button");
-      b.type = "button";
-      b.className = "choice idea";
-      b.dataset.name = ending.class;
-      b.setAttribute("aria-label", `It could be a ${ending.label}`);
-      const c = document.createElement("canvas");
-      const name = document.createElement("span");
-      name.className = "idea-name";
-      name.setAttribute("aria-hidden", "true");
-      name.innerHTML = `<span class="ico"></span><span class="lbl"></span>`;
-      name.querySelector(".ico").textContent = ending.icon;
-      name.querySelector(".lbl").textContent = ending.label;
-      b.append(c, name);
-      ideas.append(b);
-      drawFitted(c, [{ lines: mine, color: COLORS.child }, { lines: ending.strokes, color: COLORS.buddy }], size);
-      b.addEventListener("click", () => {
-        closeDialog(panel);
-        choose(ending.class);
-        if (ending.strokes.length) pad.addStrokes(ending.strokes, "buddy");
-      });
-    }
-    ideas.querySelector("button")?.focus();
+    if (version !== state.version) return; // the child drew on meanwhile: the answer no longer matches
+    await show(data, { mine, size, opener });
   }));
+}
+
+// ---- what could it become? the same beginning finished by several objects ----------------------------------
+
+function imagineIt() {
+  const panel = $("imagine-panel");
+  const ideas = $("ideas");
+  return askBuddy({
+    button: $("imagine"), panel, empty: "✏️ Draw a little first, then Buddy imagines what it could become!",
+    ask: (mine, size) => api.imagine(inClassroom({ strokes: mine, canvas: size, temperature: temperature(), count: 6 })),
+    show: (data, { mine, size, opener }) => {
+      ideas.replaceChildren();
+      openDialog(panel, opener);
+      for (const ending of data.endings) {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "choice idea";
+        b.dataset.name = ending.class;
+        b.setAttribute("aria-label", `It could be a ${ending.label}`);
+        const c = document.createElement("canvas");
+        const name = document.createElement("span");
+        name.className = "idea-name";
+        name.setAttribute("aria-hidden", "true");
+        name.innerHTML = `<span class="ico"></span><span class="lbl"></span>`;
+        name.querySelector(".ico").textContent = ending.icon;
+        name.querySelector(".lbl").textContent = ending.label;
+        b.append(c, name);
+        ideas.append(b);
+        drawFitted(c, [{ lines: mine, color: COLORS.child }, { lines: ending.strokes, color: COLORS.buddy }], size);
+        b.addEventListener("click", () => {
+          closeDialog(panel);
+          choose(ending.class);
+          if (ending.strokes.length) pad.addStrokes(ending.strokes, "buddy");
+        });
+      }
+      ideas.querySelector("button")?.focus();
+    },
+  });
 }
 
 // ---- draw with me: the ghost of the next stroke ----------------------------------------------------------
@@ -344,38 +359,34 @@ function boxAround(lines, size, margin = 0.12, least = 0.12) {
   return { x: (x0 + x1 - side) / 2, y: (y0 + y1 - side) / 2, width: side, height: side };
 }
 
-async function redrawIt() {
-  if (!state.current) return;
-  if (pad.isEmpty) { oops(null, "✏️ Draw something first, then Buddy draws it too!"); return; }
+function redrawIt() {
+  if (!state.current) return undefined;
   const panel = $("redraw-panel");
   const shelf = $("redraws");
-  const mine = pad.toData();
-  const size = canvasSize();
-  const opener = panel.open ? null : document.activeElement;
-  await once(() => busy($("redraw"), async () => {
-    const version = state.version;
-    const data = await api.redraw(drawingRequest({ count: 3 }));
-    state.counters.completions++;
-    if (version !== state.version) return; // the child drew on meanwhile: these no longer match
-    shelf.replaceChildren();
-    openDialog(panel, opener);
-    const view = boxAround(mine, size);
-    const cards = [{ lines: mine, color: COLORS.child, label: "Your drawing" },
-      ...data.drawings.map((d, i) => ({ lines: d.strokes, color: COLORS.buddy, label: `Buddy's drawing ${i + 1}` }))];
-    const shows = cards.map((card) => {
-      const figure = document.createElement("figure");
-      figure.className = "choice redrawn";
-      const c = document.createElement("canvas");
-      c.setAttribute("role", "img");
-      c.setAttribute("aria-label", card.label);
-      figure.append(c);
-      shelf.append(figure);
-      return () => animate(card.lines, (partial) => drawFitted(c, [{ lines: partial, color: card.color }], size, view),
-        { pointsPerFrame: 2, strokePause: 150 });
-    });
-    $("redraw-close").focus();
-    await Promise.all(shows.map((show) => show()));
-  }));
+  return askBuddy({
+    button: $("redraw"), panel, empty: "✏️ Draw something first, then Buddy draws it too!",
+    ask: () => api.redraw(drawingRequest({ count: 3 })),
+    show: async (data, { mine, size, opener }) => {
+      shelf.replaceChildren();
+      openDialog(panel, opener);
+      const view = boxAround(mine, size);
+      const cards = [{ lines: mine, color: COLORS.child, label: "Your drawing" },
+        ...data.drawings.map((d, i) => ({ lines: d.strokes, color: COLORS.buddy, label: `Buddy's drawing ${i + 1}` }))];
+      const shows = cards.map((card) => {
+        const figure = document.createElement("figure");
+        figure.className = "choice redrawn";
+        const c = document.createElement("canvas");
+        c.setAttribute("role", "img");
+        c.setAttribute("aria-label", card.label);
+        figure.append(c);
+        shelf.append(figure);
+        return () => animate(card.lines, (partial) => drawFitted(c, [{ lines: partial, color: card.color }], size, view),
+          { pointsPerFrame: 2, strokePause: 150 });
+      });
+      $("redraw-close").focus();
+      await Promise.all(shows.map((play) => play()));
+    },
+  });
 }
 
 // ---- morph: the child's drawing changes into another, played as a flip-book; the child keeps any picture ------
@@ -416,31 +427,29 @@ function previousDrawing(size) {
   return p.strokes.map((s) => s.map(([x, y]) => [x * k, y * k]));
 }
 
-async function morphIt(into = "buddy") {
-  if (!state.current) return;
-  if (pad.isEmpty) { oops(null, "✏️ Draw something first, then watch it change!"); return; }
+function morphIt(into = "buddy") {
+  if (!state.current) return undefined;
   const panel = $("morph-panel");
-  const mine = pad.toData();
-  const size = canvasSize();
-  const opener = panel.open ? null : document.activeElement;
-  await once(() => busy($("morph"), async () => {
-    const version = state.version;
-    const to = into === "mine" && state.previous ? { to: previousDrawing(size) } : {};
-    const request = drawingRequest({ ...to, frames: 9 });
-    delete request.temperature; // the frames are drawn carefully, whatever the slider says (the server's default)
-    const data = await api.morph(request);
-    state.counters.completions++;
-    if (version !== state.version) return; // the child drew on meanwhile: these no longer match
-    // the first picture is the child's own drawing; Buddy's frames follow it towards the other drawing
-    const frames = [{ strokes: mine }, ...data.frames.slice(1)];
-    stopFlipBook();
-    state.morph = { frames, size, view: boxAround(frames.flatMap((f) => f.strokes), size), timer: null };
-    $("morph-frame").max = String(frames.length - 1);
-    $("morph-mine").hidden = !state.previous;
-    openDialog(panel, opener);
-    $("morph-frame").focus();
-    playFlipBook();
-  }));
+  return askBuddy({
+    button: $("morph"), panel, empty: "✏️ Draw something first, then watch it change!",
+    ask: (mine, size) => {
+      const to = into === "mine" && state.previous ? { to: previousDrawing(size) } : {};
+      const request = drawingRequest({ ...to, frames: 9 });
+      delete request.temperature; // the frames are drawn carefully, whatever the slider says (the server's default)
+      return api.morph(request);
+    },
+    show: (data, { mine, size, opener }) => {
+      // the first picture is the child's own drawing; Buddy's frames follow it towards the other drawing
+      const frames = [{ strokes: mine }, ...data.frames.slice(1)];
+      stopFlipBook();
+      state.morph = { frames, size, view: boxAround(frames.flatMap((f) => f.strokes), size), timer: null };
+      $("morph-frame").max = String(frames.length - 1);
+      $("morph-mine").hidden = !state.previous;
+      openDialog(panel, opener);
+      $("morph-frame").focus();
+      playFlipBook();
+    },
+  });
 }
 
 function keepMorphFrame() {
