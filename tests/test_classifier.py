@@ -265,3 +265,30 @@ def test_more_real_drawings_as_bitmaps_join_the_train_split_only_and_the_card_sa
     assert card["data"]["circle"]["bitmaps_train"] == 4 and card["data"]["zigzag"]["bitmaps_train"] == 0
     assert card["test_real"]["n"] == card["data"]["circle"]["real_test"] + card["data"]["zigzag"]["real_test"]
     assert classifier_commands(Classifier.load(tmp_path / "models"))[0].endswith(f"--bitmaps-more {more}")
+
+
+def test_comparing_two_classifiers_counts_the_drawings_each_gets_right_and_flags_an_object_that_got_worse():
+    from training.compare_classifiers import compare, report
+
+    names = ["cat", "dog"]
+    labels = np.array([0] * 40 + [1] * 40)
+
+    def probs(right: np.ndarray) -> np.ndarray:  # confident and right where ``right``, confident and wrong elsewhere
+        out = np.zeros((len(labels), 2))
+        out[np.arange(len(labels)), np.where(right, labels, 1 - labels)] = 1.0
+        return out
+
+    old_right = np.array([True] * 20 + [False] * 20 + [True] * 36 + [False] * 4)  # cats 50%, dogs 90%
+    new_right = np.array([True] * 38 + [False] * 2 + [True] * 20 + [False] * 20)  # cats 95%, dogs 50%
+    result = compare(probs(old_right), probs(new_right), labels, names)
+    assert result["old"]["top1"] == 0.7 and result["new"]["top1"] == 0.725
+    assert result["top1_difference"]["gained"] == 18 and result["top1_difference"]["lost"] == 16
+    low, high = result["top1_difference"]["ci95"]
+    assert low < 0.025 < high and low < 0 < high  # 2 drawings net of 80: no clear gain
+    assert result["per_object"]["cat"]["new"] == 0.95 and not result["per_object"]["cat"]["worse_beyond_interval"]
+    assert result["worse_beyond_interval"] == ["dog"]  # 90% -> 50%: far outside the old interval
+    assert result["new"]["confusions"][0] == {"true": "dog", "guessed": "cat", "count": 20}
+    assert "| dog | 40 |" in report(result)
+    same = compare(probs(old_right), probs(old_right), labels, names)
+    assert same["top1_difference"] == {"difference": 0.0, "ci95": [0.0, 0.0], "gained": 0, "lost": 0}
+    assert same["worse_beyond_interval"] == []
