@@ -198,6 +198,7 @@ def test_the_redraw_evaluation_redraws_real_drawings_on_the_paper_and_compares_l
     figures = result["objects"]["zigzag"]
     assert figures["drawings"] == 10 and figures["redraws"] == 20 and figures["on_paper"] == 1.0
     assert figures["loss_vae"] > 0 and figures["loss_decoder"] > 0 and "recognised" not in figures  # no judge
+    assert figures["kl"] > 0
     assert 0 <= figures["own"] <= 1 and figures["own_ci95"][0] <= figures["own"]  # one group of ten
     assert figures["morph"]["morphs"] == 3 and figures["morph"]["frames"] == 27 and 0 <= figures["morph"]["steady"] <= 1
     assert result["all"]["on_paper"] == 1.0
@@ -218,6 +219,15 @@ def test_its_own_finds_each_drawing_nearest_its_own_redraw_and_progress_runs_fro
     assert spearman([0.1, 0.2, 0.3]) == 1.0 and spearman([0.3, 0.2, 0.1]) == -1.0
 
 
+def test_the_kl_of_a_z_is_zero_at_the_prior_and_grows_as_the_encoder_says_more():
+    from training.evaluate_redraw import kl_divergence
+
+    zero = np.zeros(4)
+    assert kl_divergence(zero, zero) == 0.0  # the prior itself: z says nothing about the drawing
+    assert kl_divergence(np.full(4, 2.0), zero) == 2.0  # mu 2, sigma 1: mu^2 / 2 per dimension
+    assert kl_divergence(zero, np.full(4, np.log(0.25))) > 0  # a narrower z than the prior
+
+
 def test_the_card_has_a_section_per_vae_with_its_redraw_figures():
     from training import recipe
     from training.evaluate import redraw_section
@@ -227,12 +237,12 @@ def test_the_card_has_a_section_per_vae_with_its_redraw_figures():
     figures = {"split": "test", "per_object": 40, "count": 3, "size": 0.6, "objects": {"cat": {
         "drawings": 40, "redraws": 120, "on_paper": 1.0, "recognised": 0.5, "recognised_ci95": [0.41, 0.59],
         "reference": 0.75, "reference_ci95": [0.6, 0.86], "own": 0.2, "own_ci95": [0.1, 0.35], "loss_vae": 0.9,
-        "loss_decoder": 0.7, "recipe": trained,
+        "loss_decoder": 0.7, "kl": 0.31, "recipe": trained,
         "morph": {"morphs": 20, "frames": 180, "steady": 0.15, "steady_ci95": [0.05, 0.36], "spearman": 0.48,
                   "recognised": 0.61, "recognised_ci95": [0.53, 0.67]}}}}
     text = "\n".join(redraw_section(figures))
     assert "## Buddy redraws it" in text
     assert ("| cat | z 64, 5000 teacher drawings, 30 epochs | 40 (120) | 100% | 50% (41%–59%) | 75% (60%–86%) "
-            "| 20% (10%–35%) | 0.9 | 0.7 |") in text
+            "| 20% (10%–35%) | 0.9 | 0.7 | 0.31 |") in text
     assert "| cat | 20 (180) | 61% (53%–67%) | 15% (5%–36%) | 0.48 |" in text
     assert "`python -m training.train_vae cat --teacher 5000 --no-init-decoder`" in text

@@ -366,10 +366,11 @@ def redraw_section(redraw: dict | None) -> list[str]:
              "likeness from the chamfer distance, but not an independent one, so \"its own\" is partly what the "
              "selection aims at. Loss: the VAE's reconstruction loss "
              "per step (each drawing decoded from its own z) "
-             "against the object's decoder alone on the same drawings. 95% Wilson intervals.", "",
+             "against the object's decoder alone on the same drawings; KL: of the encoder's z from the prior, per "
+             "latent dimension as sketch-rnn's loss has it (trained with a floor of 0.2). 95% Wilson intervals.", "",
              "| object | VAE file recipe | drawings (redraws) | on the paper | recognised, judge | the drawings "
-             "themselves, judge | its own of 10 | loss, VAE | loss, decoder alone |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "themselves, judge | its own of 10 | loss, VAE | loss, decoder alone | KL |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in redraw["objects"].items():
         rec = r.get("recipe") or {}
         recipe_text = (f"z {rec.get('z_size')}, {rec.get('teacher')} teacher drawings, {rec.get('epochs')} epochs"
@@ -382,7 +383,7 @@ def redraw_section(redraw: dict | None) -> list[str]:
             return f"{r[key]:.0%} ({low:.0%}–{high:.0%})"
         lines.append(f"| {name} | {recipe_text} | {r['drawings']} ({r['redraws']}) | {r['on_paper']:.0%} | "
                      f"{share('recognised')} | {share('reference')} | {share('own')} | {r.get('loss_vae', '–')} | "
-                     f"{r.get('loss_decoder', '–')} |")
+                     f"{r.get('loss_decoder', '–')} | {r.get('kl', '–')} |")
     trained = [f"`{recipe.command([name], r['recipe'])}`" for name, r in redraw["objects"].items() if r.get("recipe")]
     if trained:
         lines += ["", "Trained by: " + ", ".join(trained) + " (recipe `training/recipes/vae.toml`)."]

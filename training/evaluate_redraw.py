@@ -7,7 +7,8 @@ does (``--count`` drawings each, the app's default temperature). Per object and 
   object; beside it, how often it names the child's drawing itself (the reference);
 - on the paper: every point of every redraw on the paper;
 - loss: the VAE's reconstruction loss (decoding each drawing from its own z = mu) against the object's decoder
-  alone on the same drawings (``models/<object>.npz``): how much the encoder tells the decoder;
+  alone on the same drawings (``models/<object>.npz``): how much the encoder tells the decoder; and the KL of the
+  encoder's z from the prior per latent dimension (``kl_divergence``);
 - its own: in groups of ``GROUP`` drawings, how often a drawing's redraw is nearer its own original than the
   other nine (``chamfer``: the mean distance from each point of one drawing to the other's nearest, both ways,
   on the drawings' lines resampled evenly with the longest side 1);
@@ -30,7 +31,7 @@ import numpy as np
 
 from app import buddy
 from app.classifier import Classifier
-from app.decoder import load_decoder, reconstruction_loss
+from app.decoder import encode, load_decoder, reconstruction_loss
 from app.strokes import stroke3_to_lines
 from training.data import QUICKDRAW_DIR, real_drawings
 from training.evaluate_fit import HEIGHT, JUDGE_DIR, WIDTH, on_paper, top1, wilson
@@ -91,6 +92,12 @@ def placed(stroke3: np.ndarray) -> list[np.ndarray]:
     scale = SIZE * HEIGHT / max(float((high - low).max()), 1.0)
     centre = np.array([WIDTH, HEIGHT]) / 2
     return [(line - (low + high) / 2) * scale + centre for line in lines]
+
+
+def kl_divergence(mu: np.ndarray, presig: np.ndarray) -> float:
+    """KL(q(z | drawing) || N(0, I)) per latent dimension, as sketch-rnn's loss has it (its floor, ``kl_min``,
+    is on this figure): how much the encoder's z says about the drawing."""
+    return float(-0.5 * np.mean(1.0 + presig - mu * mu - np.exp(presig)))
 
 
 def its_own(originals: list[list[np.ndarray]], redraws: list[list[np.ndarray]]) -> tuple[int, int]:
@@ -172,6 +179,7 @@ def evaluate(models: Path, split: str, per_object: int, count: int, data_dir: Pa
         if morphs:
             figures["morph"] = morph_figures(vae, drawings, morphs, judge, app_classifier)
         figures["loss_vae"] = round(float(np.mean(reconstruction_loss(vae, drawings))), 4)
+        figures["kl"] = round(float(np.mean([kl_divergence(*encode(vae, d)) for d in drawings])), 4)
         decoder_path = Path(models) / f"{vae.name}.npz"
         if decoder_path.exists():
             figures["loss_decoder"] = round(float(np.mean(reconstruction_loss(load_decoder(decoder_path),
