@@ -245,4 +245,7 @@ def test_the_card_has_a_section_per_vae_with_its_redraw_figures():
     assert ("| cat | z 64, 5000 teacher drawings, 30 epochs | 40 (120) | 100% | 50% (41%–59%) | 75% (60%–86%) "
             "| 20% (10%–35%) | 0.9 | 0.7 | 0.31 |") in text
     assert "| cat | 20 (180) | 61% (53%–67%) | 15% (5%–36%) | 0.48 |" in text
+    figures["objects"]["cat"]["epochs_run"] = 9  # patience stopped it early: the card says so
+    assert "| cat | z 64, 5000 teacher drawings, 9 of 30 epochs (stopped by patience) |" in "\n".join(
+        redraw_section(figures))
     assert "`python -m training.train_vae cat --teacher 5000 --no-init-decoder`" in text

@@ -373,7 +373,10 @@ def redraw_section(redraw: dict | None) -> list[str]:
              "|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in redraw["objects"].items():
         rec = r.get("recipe") or {}
-        recipe_text = (f"z {rec.get('z_size')}, {rec.get('teacher')} teacher drawings, {rec.get('epochs')} epochs"
+        run = r.get("epochs_run")
+        epochs = (f"{run} of {rec.get('epochs')} epochs (stopped by patience)" if run and run < (rec.get("epochs") or 0)
+                  else f"{rec.get('epochs')} epochs")
+        recipe_text = (f"z {rec.get('z_size')}, {rec.get('teacher')} teacher drawings, {epochs}"
                        + (", started from its decoder" if rec.get("init_decoder") else "") if rec else "–")
 
         def share(key, r=r):

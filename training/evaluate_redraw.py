@@ -185,6 +185,7 @@ def evaluate(models: Path, split: str, per_object: int, count: int, data_dir: Pa
             figures["loss_decoder"] = round(float(np.mean(reconstruction_loss(load_decoder(decoder_path),
                                                                               drawings))), 4)
         figures["recipe"] = vae.meta.get("recipe")
+        figures["epochs_run"] = (vae.meta.get("training") or {}).get("epochs_run")
         result["objects"][vae.name] = figures
         print(vae.name, json.dumps({k: v for k, v in figures.items() if k != "recipe"}), flush=True)
     result["all"] = {k: (round(h / n, 4) if n else None) for k, (h, n) in totals.items()}
