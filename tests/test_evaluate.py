@@ -249,3 +249,16 @@ def test_the_card_has_a_section_per_vae_with_its_redraw_figures():
     assert "| cat | z 64, 5000 teacher drawings, 9 of 30 epochs (stopped by patience) |" in "\n".join(
         redraw_section(figures))
     assert "`python -m training.train_vae cat --teacher 5000 --no-init-decoder`" in text
+
+
+def test_the_card_says_how_often_what_could_it_become_offers_the_drawings_own_object():
+    from training.evaluate import imagine_section
+    from training.evaluate_imagine import TARGETS
+
+    assert imagine_section(None) == []
+    figures = {"split": "test", "per_object": 4, "cases": 276, "count": 6, "targets": TARGETS, "offered": 0.8587,
+               "offered_ci95": [0.8121, 0.8952], "on_paper": 0.998, "recognised_by_judge": 0.46, "median_ms": 231,
+               "p95_ms": 260}
+    text = "\n".join(imagine_section(figures))
+    assert "## What could it become?" in text and "--split test --per-object 4 --count 6" in text
+    assert "| 85.9% (81.2%–89.5%) | 99.8% | 46.0% | 231 ms (260 ms) |" in text

@@ -27,7 +27,7 @@ from app.catalog import label
 from app.classifier import Classifier
 from app.decoder import Decoder, load_decoder, load_gen_json, reconstruction_loss
 from app.strokes import stroke3_to_lines
-from training import evaluate_fit, evaluate_redraw, recipe
+from training import evaluate_fit, evaluate_imagine, evaluate_redraw, recipe
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.teacher import sample_drawings
 from training.train_classifier import CARD_OPTIONS, build_parser, metrics, render_many, schedule_sentence
@@ -286,6 +286,7 @@ def model_card(manifest: dict) -> str:
     lines += looks_table(manifest["decoders"])
     lines += ["Samples from scratch at the app's default temperature:", "", "![samples](samples.svg)", ""]
     lines += fit_section(manifest.get("fit"))
+    lines += imagine_section(manifest.get("imagine"))
     lines += redraw_section(manifest.get("redraw"))
     study = manifest.get("units_study")
     if study:
@@ -347,6 +348,27 @@ def model_card(manifest: dict) -> str:
               "- Teacher decoders: Google Magenta's pretrained sketch-rnn models, Apache 2.0 "
               "(https://github.com/magenta/magenta-js/tree/master/sketch).", ""]
     return "\n".join(lines)
+
+
+def imagine_section(imagine: dict | None) -> list[str]:
+    """The card's section on "What could it become?", from ``evaluate_imagine``'s figures."""
+    if not imagine:
+        return []
+    low, high = imagine["offered_ci95"]
+    judged = imagine.get("recognised_by_judge")
+    return ["## What could it become?", "",
+            f"`python -m training.evaluate_imagine --split {imagine['split']} --per-object "
+            f"{imagine.get('per_object', 4)} --count {imagine['count']}`: {imagine['cases']} real {imagine['split']} "
+            f"half-drawings (the fitting protocol's cases, three sizes) sent to `buddy.imagine` as the app does "
+            f"({imagine['count']} objects). Offered: the drawing's own object is among them (target "
+            f"{imagine['targets']['offered']:.0%}). Recognised: the independent judge names (half + ending) as the "
+            "object it is offered as (a cat's beginning finished as a pig is still mostly a cat, so this stays "
+            "low). Time: one call in-process on this 2-core CPU (target: median "
+            f"{imagine['targets']['median_ms']} ms).", "",
+            "| offered | endings on the paper | recognised as offered, judge | median (p95) |", "|---|---|---|---|",
+            f"| {imagine['offered']:.1%} ({low:.1%}–{high:.1%}) | {imagine['on_paper']:.1%} | "
+            f"{'–' if judged is None else f'{judged:.1%}'} | {imagine['median_ms']} ms ({imagine['p95_ms']} ms) |",
+            ""]
 
 
 def redraw_section(redraw: dict | None) -> list[str]:
@@ -553,6 +575,8 @@ def main(argv=None):
         manifest["classifier"] = card
     if args.fit_per_object:
         manifest["fit"] = evaluate_fit.evaluate(args.models, "test", args.fit_per_object, args.data_dir)
+    if (args.models / "classifier.json").exists() and args.fit_per_object:
+        manifest["imagine"] = evaluate_imagine.evaluate(args.models, "test", 4, 6, args.data_dir)
     if any((args.models / "vae").glob("*.npz")):
         manifest["redraw"] = evaluate_redraw.evaluate(args.models, "test", 40, 3, args.data_dir)
     (args.models / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")

@@ -46,7 +46,7 @@ def evaluate(models_dir: Path, split: str, per_object: int, count: int, data_dir
         papers.extend(on_paper(c.lines) for _, c in endings)
         guesses = top1(judge, [[*case["half"], *c.lines] for _, c in endings])
         judged.extend(g == name for g, (name, _) in zip(guesses, endings) if g is not None)
-    result = {"split": split, "cases": len(cases_), "count": count, "targets": TARGETS,
+    result = {"split": split, "per_object": per_object, "cases": len(cases_), "count": count, "targets": TARGETS,
               "offered": round(float(np.mean(offered)), 4), "offered_ci95": wilson(sum(offered), len(offered)),
               "on_paper": round(float(np.mean(papers)), 4),
               "recognised_by_judge": round(float(np.mean(judged)), 4) if judged else None,
@@ -61,9 +61,10 @@ def main(argv=None) -> None:
     parser.add_argument("--per-object", type=int, default=4)
     parser.add_argument("--count", type=int, default=6)
     parser.add_argument("--models", type=Path, default=ROOT / "models")
+    parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    result = evaluate(args.models, args.split, args.per_object, args.count)
+    result = evaluate(args.models, args.split, args.per_object, args.count, args.data_dir)
     if args.out:
         args.out.write_text(json.dumps(result, indent=1) + "\n")
 
