@@ -428,10 +428,8 @@ def flip_book(candidates: list[list[Completion]], ts, start, end, name: str, cla
         # classifying every candidate would cost more than sampling them: the best few of each frame by looks
         judged = np.concatenate([np.flatnonzero(frame_of == i)[np.argsort(-looks[frame_of == i])[:MORPH_JUDGED]]
                                  for i in range(len(ts))])
-        padded = np.zeros((1 << (len(judged) - 1).bit_length(), *renders.shape[1:]), np.uint8)
-        padded[: len(judged)] = renders[2:][judged]
-        probs = np.asarray(classifier.probabilities(padded, mirror=False))
-        recognised[judged] = probs[: len(judged), classifier.names.index(name)]
+        probs = classifier.probabilities_padded(renders[2:][judged], mirror=False)
+        recognised[judged] = probs[:, classifier.names.index(name)]
     chosen, at, previous = [], 0, None
     for frame in candidates:
         k = slice(at, at + len(frame))

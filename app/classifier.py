@@ -52,19 +52,23 @@ class Classifier:
             return np.asarray(self._predict(tf.constant(np.asarray(images, np.float32)[..., None])))
         return mirror_average(lambda x: self._predict(tf.constant(x)), images)
 
+    def probabilities_padded(self, images: np.ndarray, mirror: bool = True) -> np.ndarray:
+        """``probabilities`` with the batch padded to a power of two (a few compiled shapes, all warmed up)."""
+        padded = np.zeros((max(1, 1 << max(len(images) - 1, 0).bit_length()), SIDE, SIDE), np.uint8)
+        padded[: len(images)] = images
+        return np.array(self.probabilities(padded, mirror)[: len(images)])
+
     def probabilities_of(self, drawings, width: float, height: float, mirror: bool = True,
                          prefix=()) -> np.ndarray:
         """Class probabilities (n, classes) for several canvas-pixel drawings (each a list of lines, after the
         lines ``prefix`` that all of them share) in one batch, padded to a power of two (a few compiled shapes);
         a drawing with no points gets zeros."""
-        renders = np.zeros((max(1, 1 << max(len(drawings) - 1, 0).bit_length()), SIDE, SIDE), np.uint8)
         shared = canvas_to_box_lines(prefix, width, height)
         # the drawings (a model's endings) are not simplified again: they come at the point density of Quick,
         # Draw!'s simplified data already, so RDP would only cost time
-        renders[: len(drawings)] = render_many([[*shared, *canvas_to_box_lines(lines_px, width, height,
-                                                                                   simplify=False)]
-                                                for lines_px in drawings])
-        probs = np.array(self.probabilities(renders, mirror)[: len(drawings)])
+        renders = render_many([[*shared, *canvas_to_box_lines(lines_px, width, height, simplify=False)]
+                               for lines_px in drawings])
+        probs = self.probabilities_padded(renders, mirror)
         empty = [not shared and not any(len(line) for line in d) for d in drawings]
         probs[np.asarray(empty, bool)] = 0.0
         return probs
