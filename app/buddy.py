@@ -23,10 +23,12 @@ from app.strokes import (
     box_to_canvas,
     lines_to_stroke3,
     rdp,
+    shape_points,
     stroke3_to_lines,
     stroke3_to_stroke5,
     stroke5_to_stroke3,
 )
+from app.strokes import progress as strokes_progress
 
 DEFAULT_TEMPERATURE = 0.4  # "careful" side of Magenta's demos (0.25 .. 0.65): recognisable but not rigid
 SCRATCH_FILL = 0.8  # a drawing made from scratch fills at most this share of the canvas
@@ -47,12 +49,13 @@ MORPH_FRAMES = 9
 REDRAW_CANDIDATES_PER = 4  # "Buddy redraws it" samples this many candidates per drawing shown ...
 REDRAW_CANDIDATES_MAX = 32  # ... (at most this many, one batch) and shows those most like the child's drawing
 MORPH_ROWS = 32  # a morph samples this many candidates in one batch, an equal share per frame (3 of 9 frames: 64
-# took the benchmark's morph past 300 ms), and shows the one per frame that best balances (weights chosen on the
-# valid cats, ``training/evaluate_redraw``):
+# took the benchmark's morph past 300 ms), and shows the run of them that best balances (weights chosen on the
+# valid split's cats, birds and owls, ``training/evaluate_redraw``):
 MORPH_NEAR_PROGRESS = 4.0  # being as far from the child's drawing towards the other as the frame's place on the path
-MORPH_RECOGNISED = 0.5  # looking like the object to the classifier (for the MORPH_JUDGED best looking of each frame)
+MORPH_RECOGNISED = 1.0  # looking like the object to the classifier (for the MORPH_JUDGED best looking of each frame)
 MORPH_JUDGED = 3
 MORPH_NEAR_PREVIOUS = 1.0  # looking like the frame before it (a flip-book, not a slide show)
+MORPH_BACKWARD = 32.0  # and never falling back: the cost of each step back towards the child's drawing
 
 
 @dataclass
@@ -372,11 +375,10 @@ def morph(vae: Decoder, lines_px, width: float, height: float, *, to_lines=None,
     the object's ``decoder`` (as "Show me how" does, from the seed) and the VAE reads. (A z drawn from the VAE's
     prior would not do: the encoder puts real drawings in a small part of that space, |mu| about 2-4 for the cat
     VAEs trained so far against 8 for a draw from the prior, and the decoder scribbles far from it.) Each frame is
-    sampled ``MORPH_ROWS // frames`` times (all in one batch) and ``flip_book`` keeps the candidate that moves
-    steadily from one drawing to the other, looks like the object to ``classifier`` and like the frame before
-    it. Frame i sits between the
-    two drawings' places and sizes on the paper (the child's for a drawing Buddy draws), shrunk about its centre if
-    it would leave the paper. Returns the frames and the seed used; the same seed gives the same frames."""
+    sampled ``MORPH_ROWS // frames`` times (all in one batch) and ``flip_book`` shows the run of candidates that
+    moves steadily from one drawing to the other and looks like the object to ``classifier``. Frame i sits between
+    the two drawings' places and sizes on the paper (the child's for a drawing Buddy draws), shrunk about its
+    centre if it would leave the paper. Returns the frames and the seed used; the same seed gives the same frames."""
     seed = new_seed() if seed is None else seed
     sampler = sampler or sample_states
     child = _child_lines(lines_px)
@@ -409,16 +411,21 @@ def morph(vae: Decoder, lines_px, width: float, height: float, *, to_lines=None,
 
 
 def flip_book(candidates: list[list[Completion]], ts, start, end, name: str, classifier=None) -> list[Completion]:
-    """One of each frame's candidates, frame by frame: the one that best balances looking like its place t on the
-    way from ``start`` to ``end`` (more like the start early, more like the end late, and its progress, (1 -
-    likeness to start) against (1 - likeness to end), near t), looking like the object ``name`` to
-    ``classifier`` (when it knows the object) and looking like the frame chosen before it."""
+    """One of each frame's candidates: the run of frames (found by Viterbi over all of them) that best balances,
+    frame by frame, looking like its place t on the way from ``start`` to ``end`` (more like the start early, more
+    like the end late, and its ``strokes.progress`` near t) and looking like the object ``name`` to
+    ``classifier`` (when it knows the object), and, from one frame to the next, looking alike and never falling
+    back towards the start (``MORPH_BACKWARD``)."""
     flat = [c.lines for frame in candidates for c in frame]
     renders = render_many([start, end, *flat])
     units = _unit_vectors(renders)
     like_start, like_end, units = units[2:] @ units[0], units[2:] @ units[1], units[2:]
-    progress = (1 - like_start) / np.maximum(2 - like_start - like_end, 1e-9)
     empty = ~units.any(axis=1)
+    # how far along each candidate is, by the shape distance (``strokes.progress``; an empty one counts as halfway)
+    shapes = [shape_points(lines) for lines in (start, end)]
+    progress = np.full(len(flat), 0.5)
+    drawn = np.flatnonzero(~empty)
+    progress[drawn] = strokes_progress([shape_points(flat[i]) for i in drawn], *shapes)
     frame_of = np.repeat(np.arange(len(ts)), [len(frame) for frame in candidates])
     t_of = np.asarray(ts, np.float64)[frame_of]
     looks = np.where(empty, -np.inf, (1 - t_of) * like_start + t_of * like_end
@@ -430,16 +437,22 @@ def flip_book(candidates: list[list[Completion]], ts, start, end, name: str, cla
                                  for i in range(len(ts))])
         probs = classifier.probabilities_padded(renders[2:][judged], mirror=False)
         recognised[judged] = probs[:, classifier.names.index(name)]
-    chosen, at, previous = [], 0, None
-    for frame in candidates:
-        k = slice(at, at + len(frame))
-        score = looks[k] + MORPH_RECOGNISED * recognised[k]
-        if previous is not None:
-            score = score + MORPH_NEAR_PREVIOUS * (units[k] @ units[previous])
-        best = int(np.argmax(score)) if not empty[k].all() else 0
-        chosen.append(frame[best])
-        previous = at + best
-        at += len(frame)
+    unary = np.where(empty, -1e6, looks + MORPH_RECOGNISED * recognised)  # an empty frame only if all are
+    starts = np.concatenate([[0], np.cumsum([len(frame) for frame in candidates])])
+    # the best path through the frames (Viterbi): each frame's own score, plus, from one frame to the next,
+    # looking alike and never falling back on the way from start to end
+    total, back = unary[starts[0]:starts[1]], []
+    for f in range(1, len(candidates)):
+        here, before = slice(starts[f], starts[f + 1]), slice(starts[f - 1], starts[f])
+        step = (MORPH_NEAR_PREVIOUS * (units[here] @ units[before].T)
+                - MORPH_BACKWARD * np.maximum(progress[before][None, :] - progress[here][:, None], 0.0))
+        through = total[None, :] + step  # (here, before)
+        back.append(np.argmax(through, axis=1))
+        total = unary[here] + through[np.arange(len(back[-1])), back[-1]]
+    path = [int(np.argmax(total))]
+    for pointers in reversed(back):
+        path.append(int(pointers[path[-1]]))
+    chosen = [frame[k] for frame, k in zip(candidates, reversed(path))]
     return chosen
 
 

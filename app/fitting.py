@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.strokes import rdp, stroke3_to_lines
+from app.strokes import even_points, rdp, stroke3_to_lines
 
 QUANTILES = (0.25, 0.5, 0.75)  # the share-of-the-whole quantiles kept per object: three size hypotheses
 STROKE_BUCKETS = 4  # ratios are kept for parts of 1, 2, 3 and 4+ strokes
@@ -107,32 +107,6 @@ class Look:
                 - 3.0 * degenerate - 0.5 * self.size_error)
 
 
-def _ink_points(lines, spacing: float) -> tuple[np.ndarray, np.ndarray]:
-    """Points along the lines every ``spacing`` pixels (their vertices for a dot), (n, 2), and each line's length
-    (a dot's is 0, listed after the other lines'): each line sampled evenly along its length, all lines in one pass
-    (laid end to end on one arc-length axis, a gap of 1 between lines so no sample falls between two of them)."""
-    lines = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines]
-    dots = [line for line in lines if len(line) < 2]
-    lines = [line for line in lines if len(line) >= 2]
-    if not lines:
-        return (np.concatenate(dots) if dots else np.zeros((0, 2))), np.zeros(len(dots))
-    pts = np.concatenate(lines)
-    sizes = np.array([len(line) for line in lines])
-    first = np.concatenate([[0], np.cumsum(sizes)[:-1]])  # each line's first row in pts
-    seg = np.hypot(*np.diff(pts, axis=0).T)
-    seg[first[1:] - 1] = 0.0  # no length from one line's end to the next line's start
-    arc = np.concatenate([[0.0], np.cumsum(seg)])
-    lengths = arc[first + sizes - 1] - arc[first]
-    arc = arc + np.repeat(np.arange(len(lines), dtype=np.float64), sizes)  # the gap between lines
-    counts = np.maximum(2, (lengths / max(spacing, 1e-6)).astype(int) + 1)
-    line_of = np.repeat(np.arange(len(lines)), counts)
-    k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    at = arc[first][line_of] + lengths[line_of] * k / (counts[line_of] - 1)
-    sampled = np.stack([np.interp(at, arc, pts[:, 0]), np.interp(at, arc, pts[:, 1])], axis=1)
-    lengths = np.concatenate([lengths, np.zeros(len(dots))])
-    return (np.concatenate([sampled, *dots]) if dots else sampled), lengths
-
-
 def _near(points: np.ndarray, lines, distance: float) -> np.ndarray:
     """For each point, whether it lies within ``distance`` of a segment of ``lines``."""
     segs = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines if len(line)]
@@ -160,7 +134,7 @@ def describe(child, ending, whole: float, width: float, height: float, recognise
         return Look(True, 0.0, 0.0, 0.0, 0.0, abs(math.log(max(extent(child), 1.0) / whole)), recognised)
     allp = np.concatenate(pts)
     beyond = np.maximum(np.maximum(-allp, allp - [width, height]), 0.0).max()
-    ink, lengths = _ink_points(pts, whole / 32)
+    ink, lengths = even_points(pts, whole / 32)
     over = float(_near(ink, child, whole * OVERLAP_NEAR).mean()) if len(ink) else 0.0
     total = extent([*child, allp])
     return Look(bool(beyond <= 0), float(beyond / whole), float(lengths.sum()) / whole,

@@ -170,3 +170,68 @@ def box_to_canvas(lines: list[np.ndarray], width: float, height: float) -> list[
     """Box-unit lines -> canvas-pixel lines (inverse scale of ``canvas_to_box_lines``)."""
     scale = max(width, height) / BOX
     return [np.asarray(line, np.float64) * scale for line in lines]
+
+
+SHAPE_STEP = 0.02  # ``shape_points``: lines resampled every this share of the drawing's longest side
+
+
+def even_points(lines, spacing: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points along the lines every ``spacing`` pixels (their vertices for a dot), (n, 2), and each line's length
+    (a dot's is 0, listed after the other lines'): each line sampled evenly along its length, all lines in one pass
+    (laid end to end on one arc-length axis, a gap of 1 between lines so no sample falls between two of them)."""
+    lines = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines]
+    dots = [line for line in lines if len(line) < 2]
+    lines = [line for line in lines if len(line) >= 2]
+    if not lines:
+        return (np.concatenate(dots) if dots else np.zeros((0, 2))), np.zeros(len(dots))
+    pts = np.concatenate(lines)
+    sizes = np.array([len(line) for line in lines])
+    first = np.concatenate([[0], np.cumsum(sizes)[:-1]])  # each line's first row in pts
+    seg = np.hypot(*np.diff(pts, axis=0).T)
+    seg[first[1:] - 1] = 0.0  # no length from one line's end to the next line's start
+    arc = np.concatenate([[0.0], np.cumsum(seg)])
+    lengths = arc[first + sizes - 1] - arc[first]
+    arc = arc + np.repeat(np.arange(len(lines), dtype=np.float64), sizes)  # the gap between lines
+    counts = np.maximum(2, (lengths / max(spacing, 1e-6)).astype(int) + 1)
+    line_of = np.repeat(np.arange(len(lines)), counts)
+    k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    at = arc[first][line_of] + lengths[line_of] * k / (counts[line_of] - 1)
+    sampled = np.stack([np.interp(at, arc, pts[:, 0]), np.interp(at, arc, pts[:, 1])], axis=1)
+    lengths = np.concatenate([lengths, np.zeros(len(dots))])
+    return (np.concatenate([sampled, *dots]) if dots else sampled), lengths
+
+
+def shape_points(lines: list[np.ndarray]) -> np.ndarray:
+    """A drawing's shape, whatever its place and size: its lines as evenly spaced points (``even_points``, every
+    SHAPE_STEP), scaled so its longest side is 1 and centred on 0, (n, 2). What ``chamfer`` compares."""
+    lines = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines if len(line)]
+    allp = np.concatenate(lines)
+    low, high = allp.min(axis=0), allp.max(axis=0)
+    scale = 1.0 / max(float((high - low).max()), 1e-9)
+    return even_points([(line - (low + high) / 2) * scale for line in lines], SHAPE_STEP)[0]
+
+
+def chamfer(a: np.ndarray, b: np.ndarray) -> float:
+    """Symmetric chamfer distance of two point sets (``shape_points``): how unlike two shapes are."""
+    return float(chamfer_many([a], b)[0])
+
+
+def chamfer_many(shapes: list[np.ndarray], b: np.ndarray) -> np.ndarray:
+    """``chamfer`` of each of ``shapes`` with ``b``: the mean distance from each point of one to the other's
+    nearest, both ways, averaged."""
+    bb = (b * b).sum(1)[None, :]
+    out = np.empty(len(shapes))
+    for i, a in enumerate(shapes):
+        d2 = (a * a).sum(1)[:, None] + bb - 2.0 * (a @ b.T)  # squared distances, by BLAS ...
+        d2[d2 < 1e-12] = 0.0  # ... whose rounding would leave a point on the other a hair away
+        out[i] = (np.sqrt(d2.min(axis=1)).mean() + np.sqrt(d2.min(axis=0)).mean()) / 2
+    return out
+
+
+def progress(shapes: list[np.ndarray], start: np.ndarray, end: np.ndarray) -> list[float]:
+    """How far along the way from ``start`` to ``end`` each shape is (``shape_points``), 0 (like the start) .. 1
+    (like the end): d(start) / (d(start) + d(end)) by ``chamfer``."""
+    if not shapes:
+        return []
+    to_start, to_end = chamfer_many(shapes, start), chamfer_many(shapes, end)
+    return (to_start / np.maximum(to_start + to_end, 1e-12)).tolist()

@@ -1,5 +1,7 @@
 """Canvas-level features: finish a half-drawn cat, variations, hints, drawing from scratch."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -146,6 +148,27 @@ def test_the_flip_book_moves_from_the_start_to_the_end_and_never_shows_an_empty_
     assert chosen[0].lines is square and chosen[-1].lines is cross
     assert any(c.lines is both for c in chosen[1:-1])  # half-way, the drawing with both in it
     assert all(c.lines for c in chosen)
+
+
+def test_the_flip_book_never_falls_back_towards_the_childs_drawing_when_it_can_go_on():
+    from app.buddy import Completion, flip_book
+    from app.strokes import progress, shape_points
+
+    square = [np.array([[0.0, 0.0], [100.0, 0.0], [100.0, 100.0], [0.0, 100.0], [0.0, 0.0]])]
+    cross = [np.array([[0.0, 0.0], [100.0, 100.0]]), np.array([[100.0, 0.0], [0.0, 100.0]])]
+    half = [*square, cross[0]]  # the square with one stroke of the cross
+    both = [*square, *cross]
+    shapes = [square, half, both, cross]
+    along = dict(zip(map(id, shapes), progress([shape_points(s) for s in shapes], *map(shape_points, (square, cross)))))
+    rng = np.random.default_rng(3)
+    ts = np.linspace(0.0, 1.0, 7)
+    for _ in range(30):  # each frame offers two of the four, in any order: some offers tempt a step back
+        offers = [[square]] + [[shapes[k] for k in rng.choice(4, 2, replace=False)] for _ in ts[1:-1]] + [[cross]]
+        chosen = flip_book([[Completion(s, True) for s in offer] for offer in offers], ts, square, cross, "cat")
+        steps = [along[id(c.lines)] for c in chosen]
+        can_go_on = any(all(b >= a for a, b in zip(path, path[1:]))
+                        for path in itertools.product(*[[along[id(s)] for s in offer] for offer in offers]))
+        assert not can_go_on or all(later >= earlier for earlier, later in zip(steps, steps[1:])), steps
 
 
 def test_a_morph_into_a_drawing_buddy_draws_stays_in_the_childs_place():

@@ -205,14 +205,15 @@ def test_the_redraw_evaluation_redraws_real_drawings_on_the_paper_and_compares_l
 
 
 def test_its_own_finds_each_drawing_nearest_its_own_redraw_and_progress_runs_from_start_to_end():
-    from training.evaluate_redraw import its_own, progress, resampled, spearman
+    from app.strokes import progress, shape_points
+    from training.evaluate_redraw import its_own, spearman
 
     rng = np.random.default_rng(0)
     originals = [[rng.uniform(0, 500, (5, 2))] for _ in range(10)]
     moved = [[line * 0.5 + 40 for line in d] for d in originals]  # the same drawings, smaller and elsewhere
     assert its_own(originals, moved) == (10, 10)  # the distance compares shapes, not places or sizes
     assert its_own(originals, moved[1:] + moved[:1])[0] == 0  # each "redraw" is another drawing's
-    start, end = resampled(originals[0]), resampled(originals[1])
+    start, end = shape_points(originals[0]), shape_points(originals[1])
     frames = [start, start, end]
     p = progress(frames, start, end)
     assert p[0] == 0.0 and p[2] == 1.0

@@ -416,18 +416,24 @@ def redraw_section(redraw: dict | None) -> list[str]:
     if morphs:
         lines += ["", f"**Morph.** Pairs of the same real {redraw['split']} drawings morphed into each other as the "
                   f"app does ({redraw.get('frames', 9)} frames along the spherical path between their latent vectors, "
-                  f"temperature {redraw.get('morph_temperature', 0.1)}, each frame chosen from a few samples by how "
-                  "steadily it moves, by render likeness, and by the app's classifier, never the judge). "
+                  f"temperature {redraw.get('morph_temperature', 0.1)}; each frame sampled a few times and the run of "
+                  "frames shown chosen by looking like its place on the way, never falling back by the same chamfer "
+                  "distance as below (so \"steady\" is partly what the choice aims at), looking alike from frame to "
+                  "frame, and the app's classifier, never the judge). "
                   "Recognised: the judge names the frame as the object (target 80%). "
                   "Steady: each frame is at least as near the end drawing as the one before "
                   f"(chamfer distance, allowing {evaluate_redraw.BACKTRACK}); Spearman: the mean rank correlation of "
-                  "frame order and nearness to the end (1 = perfectly steady).", "",
-                  "| object | morphs (frames) | recognised, judge | steady | Spearman |", "|---|---|---|---|---|"]
+                  "frame order and nearness to the end (1 = perfectly steady); moves: the last frame's nearness to "
+                  "the end (d(start) / (d(start) + d(end))) less the first's, mean (0: a flip-book that stands "
+                  "still).", "",
+                  "| object | morphs (frames) | recognised, judge | steady | Spearman | moves |",
+                  "|---|---|---|---|---|---|"]
         for name, m in morphs.items():
             rec = (f"{m['recognised']:.0%} ({m['recognised_ci95'][0]:.0%}–{m['recognised_ci95'][1]:.0%})"
                    if "recognised" in m else "–")
             lines.append(f"| {name} | {m['morphs']} ({m['frames']}) | {rec} | {m['steady']:.0%} "
-                         f"({m['steady_ci95'][0]:.0%}–{m['steady_ci95'][1]:.0%}) | {m['spearman']} |")
+                         f"({m['steady_ci95'][0]:.0%}–{m['steady_ci95'][1]:.0%}) | {m['spearman']} | "
+                         f"{m.get('span', '–')} |")
     return [*lines, ""]
 
 

@@ -16,7 +16,9 @@ does (``--count`` drawings each, the app's default temperature). Per object and 
   the careful temperature, the frames chosen with the app's classifier, never the judge): the share of frames
   the judge names as the object, and how often the frames move steadily from one end to the other
   (``progress``: the nearness to the end drawing against the start, by ``chamfer``, never going back by more
-  than ``BACKTRACK``), with the mean Spearman correlation of frame order and progress.
+  than ``BACKTRACK``), with the mean Spearman correlation of frame order and progress and the mean span
+  (the last frame's progress less the first's: how far the morph moves; the app's choice of frames uses the same
+  ``progress``, so "steady" is partly what that choice aims at).
 
     python -m training.evaluate_redraw [--split valid] [--per-object 40] [--count 3] [--morphs 20] [--out redraw.json]
 """
@@ -32,49 +34,14 @@ import numpy as np
 from app import buddy
 from app.classifier import Classifier
 from app.decoder import encode, load_decoder, reconstruction_loss
-from app.strokes import stroke3_to_lines
+from app.strokes import chamfer, progress, shape_points, stroke3_to_lines
 from training.data import QUICKDRAW_DIR, real_drawings
 from training.evaluate_fit import HEIGHT, JUDGE_DIR, WIDTH, on_paper, top1, wilson
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = 0.6  # the drawing's longest side, a share of the paper's height
 GROUP = 10  # "its own": a redraw is compared with its original and GROUP - 1 other drawings of the object
-STEP = 0.02  # chamfer: lines resampled every STEP of the drawing's longest side
 BACKTRACK = 0.05  # a morph moves steadily if its progress never falls back by more than this
-
-
-def resampled(lines: list[np.ndarray]) -> np.ndarray:
-    """A drawing's lines as evenly spaced points (every STEP), scaled so its longest side is 1 and centred."""
-    lines = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines if len(line)]
-    allp = np.concatenate(lines)
-    low, high = allp.min(axis=0), allp.max(axis=0)
-    scale = 1.0 / max(float((high - low).max()), 1e-9)
-    out = []
-    for line in lines:
-        line = (line - (low + high) / 2) * scale
-        if len(line) == 1:
-            out.append(line)
-            continue
-        seg = np.linalg.norm(np.diff(line, axis=0), axis=1)
-        at = np.concatenate([[0.0], np.cumsum(seg)])
-        ts = np.arange(0.0, at[-1] + 1e-12, STEP) if at[-1] > 0 else np.zeros(1)
-        out.append(np.stack([np.interp(ts, at, line[:, 0]), np.interp(ts, at, line[:, 1])], axis=1))
-    return np.concatenate(out)
-
-
-def chamfer(a: np.ndarray, b: np.ndarray) -> float:
-    """Symmetric chamfer distance of two point sets (``resampled``)."""
-    d = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1))
-    return float(d.min(axis=1).mean() + d.min(axis=0).mean()) / 2
-
-
-def progress(frames: list[np.ndarray], start: np.ndarray, end: np.ndarray) -> list[float]:
-    """How far along each frame is, 0 (like the start) .. 1 (like the end): d(start) / (d(start) + d(end))."""
-    out = []
-    for f in frames:
-        to_start, to_end = chamfer(f, start), chamfer(f, end)
-        out.append(to_start / max(to_start + to_end, 1e-12))
-    return out
 
 
 def spearman(values: list[float]) -> float:
@@ -104,12 +71,12 @@ def its_own(originals: list[list[np.ndarray]], redraws: list[list[np.ndarray]]) 
     """In groups of GROUP drawings: (redraws nearer their own original than the group's others, redraws)."""
     hits = n = 0
     for start in range(0, len(originals) - GROUP + 1, GROUP):
-        group = [resampled(o) for o in originals[start:start + GROUP]]
+        group = [shape_points(o) for o in originals[start:start + GROUP]]
         for k in range(GROUP):
             if not redraws[start + k]:
                 n += 1
                 continue
-            r = resampled(redraws[start + k])
+            r = shape_points(redraws[start + k])
             hits += int(np.argmin([chamfer(r, g) for g in group]) == k)
             n += 1
     return hits, n
@@ -118,7 +85,7 @@ def its_own(originals: list[list[np.ndarray]], redraws: list[list[np.ndarray]]) 
 def morph_figures(vae, drawings: list[np.ndarray], morphs: int, judge, classifier=None) -> dict:
     """``morphs`` pairs of the drawings (placed as the app's paper holds them) morphed into each other, the frames
     chosen with the app's ``classifier`` as the app chooses them."""
-    steady, frames_all, rho = 0, [], []
+    steady, frames_all, rho, span = 0, [], [], []
     pairs = [(drawings[2 * k], drawings[2 * k + 1]) for k in range(min(morphs, len(drawings) // 2))]
     for k, (a, b) in enumerate(pairs):
         start, end = placed(a), placed(b)
@@ -126,11 +93,13 @@ def morph_figures(vae, drawings: list[np.ndarray], morphs: int, judge, classifie
         drawn = [f.lines for f in frames]
         frames_all += drawn
         if all(drawn):
-            p = progress([resampled(f) for f in drawn], resampled(start), resampled(end))
+            p = progress([shape_points(f) for f in drawn], shape_points(start), shape_points(end))
             steady += all(later >= earlier - BACKTRACK for earlier, later in zip(p, p[1:]))
             rho.append(spearman(p))
+            span.append(p[-1] - p[0])
     out = {"morphs": len(pairs), "frames": len(frames_all), "steady": steady / max(len(pairs), 1),
-           "steady_ci95": wilson(steady, len(pairs)), "spearman": round(float(np.mean(rho)), 3) if rho else None}
+           "steady_ci95": wilson(steady, len(pairs)), "spearman": round(float(np.mean(rho)), 3) if rho else None,
+           "span": round(float(np.mean(span)), 3) if span else None}
     if judge is not None:
         hits = sum(g == vae.name for g in top1(judge, frames_all))
         out.update(recognised=hits / len(frames_all), recognised_ci95=wilson(hits, len(frames_all)))
