@@ -1,10 +1,12 @@
 """The model card (training.evaluate, training.units_study): its figures, intervals, bars and the commands that
 reproduce the shipped models."""
 
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from app.classifier import Classifier
 from app.decoder import load_decoder
 from tests.conftest import make_tiny_decoder, random_drawing, write_ndjson
 
@@ -213,6 +215,10 @@ def test_its_own_finds_each_drawing_nearest_its_own_redraw_and_progress_runs_fro
     moved = [[line * 0.5 + 40 for line in d] for d in originals]  # the same drawings, smaller and elsewhere
     assert its_own(originals, moved) == (10, 10)  # the distance compares shapes, not places or sizes
     assert its_own(originals, moved[1:] + moved[:1])[0] == 0  # each "redraw" is another drawing's
+    # and by what a classifier sees in them, no strokes compared
+    judge = Classifier.load(Path(__file__).resolve().parents[1] / "models")
+    assert its_own(originals, moved, judge) == (10, 10)
+    assert its_own(originals, moved[1:] + moved[:1], judge)[0] == 0
     start, end = shape_points(originals[0]), shape_points(originals[1])
     frames = [start, start, end]
     p = progress(frames, start, end)

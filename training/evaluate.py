@@ -383,16 +383,17 @@ def redraw_section(redraw: dict | None) -> list[str]:
              f"{redraw['count']} times as the app does (z = the encoder's mu, the default temperature). Recognised: "
              "the independent judge names the redraw as the object; beside it, how often it names the child's "
              "drawing itself. Its own: in groups of ten drawings, the redraw is nearer its own original than the "
-             "other nine (chamfer distance of the normalised lines; target 60%). The app shows the redraws most like "
-             "the child's drawing among 4 candidates each (cosine of their 28×28 renders): a different measure of "
-             "likeness from the chamfer distance, but not an independent one, so \"its own\" is partly what the "
-             "selection aims at. Loss: the VAE's reconstruction loss "
+             "other nine (target 60%), by the chamfer distance of the normalised lines (the app shows the redraws "
+             "most like the child's drawing among 4 candidates each by this same distance, so this figure is partly "
+             "what the app aims at) and, independently, by the judge's features (the cosine of its penultimate "
+             "layer; the app never uses the judge). Loss: the VAE's reconstruction loss "
              "per step (each drawing decoded from its own z) "
              "against the object's decoder alone on the same drawings; KL: of the encoder's z from the prior, per "
              "latent dimension as sketch-rnn's loss has it (trained with a floor of 0.2). 95% Wilson intervals.", "",
              "| object | VAE file recipe | drawings (redraws) | on the paper | recognised, judge | the drawings "
-             "themselves, judge | its own of 10 | loss, VAE | loss, decoder alone | KL |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "themselves, judge | its own of 10 | its own of 10, judge's features | loss, VAE | loss, decoder "
+             "alone | KL |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in redraw["objects"].items():
         rec = r.get("recipe") or {}
         run = r.get("epochs_run")
@@ -407,7 +408,8 @@ def redraw_section(redraw: dict | None) -> list[str]:
             low, high = r[f"{key}_ci95"]
             return f"{r[key]:.0%} ({low:.0%}–{high:.0%})"
         lines.append(f"| {name} | {recipe_text} | {r['drawings']} ({r['redraws']}) | {r['on_paper']:.0%} | "
-                     f"{share('recognised')} | {share('reference')} | {share('own')} | {r.get('loss_vae', '–')} | "
+                     f"{share('recognised')} | {share('reference')} | {share('own')} | {share('own_judge')} | "
+                     f"{r.get('loss_vae', '–')} | "
                      f"{r.get('loss_decoder', '–')} | {r.get('kl', '–')} |")
     trained = [f"`{recipe.command([name], r['recipe'])}`" for name, r in redraw["objects"].items() if r.get("recipe")]
     if trained:

@@ -11,7 +11,9 @@ does (``--count`` drawings each, the app's default temperature). Per object and 
   encoder's z from the prior per latent dimension (``kl_divergence``);
 - its own: in groups of ``GROUP`` drawings, how often a drawing's redraw is nearer its own original than the
   other nine (``chamfer``: the mean distance from each point of one drawing to the other's nearest, both ways,
-  on the drawings' lines resampled evenly with the longest side 1);
+  on the drawings' lines resampled evenly with the longest side 1; the app picks the redraws it shows by the same
+  distance, so this figure is partly what the app aims at); and the same by the judge's features (the cosine of
+  its penultimate layer, ``judge_features``), a measure the app never uses;
 - morph: pairs of drawings morphed into each other (``buddy.morph``, the app's defaults: ``MORPH_FRAMES`` frames,
   the careful temperature, the frames chosen with the app's classifier, never the judge): the share of frames
   the judge names as the object, and how often the frames move steadily from one end to the other
@@ -34,7 +36,8 @@ import numpy as np
 from app import buddy
 from app.classifier import Classifier
 from app.decoder import encode, load_decoder, reconstruction_loss
-from app.strokes import chamfer, progress, shape_points, stroke3_to_lines
+from app.render import render_many
+from app.strokes import canvas_to_box_lines, chamfer, progress, shape_points, stroke3_to_lines
 from training.data import QUICKDRAW_DIR, real_drawings
 from training.evaluate_fit import HEIGHT, JUDGE_DIR, WIDTH, on_paper, top1, wilson
 
@@ -67,19 +70,42 @@ def kl_divergence(mu: np.ndarray, presig: np.ndarray) -> float:
     return float(-0.5 * np.mean(1.0 + presig - mu * mu - np.exp(presig)))
 
 
-def its_own(originals: list[list[np.ndarray]], redraws: list[list[np.ndarray]]) -> tuple[int, int]:
-    """In groups of GROUP drawings: (redraws nearer their own original than the group's others, redraws)."""
+def its_own(originals: list[list[np.ndarray]], redraws: list[list[np.ndarray]], judge=None) -> tuple[int, int]:
+    """In groups of GROUP drawings: (redraws nearer their own original than the group's others, redraws). Near:
+    by ``chamfer`` of their shapes, or, with ``judge``, by the cosine of the judge's features (``judge_features``),
+    a measure the app never uses."""
     hits = n = 0
     for start in range(0, len(originals) - GROUP + 1, GROUP):
-        group = [shape_points(o) for o in originals[start:start + GROUP]]
+        group, mine = originals[start:start + GROUP], redraws[start:start + GROUP]
+        n += GROUP
+        if judge is not None:
+            drawn = [k for k in range(GROUP) if mine[k]]
+            if drawn:
+                f_group, f_mine = judge_features(judge, group), judge_features(judge, [mine[k] for k in drawn])
+                hits += sum(int(np.argmax(f_group @ f) == k) for k, f in zip(drawn, f_mine))
+            continue
+        shapes = [shape_points(o) for o in group]
         for k in range(GROUP):
-            if not redraws[start + k]:
-                n += 1
-                continue
-            r = shape_points(redraws[start + k])
-            hits += int(np.argmin([chamfer(r, g) for g in group]) == k)
-            n += 1
+            if mine[k]:
+                r = shape_points(mine[k])
+                hits += int(np.argmin([chamfer(r, g) for g in shapes]) == k)
     return hits, n
+
+
+def judge_features(judge: Classifier, drawings: list[list[np.ndarray]]) -> np.ndarray:
+    """The judge's penultimate layer (the last dense layer before its output) for canvas drawings, unit vectors:
+    what the judge sees in a drawing, as a measure of likeness independent of the app's."""
+    import keras
+
+    model = judge.model
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    x = render_many([canvas_to_box_lines(d, WIDTH, HEIGHT) for d in drawings]).astype(np.float32)[..., None]
+    for layer in model.layers:  # the judge is a Sequential: its layers in order, up to that one
+        x = layer(x, training=False)
+        if layer is dense[-2]:
+            break
+    f = np.asarray(x, np.float64)
+    return f / np.maximum(np.linalg.norm(f, axis=1, keepdims=True), 1e-12)
 
 
 def morph_figures(vae, drawings: list[np.ndarray], morphs: int, judge, classifier=None) -> dict:
@@ -114,7 +140,7 @@ def evaluate(models: Path, split: str, per_object: int, count: int, data_dir: Pa
     result = {"split": split, "per_object": per_object, "count": count, "size": SIZE, "group": GROUP,
               "morphs": morphs, "frames": buddy.MORPH_FRAMES, "morph_temperature": buddy.MORPH_TEMPERATURE,
               "judge": str(judge_dir) if judge else None, "objects": {}}
-    totals = {"recognised": [0, 0], "reference": [0, 0], "on_paper": [0, 0], "own": [0, 0]}
+    totals = {"recognised": [0, 0], "reference": [0, 0], "on_paper": [0, 0], "own": [0, 0], "own_judge": [0, 0]}
     for path in sorted((Path(models) / "vae").glob("*.npz")):
         vae = load_decoder(path)
         drawings = [d for d in real_drawings(vae.name, data_dir)[split] if 2 <= len(d) < vae.max_seq_len]
@@ -145,6 +171,11 @@ def evaluate(models: Path, split: str, per_object: int, count: int, data_dir: Pa
             figures.update(own=own / groups, own_ci95=wilson(own, groups))
             totals["own"][0] += own
             totals["own"][1] += groups
+        if judge is not None and groups:
+            own_judge, _ = its_own(children, [redraws[k * count] for k in range(len(children))], judge)
+            figures.update(own_judge=own_judge / groups, own_judge_ci95=wilson(own_judge, groups))
+            totals["own_judge"][0] += own_judge
+            totals["own_judge"][1] += groups
         if morphs:
             figures["morph"] = morph_figures(vae, drawings, morphs, judge, app_classifier)
         figures["loss_vae"] = round(float(np.mean(reconstruction_loss(vae, drawings))), 4)
