@@ -196,7 +196,7 @@ def complete(decoder: Decoder, lines_px, width: float, height: float, *,
         return [Completion(e, finished) for e, (_, finished) in zip(endings, results)], seed
     child = fit.child
     simple = [fitting.simplify_child(child, whole) for whole in fit.wholes]
-    looks = [fitting.describe(simple[h], e, fit.wholes[h], width, height) for e, h in zip(endings, hyps)]
+    looks = fitting.describe_many(simple, endings, hyps, fit.wholes, width, height)
     looks = _recognise(looks, classifier, decoder.name, child, endings, width, height,
                        judged or max(RECOGNISE_MIN, math.ceil(RECOGNISE_PER_ENDING * variations)))
     out = []
@@ -235,7 +235,8 @@ def hint(decoder: Decoder, lines_px, width: float, height: float, *,
         return None, seed
     child = fit.child
     simple = [fitting.simplify_child(child, whole) for whole in fit.wholes]
-    looks = [fitting.describe(simple[hyps[i]], strokes[i], fit.wholes[hyps[i]], width, height) for i in drawn]
+    looks = fitting.describe_many(simple, [strokes[i] for i in drawn], [hyps[i] for i in drawn], fit.wholes, width,
+                                  height)
     best = drawn[fitting.select(looks, 1)[0]]
     stroke = strokes[best]
     if not looks[drawn.index(best)].on_paper:

@@ -18,6 +18,7 @@ Everything here is pure NumPy on canvas-pixel lines ((n, 2) arrays), determinist
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -129,17 +130,37 @@ def simplify_child(child, whole: float) -> list[np.ndarray]:
 def describe(child, ending, whole: float, width: float, height: float, recognised: float = 1.0) -> Look:
     """How one ending (pixel lines) looks beside the child's lines (best ``simplify_child``-ed for speed), for a
     guessed whole of ``whole`` pixels."""
-    pts = [np.asarray(line, np.float64).reshape(-1, 2) for line in ending if len(line)]
-    if not pts:
-        return Look(True, 0.0, 0.0, 0.0, 0.0, abs(math.log(max(extent(child), 1.0) / whole)), recognised)
-    allp = np.concatenate(pts)
-    beyond = np.maximum(np.maximum(-allp, allp - [width, height]), 0.0).max()
-    ink, lengths = even_points(pts, whole / 32)
-    over = float(_near(ink, child, whole * OVERLAP_NEAR).mean()) if len(ink) else 0.0
-    total = extent([*child, allp])
-    return Look(bool(beyond <= 0), float(beyond / whole), float(lengths.sum()) / whole,
-                float((lengths < TINY_STROKE * whole).mean()), over,
-                abs(math.log(max(total, 1.0) / whole)), recognised, ink)
+    [look] = describe_many([child], [ending], [0], [whole], width, height)
+    return dataclasses.replace(look, recognised=recognised)
+
+
+def describe_many(children, endings, hypotheses, wholes, width: float, height: float) -> list[Look]:
+    """``describe`` for many endings: ending i beside ``children[hypotheses[i]]`` for a whole of
+    ``wholes[hypotheses[i]]`` pixels, the endings of one hypothesis measured together (a few NumPy passes, not a
+    few per ending)."""
+    looks: list = [None] * len(endings)
+    for h in sorted(set(hypotheses)):
+        child, whole = children[h], wholes[h]
+        members = [i for i, hyp in enumerate(hypotheses) if hyp == h]
+        mine = {i: [np.asarray(line, np.float64).reshape(-1, 2) for line in endings[i] if len(line)] for i in members}
+        lines = [line for i in members for line in mine[i]]
+        line_of = np.repeat(members, [len(mine[i]) for i in members])  # the ending each line belongs to
+        if lines:
+            ink, lengths, owner = even_points(lines, whole / 32)
+            point_of = line_of[owner]
+            near = _near(ink, child, whole * OVERLAP_NEAR)
+        for i in members:
+            if not mine[i]:
+                looks[i] = Look(True, 0.0, 0.0, 0.0, 0.0, abs(math.log(max(extent(child), 1.0) / whole)), 1.0)
+                continue
+            allp = np.concatenate(mine[i])
+            beyond = np.maximum(np.maximum(-allp, allp - [width, height]), 0.0).max()
+            at, own = point_of == i, lengths[line_of == i]
+            total = extent([*child, allp])
+            looks[i] = Look(bool(beyond <= 0), float(beyond / whole), float(own.sum()) / whole,
+                            float((own < TINY_STROKE * whole).mean()), float(near[at].mean()) if at.any() else 0.0,
+                            abs(math.log(max(total, 1.0) / whole)), 1.0, ink[at])
+    return looks
 
 
 def _grid(points: np.ndarray, low, span) -> np.ndarray:

@@ -175,30 +175,36 @@ def box_to_canvas(lines: list[np.ndarray], width: float, height: float) -> list[
 SHAPE_STEP = 0.02  # ``shape_points``: lines resampled every this share of the drawing's longest side
 
 
-def even_points(lines, spacing: float) -> tuple[np.ndarray, np.ndarray]:
-    """Points along the lines every ``spacing`` pixels (their vertices for a dot), (n, 2), and each line's length
-    (a dot's is 0, listed after the other lines'): each line sampled evenly along its length, all lines in one pass
-    (laid end to end on one arc-length axis, a gap of 1 between lines so no sample falls between two of them)."""
+def even_points(lines, spacing: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points along the lines every ``spacing`` pixels (their vertices for a dot), (n, 2); each line's length (0
+    for a dot); and the line each point lies on (its index in ``lines``). Each line is sampled evenly along its
+    length, all lines in one pass (laid end to end on one arc-length axis, a gap of 1 between lines so no sample
+    falls between two of them); the points of the lines come first, in order, then the dots'."""
     lines = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines]
-    dots = [line for line in lines if len(line) < 2]
-    lines = [line for line in lines if len(line) >= 2]
-    if not lines:
-        return (np.concatenate(dots) if dots else np.zeros((0, 2))), np.zeros(len(dots))
+    lengths = np.zeros(len(lines))
+    dot_ids = [i for i, line in enumerate(lines) if len(line) < 2]
+    dots = [lines[i] for i in dot_ids]
+    dot_owner = np.repeat(np.asarray(dot_ids, np.int64), [len(d) for d in dots])
+    dot_points = np.concatenate(dots) if dots else np.zeros((0, 2))
+    line_ids = np.asarray([i for i, line in enumerate(lines) if len(line) >= 2], np.int64)
+    if not len(line_ids):
+        return dot_points, lengths, dot_owner
+    lines = [lines[i] for i in line_ids]
     pts = np.concatenate(lines)
     sizes = np.array([len(line) for line in lines])
     first = np.concatenate([[0], np.cumsum(sizes)[:-1]])  # each line's first row in pts
     seg = np.hypot(*np.diff(pts, axis=0).T)
     seg[first[1:] - 1] = 0.0  # no length from one line's end to the next line's start
     arc = np.concatenate([[0.0], np.cumsum(seg)])
-    lengths = arc[first + sizes - 1] - arc[first]
+    drawn = arc[first + sizes - 1] - arc[first]
     arc = arc + np.repeat(np.arange(len(lines), dtype=np.float64), sizes)  # the gap between lines
-    counts = np.maximum(2, (lengths / max(spacing, 1e-6)).astype(int) + 1)
+    counts = np.maximum(2, (drawn / max(spacing, 1e-6)).astype(int) + 1)
     line_of = np.repeat(np.arange(len(lines)), counts)
     k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    at = arc[first][line_of] + lengths[line_of] * k / (counts[line_of] - 1)
+    at = arc[first][line_of] + drawn[line_of] * k / (counts[line_of] - 1)
     sampled = np.stack([np.interp(at, arc, pts[:, 0]), np.interp(at, arc, pts[:, 1])], axis=1)
-    lengths = np.concatenate([lengths, np.zeros(len(dots))])
-    return (np.concatenate([sampled, *dots]) if dots else sampled), lengths
+    lengths[line_ids] = drawn
+    return np.concatenate([sampled, dot_points]), lengths, np.concatenate([line_ids[line_of], dot_owner])
 
 
 def shape_points(lines: list[np.ndarray]) -> np.ndarray:

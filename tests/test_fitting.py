@@ -3,6 +3,7 @@
 The engine tests use the shipped cat decoder (``models/cat.npz``, committed) and a cat head drawn by hand, so they
 run without ../shared; the selection and shrinking rules are checked on their own with made-up endings."""
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -117,6 +118,24 @@ def test_selection_prefers_recognised_endings_that_leave_the_childs_strokes_alon
     looks = [look(recognised=0.2), look(recognised=0.9, over_child=0.9), look(recognised=0.8),
              look(recognised=0.9, ink=0.01)]
     assert fitting.select(looks, 1) == [2]
+
+
+def test_an_ending_is_described_as_a_child_would_see_it_and_many_at_once_as_each_alone():
+    child = [np.array([[300.0, 300.0], [500.0, 300.0]])]
+    over = [np.array([[320.0, 301.0], [480.0, 301.0]])]  # drawn right over the child's line
+    beside = [np.array([[300.0, 400.0], [500.0, 400.0]]), np.array([[400.0, 450.0]])]  # a line and a dot
+    off = [np.array([[500.0, 300.0], [900.0, 300.0]])]  # runs off the 800 px paper
+    endings = [over, beside, [], off]
+    looks = fitting.describe_many([child, child], endings, [0, 1, 0, 1], [200.0, 250.0], W, H)
+    assert looks[0].over_child == 1.0 and looks[1].over_child == 0.0
+    assert looks[1].ink == pytest.approx(200.0 / 250.0) and looks[1].tiny == 0.5  # of its two strokes, one dot
+    assert looks[2].on_paper and looks[2].ink == 0.0  # nothing drawn
+    assert not looks[3].on_paper and looks[3].overflow == pytest.approx(100.0 / 250.0)
+    for one, ending, hypothesis in zip(looks, endings, [0, 1, 0, 1]):
+        alone = fitting.describe(child, ending, [200.0, 250.0][hypothesis], W, H)
+        assert dataclasses.astuple(dataclasses.replace(alone, ink_points=None)) == pytest.approx(
+            dataclasses.astuple(dataclasses.replace(one, ink_points=None)))
+        np.testing.assert_allclose(alone.ink_points, one.ink_points)
 
 
 def test_shrinking_to_the_paper_keeps_the_shape():
