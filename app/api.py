@@ -230,7 +230,7 @@ def redraw():
     registry = current_registry()
     count = validation.integer(r.data, "count", 1, validation.MAX_VARIATIONS, default=3)
     drawings, seed = buddy.redraw(vae, r.lines, r.width, r.height, count=count, temperature=r.temperature,
-                                  seed=r.seed, sampler=registry.sample)
+                                  seed=r.seed, sampler=registry.sample, classifier=registry.classifier)
     return jsonify({"class": r.decoder.name, "seed": seed, "temperature": r.temperature,
                     "drawings": [{"strokes": [_points(line) for line in d.lines], "finished": d.finished}
                                  for d in drawings]})

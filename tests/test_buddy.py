@@ -171,6 +171,30 @@ def test_the_flip_book_never_falls_back_towards_the_childs_drawing_when_it_can_g
         assert not can_go_on or all(later >= earlier for earlier, later in zip(steps, steps[1:])), steps
 
 
+def test_a_redraw_the_classifier_takes_for_the_object_is_shown_before_one_only_a_little_more_alike(monkeypatch):
+    from app.buddy import likeness, redraw
+    from tests.conftest import make_tiny_vae
+
+    class StrokeCounter:  # "a cat" the more strokes a drawing has: a classifier with an opinion easy to check
+        names = ["dog", "cat"]
+
+        def probabilities_of(self, drawings, width, height, mirror=True, prefix=()):
+            cat = np.array([min(len(d), 10) / 10 for d in drawings], np.float64)
+            return np.stack([1 - cat, cat], axis=1)
+
+    vae = make_tiny_vae(name="cat", scale=60.0)
+    child = [np.array([[300.0, 200.0], [300.0, 120.0], [340.0, 160.0], [380.0, 120.0], [380.0, 200.0]])]
+    by_shape, _ = redraw(vae, child, 800, 600, count=3, seed=4)
+    monkeypatch.setattr(buddy, "REDRAW_RECOGNISED", 100.0)  # recognition outweighs any difference in shape
+    judged, _ = redraw(vae, child, 800, 600, count=3, seed=4, classifier=StrokeCounter())
+    strokes = [len(d.lines) for d in judged]
+    assert strokes == sorted(strokes, reverse=True) and strokes[0] >= max(len(d.lines) for d in by_shape)
+    assert likeness(child, [d.lines for d in judged]).min() > -np.inf  # never an empty one
+    monkeypatch.setattr(buddy, "REDRAW_RECOGNISED", 0.0)
+    same, _ = redraw(vae, child, 800, 600, count=3, seed=4, classifier=StrokeCounter())
+    assert all(_same_lines(a.lines, b.lines) for a, b in zip(same, by_shape))  # without weight: by shape alone
+
+
 def test_a_morph_into_a_drawing_buddy_draws_stays_in_the_childs_place():
     from app.buddy import morph
     from tests.conftest import make_tiny_decoder, make_tiny_vae
@@ -197,7 +221,7 @@ def test_a_redraw_shows_the_candidates_most_like_the_childs_drawing_most_alike_f
     vae = make_tiny_vae(name="cat", scale=60.0)
     child = [np.array([[300.0, 200.0], [300.0, 120.0], [340.0, 160.0], [380.0, 120.0], [380.0, 200.0]])]
     three, _ = redraw(vae, child, 800, 600, count=3, seed=4)
-    four, _ = redraw(vae, child, 800, 600, count=4, seed=4)  # the same 16 candidates: one more shown
+    four, _ = redraw(vae, child, 800, 600, count=4, seed=4)  # the same 32 candidates: one more shown
     alike = likeness(child, [d.lines for d in four])
     assert list(alike) == sorted(alike, reverse=True)  # most alike first
     for a, b in zip(three, four[:3]):

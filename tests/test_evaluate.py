@@ -243,15 +243,16 @@ def test_the_card_has_a_section_per_vae_with_its_redraw_figures():
     trained = {**recipe.load("vae"), "teacher": 5000, "epochs": 30, "init_decoder": False}
     figures = {"split": "test", "per_object": 40, "count": 3, "size": 0.6, "objects": {"cat": {
         "drawings": 40, "redraws": 120, "on_paper": 1.0, "recognised": 0.5, "recognised_ci95": [0.41, 0.59],
-        "reference": 0.75, "reference_ci95": [0.6, 0.86], "own": 0.2, "own_ci95": [0.1, 0.35], "loss_vae": 0.9,
+        "reference": 0.75, "reference_ci95": [0.6, 0.86], "own": 0.2, "own_ci95": [0.1, 0.35],
+        "own_judge": 0.1, "own_judge_ci95": [0.03, 0.24], "loss_vae": 0.9,
         "loss_decoder": 0.7, "kl": 0.31, "recipe": trained,
         "morph": {"morphs": 20, "frames": 180, "steady": 0.15, "steady_ci95": [0.05, 0.36], "spearman": 0.48,
-                  "recognised": 0.61, "recognised_ci95": [0.53, 0.67]}}}}
+                  "span": 0.12, "recognised": 0.61, "recognised_ci95": [0.53, 0.67]}}}}
     text = "\n".join(redraw_section(figures))
     assert "## Buddy redraws it" in text
     assert ("| cat | z 64, 5000 teacher drawings, 30 epochs | 40 (120) | 100% | 50% (41%–59%) | 75% (60%–86%) "
-            "| 20% (10%–35%) | 0.9 | 0.7 | 0.31 |") in text
-    assert "| cat | 20 (180) | 61% (53%–67%) | 15% (5%–36%) | 0.48 |" in text
+            "| 20% (10%–35%) | 10% (3%–24%) | 0.9 | 0.7 | 0.31 |") in text
+    assert "| cat | 20 (180) | 61% (53%–67%) | 15% (5%–36%) | 0.48 | 0.12 |" in text
     figures["objects"]["cat"]["epochs_run"] = 9  # patience stopped it early: the card says so
     assert "| cat | z 64, 5000 teacher drawings, 9 of 30 epochs (stopped by patience) |" in "\n".join(
         redraw_section(figures))

@@ -150,7 +150,7 @@ def evaluate(models: Path, split: str, per_object: int, count: int, data_dir: Pa
         children, redraws = [], []
         for k, d in enumerate(drawings):
             child = placed(d)
-            out, _ = buddy.redraw(vae, child, WIDTH, HEIGHT, count=count, seed=k)
+            out, _ = buddy.redraw(vae, child, WIDTH, HEIGHT, count=count, seed=k, classifier=app_classifier)
             children.append(child)
             redraws += [o.lines for o in out]
         figures = {"drawings": len(drawings), "redraws": len(redraws),
