@@ -39,7 +39,7 @@ from app.decoder import encode, load_decoder, reconstruction_loss
 from app.render import render_many
 from app.strokes import canvas_to_box_lines, chamfer, progress, shape_points, stroke3_to_lines
 from training.data import QUICKDRAW_DIR, real_drawings
-from training.evaluate_fit import HEIGHT, JUDGE_DIR, WIDTH, on_paper, top1, wilson
+from training.evaluate_fit import HEIGHT, JUDGE_DIR, WIDTH, judge_name, on_paper, top1, wilson
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = 0.6  # the drawing's longest side, a share of the paper's height
@@ -139,7 +139,7 @@ def evaluate(models: Path, split: str, per_object: int, count: int, data_dir: Pa
     app_classifier = Classifier.load(models) if (Path(models) / "classifier.json").exists() else None
     result = {"split": split, "per_object": per_object, "count": count, "size": SIZE, "group": GROUP,
               "morphs": morphs, "frames": buddy.MORPH_FRAMES, "morph_temperature": buddy.MORPH_TEMPERATURE,
-              "judge": str(judge_dir) if judge else None, "objects": {}}
+              "judge": judge_name(judge_dir) if judge else None, "objects": {}}
     totals = {"recognised": [0, 0], "reference": [0, 0], "on_paper": [0, 0], "own": [0, 0], "own_judge": [0, 0]}
     for path in sorted((Path(models) / "vae").glob("*.npz")):
         vae = load_decoder(path)
