@@ -181,8 +181,9 @@ def complete():
 def hint():
     """The single next pen-down stroke, or null when the model thinks the drawing is done."""
     r = _drawing_request()
+    registry = current_registry()
     stroke, seed = buddy.hint(r.decoder, r.lines, r.width, r.height, temperature=r.temperature, seed=r.seed,
-                               sampler=current_registry().sample)
+                               sampler=registry.sample, classifier=registry.classifier)
     return jsonify({"class": r.decoder.name, "seed": seed, "stroke": None if stroke is None else _points(stroke)})
 
 

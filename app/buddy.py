@@ -36,6 +36,7 @@ SCRATCH_FILL = 0.8  # a drawing made from scratch fills at most this share of th
 CANDIDATES_MIN = 16  # candidates sampled for one ending (one batch of 16 costs little more than 1)
 CANDIDATES_PER_ENDING = 3  # ... and at least this many per ending shown
 HINT_CANDIDATES = 9  # next strokes sampled for one hint
+HINT_JUDGED = 4  # ... the best of them by looks also judged by the classifier (child + stroke looks like the object)
 RECOGNISE_MIN = 4  # candidates the classifier judges for one ending (the best by looks alone; valid split: 4
 # against 8 judged, the judge recognised 81.2% against 82.2% of 399 endings, and Finish took ~15% less time) ...
 RECOGNISE_PER_ENDING = 1.5  # ... and at least this many per ending shown
@@ -214,13 +215,14 @@ def complete(decoder: Decoder, lines_px, width: float, height: float, *,
 
 def hint(decoder: Decoder, lines_px, width: float, height: float, *,
          temperature: float = DEFAULT_TEMPERATURE, seed: int | None = None, sampler=None,
-         fitted: bool = True) -> tuple[np.ndarray | None, int]:
+         fitted: bool = True, classifier=None, judged: int | None = None) -> tuple[np.ndarray | None, int]:
     """The next pen-down stroke (canvas pixels, (n, 2)) after the child's drawing, or None if the model would end
     the drawing here. Returns (stroke, seed).
 
     Fitted (the default): ``HINT_CANDIDATES`` next strokes sampled at the child's size in one batch, the best shown
-    (on the paper, not over the child's strokes, not a dot); if none stays on the paper the least bad is shrunk to
-    fit. ``fitted=False``: the engine before fitting, one sample."""
+    (on the paper, not over the child's strokes, not a dot, and with ``classifier``, making child + stroke look
+    most like the object: ``HINT_JUDGED`` of them, or ``judged``, are judged); if none stays on the paper the least
+    bad is shrunk to fit. ``fitted=False``: the engine before fitting, one sample."""
     seed = new_seed() if seed is None else seed
     sampler = sampler or sample_states
     fit = _fit(decoder, lines_px, width, height, fitted=fitted)
@@ -241,6 +243,8 @@ def hint(decoder: Decoder, lines_px, width: float, height: float, *,
     simple = [fitting.simplify_child(child, whole) for whole in fit.wholes]
     looks = fitting.describe_many(simple, [strokes[i] for i in drawn], [hyps[i] for i in drawn], fit.wholes, width,
                                   height)
+    looks = _recognise(looks, classifier, decoder.name, child, [strokes[i] for i in drawn], width, height,
+                       judged or HINT_JUDGED)
     best = drawn[fitting.select(looks, 1)[0]]
     stroke = strokes[best]
     if not looks[drawn.index(best)].on_paper:

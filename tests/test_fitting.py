@@ -190,3 +190,26 @@ def test_priming_in_chunks_equals_one_long_prime(tiny_decoder):
     np.testing.assert_allclose(c, cr, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(h, hr, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(x, seq[-1:], rtol=1e-6)
+
+
+def test_a_hint_is_the_stroke_that_makes_the_drawing_look_most_like_the_object(shipped_cat):
+    class LongestStroke:  # "a cat" only the drawing with the longest new stroke: an opinion easy to check
+        names = ["dog", "cat"]
+
+        def probabilities_of(self, drawings, width, height, mirror=True, prefix=()):
+            lengths = [sum(len(line) for line in d) for d in drawings]
+            self.favoured = drawings[int(np.argmax(lengths))][0]
+            cat = np.where(np.arange(len(drawings)) == np.argmax(lengths), 1.0, 0.01)
+            return np.stack([1 - cat, cat], axis=1)
+
+    child = head(150, (300, 250))
+    followed = 0
+    for seed in range(4):
+        judge = LongestStroke()
+        stroke, _ = buddy.hint(shipped_cat, child, W, H, seed=seed, classifier=judge, judged=buddy.HINT_CANDIDATES)
+        plain, _ = buddy.hint(shipped_cat, child, W, H, seed=seed)
+        if stroke is None or not on_paper([judge.favoured]):
+            continue
+        np.testing.assert_array_equal(stroke, judge.favoured)
+        followed += not np.array_equal(stroke, plain)  # the classifier changed the choice
+    assert followed >= 1

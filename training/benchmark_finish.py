@@ -53,8 +53,9 @@ def post(url: str, variations: int, seed: int | None = None) -> tuple[float, int
     return call(url, "/api/complete", body)
 
 
-# the imagination features' requests on the same head: (what, path, body)
-IMAGINATION = [
+# the other drawing requests on the same head, one at a time: (what, path, body)
+OTHERS = [
+    ("hint (Draw with me)", "/api/hint", {"class": "cat"}),
     ("redraw with 4 versions", "/api/redraw", {"class": "cat", "count": 4}),
     ("morph of 9 frames", "/api/morph", {"class": "cat", "frames": 9}),
     ("imagine with 6 objects", "/api/imagine", {"count": 6}),
@@ -111,7 +112,7 @@ def main(argv=None) -> None:
             times = [post(url, variations, seed=i)[0] for i in range(args.repeats)]
             print(f"{variations} ending(s), one request at a time: median {statistics.median(times):.0f} ms, "
                   f"p95 {percentile(times, 95):.0f} ms over {args.repeats}", flush=True)
-        for what, path, extra in IMAGINATION:
+        for what, path, extra in OTHERS:
             runs = [call(url, path, {"strokes": HEAD, "canvas": {"width": 800, "height": 600}, "seed": i, **extra})
                     for i in range(args.repeats)]
             times = [ms for ms, status in runs if status == 200]

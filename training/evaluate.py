@@ -458,15 +458,17 @@ def fit_section(fit: dict | None) -> list[str]:
              "the whole real drawing, median. Recognised: top-1 of an independent judge (`" + str(fit["judge"])
              + "`, a second classifier trained separately and never used by the engine), and of the shipped "
              "classifier, which the selection itself uses (self-graded); beside them, how often the judge names "
-             "the real whole drawing itself (the ceiling an ending stands against). 95% Wilson intervals in "
+             "the real whole drawing itself (the ceiling an ending stands against). Hint recognised: the judge names "
+             "half + first hint as the object, beside the half alone. 95% Wilson intervals in "
              "brackets. "
              f"Targets: on the paper ≥ {fit['targets']['on_paper']:.0%} at every size, IoU ≥ "
              f"{fit['targets']['iou']}, recognised by the judge ≥ {fit['targets']['recognised']:.0%}. The engine's "
              "settings (candidates, what the classifier judges, the score's weights) were chosen on the valid split "
              "(`--split valid`); the test split was looked at once, for this card.", "",
              "| engine | size | cases | Finish on the paper (shrunk) | IoU | recognised, judge | recognised, shipped "
-             "| real whole drawing, judge | first hint on the paper | hint IoU |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| real whole drawing, judge | first hint on the paper | hint IoU | hint recognised, judge "
+             "| half alone, judge |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
 
     def row(label, size, r):
         def share(key):
@@ -476,7 +478,8 @@ def fit_section(fit: dict | None) -> list[str]:
             return f"{r[key]:.1%} ({low:.0%}–{high:.0%})"
         shrunk = f" ({r['shrunk']:.1%})" if r.get("shrunk") else ""
         return (f"| {label} | {size} | {r['n']} | {share('on_paper')}{shrunk} | {r['iou']:.2f} | {share('judge')} | "
-                f"{share('shipped')} | {share('judge_real')} | {share('hint_on_paper')} | {r['hint_iou']:.2f} |")
+                f"{share('shipped')} | {share('judge_real')} | {share('hint_on_paper')} | {r['hint_iou']:.2f} | "
+                f"{share('hint_judge')} | {share('judge_half')} |")
 
     for engine_ in ("before", "after"):
         lines.append(row(engine_, "all", fit[engine_]["all"]))

@@ -10,13 +10,14 @@ engine with the app's defaults. Per ending:
 - recognised: the top guess for (half + ending) is the object, by an independent judge (a second classifier,
   ``training/judge/``, trained separately for evaluation only and never used by the engine), and by the shipped
   classifier (which the engine's selection uses, so its figure is self-graded) beside it.
-The first hint (Draw with me) gets the same on-paper and IoU figures (half + hint). For reference, the judge also
-names the child's own real whole drawing (as placed): Buddy's endings can hardly be recognised more often than the
-real drawings they stand in for.
+The first hint (Draw with me) gets the same on-paper and IoU figures (half + hint), and how often the judge names
+half + hint as the object, beside how often it names the half alone (a hint is one stroke: it can add little).
+For reference, the judge also names the child's own real whole drawing (as placed): Buddy's endings can hardly be
+recognised more often than the real drawings they stand in for.
 
 The judge was trained with the project's classifier trainer, separately from the shipped classifier (the same
-recipe and seed, so the same teacher drawings, but also on the 24,431 real 28x28 bitmaps of ``quickdraw_bitmaps_more``, which the shipped
-classifier never saw; issue 32), into ``training/judge/``:
+recipe and seed, so the same teacher drawings, but also on the 24,431 real 28x28 bitmaps of
+``quickdraw_bitmaps_more``, which the shipped classifier never saw; issue 32), into ``training/judge/``:
     python -m training.train_classifier --out training/judge --teacher 1500 --copies 3 --width 48 --epochs 16 \
         --schedule cosine --lr 0.002 --seed 0 --bitmaps-more ../shared/data/quickdraw_bitmaps_more
 It names 80% of the real test drawings (the shipped classifier: 79%). The judge before it (width 24, 500 teacher
@@ -141,7 +142,8 @@ def run(decoders: dict, classifier, judge, cases_: list[dict], fitted: bool,
         decoder = decoders[case["name"]]
         [completion], _ = buddy.complete(decoder, case["half"], WIDTH, HEIGHT, seed=k, classifier=classifier,
                                           fitted=fitted, temperature=temperature)
-        stroke, _ = buddy.hint(decoder, case["half"], WIDTH, HEIGHT, seed=k, fitted=fitted, temperature=temperature)
+        stroke, _ = buddy.hint(decoder, case["half"], WIDTH, HEIGHT, seed=k, fitted=fitted, temperature=temperature,
+                               classifier=classifier)
         target = box(case["whole"])
         finished = [*case["half"], *completion.lines]
         hinted = [*case["half"], *([stroke] if stroke is not None else [])]
@@ -149,16 +151,19 @@ def run(decoders: dict, classifier, judge, cases_: list[dict], fitted: bool,
                      "on_paper": on_paper(completion.lines), "shrunk": completion.shrunk,
                      "iou": iou(box(finished), target),
                      "hint_on_paper": on_paper([stroke] if stroke is not None else []),
-                     "hint_iou": iou(box(hinted), target), "finished_lines": finished})
-    for key, model in (("judge", judge), ("shipped", classifier)):
-        guesses = top1(model, [r["finished_lines"] for r in rows])
-        for r, guess in zip(rows, guesses):
+                     "hint_iou": iou(box(hinted), target), "finished_lines": finished, "hinted_lines": hinted})
+    judged = (("judge", judge, "finished_lines"), ("shipped", classifier, "finished_lines"),
+              ("hint_judge", judge, "hinted_lines"))
+    for key, model, drawing in judged:
+        for r, guess in zip(rows, top1(model, [r[drawing] for r in rows])):
             r[key] = None if guess is None else guess == r["name"]
-    # the reference: how often the judge names the child's own whole drawing (the real one, as placed)
-    for r, guess in zip(rows, top1(judge, [case["whole"] for case in cases_])):
-        r["judge_real"] = None if guess is None else guess == r["name"]
+    # the references: how often the judge names the child's own whole drawing (the real one, as placed), and the
+    # half alone (what a hint adds to)
+    for key, part in (("judge_real", "whole"), ("judge_half", "half")):
+        for r, guess in zip(rows, top1(judge, [case[part] for case in cases_])):
+            r[key] = None if guess is None else guess == r["name"]
     for r in rows:
-        del r["finished_lines"]
+        del r["finished_lines"], r["hinted_lines"]
     return rows
 
 
@@ -166,7 +171,7 @@ def summarize(rows: list[dict]) -> dict:
     """Shares (with 95% intervals) and median IoUs of result rows."""
     n = len(rows)
     out = {"n": n}
-    for key in ("on_paper", "shrunk", "hint_on_paper", "judge", "shipped", "judge_real"):
+    for key in ("on_paper", "shrunk", "hint_on_paper", "judge", "shipped", "judge_real", "hint_judge", "judge_half"):
         vals = [r[key] for r in rows if r[key] is not None]
         if vals:
             out[key] = round(sum(vals) / len(vals), 4)
