@@ -33,7 +33,8 @@ from app.strokes import progress as strokes_progress
 
 DEFAULT_TEMPERATURE = 0.4  # "careful" side of Magenta's demos (0.25 .. 0.65): recognisable but not rigid
 SCRATCH_FILL = 0.8  # a drawing made from scratch fills at most this share of the canvas
-CANDIDATES_MIN = 16  # candidates sampled for one ending (one batch of 16 costs little more than 1)
+CANDIDATES_MIN = 8  # candidates sampled for one ending (valid split, 399 endings: 8 against 16, the judge
+# recognised 89.7% against 89.2%, IoU 0.78 against 0.79, shrunk 2.3% against 1.8%, and Finish took 38 against 45 ms)
 CANDIDATES_PER_ENDING = 3  # ... and at least this many per ending shown
 HINT_CANDIDATES = 9  # next strokes sampled for one hint
 HINT_JUDGED = 4  # ... the best of them by looks also judged by the classifier (child + stroke looks like the object)
