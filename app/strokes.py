@@ -210,11 +210,23 @@ def even_points(lines, spacing: float) -> tuple[np.ndarray, np.ndarray, np.ndarr
 def shape_points(lines: list[np.ndarray]) -> np.ndarray:
     """A drawing's shape, whatever its place and size: its lines as evenly spaced points (``even_points``, every
     SHAPE_STEP), scaled so its longest side is 1 and centred on 0, (n, 2). What ``chamfer`` compares."""
-    lines = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines if len(line)]
-    allp = np.concatenate(lines)
-    low, high = allp.min(axis=0), allp.max(axis=0)
-    scale = 1.0 / max(float((high - low).max()), 1e-9)
-    return even_points([(line - (low + high) / 2) * scale for line in lines], SHAPE_STEP)[0]
+    return shape_points_many([lines])[0]
+
+
+def shape_points_many(drawings: list[list[np.ndarray]]) -> list[np.ndarray]:
+    """``shape_points`` of several drawings (each with a point), all their lines resampled in one pass."""
+    normalised, owner = [], []
+    for k, lines in enumerate(drawings):
+        lines = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines if len(line)]
+        allp = np.concatenate(lines)
+        low, high = allp.min(axis=0), allp.max(axis=0)
+        scale = 1.0 / max(float((high - low).max()), 1e-9)
+        normalised += [(line - (low + high) / 2) * scale for line in lines]
+        owner += [k] * len(lines)
+    points, _, line = even_points(normalised, SHAPE_STEP)
+    drawing = np.asarray(owner, np.int64)[line]
+    order = np.argsort(drawing, kind="stable")  # each drawing's points, in even_points' order
+    return np.split(points[order], np.cumsum(np.bincount(drawing, minlength=len(drawings)))[:-1])
 
 
 def chamfer(a: np.ndarray, b: np.ndarray) -> float:
@@ -225,12 +237,15 @@ def chamfer(a: np.ndarray, b: np.ndarray) -> float:
 def chamfer_many(shapes: list[np.ndarray], b: np.ndarray) -> np.ndarray:
     """``chamfer`` of each of ``shapes`` with ``b``: the mean distance from each point of one to the other's
     nearest, both ways, averaged."""
-    bb = (b * b).sum(1)[None, :]
+    bb, minus_2b = (b * b).sum(1)[None, :], -2.0 * b.T
     out = np.empty(len(shapes))
     for i, a in enumerate(shapes):
-        d2 = (a * a).sum(1)[:, None] + bb - 2.0 * (a @ b.T)  # squared distances, by BLAS ...
-        d2[d2 < 1e-12] = 0.0  # ... whose rounding would leave a point on the other a hair away
-        out[i] = (np.sqrt(d2.min(axis=1)).mean() + np.sqrt(d2.min(axis=0)).mean()) / 2
+        d2 = a @ minus_2b  # squared distances, by BLAS (in place, no temporaries) ...
+        d2 += (a * a).sum(1)[:, None]
+        d2 += bb
+        # ... whose rounding would leave a point on the other a hair away (or a hair below 0)
+        near_a, near_b = (np.sqrt(np.where(m < 1e-12, 0.0, m)) for m in (d2.min(axis=1), d2.min(axis=0)))
+        out[i] = (near_a.mean() + near_b.mean()) / 2
     return out
 
 

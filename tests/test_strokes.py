@@ -79,3 +79,22 @@ def test_simplify_raw_lines_fits_the_box():
     allp = np.concatenate(out)
     assert allp.min() == 0 and allp.max() == 255
     np.testing.assert_allclose(out[0], [[0, 0], [255, 0], [255, 127.5]], atol=0.5)  # straight runs collapse
+
+
+def test_shapes_compare_whatever_their_place_and_size():
+    from app.strokes import chamfer, chamfer_many, shape_points, shape_points_many
+
+    square = [np.array([[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0], [0.0, 0.0]])]
+    moved = [line * 7.0 + [300.0, -40.0] for line in square]
+    cross = [np.array([[0.0, 0.0], [10.0, 10.0]]), np.array([[0.0, 10.0], [10.0, 0.0]]), np.array([[5.0, 5.0]])]
+    assert chamfer(shape_points(square), shape_points(moved)) < 1e-9  # the same shape, elsewhere and bigger
+    assert chamfer(shape_points(square), shape_points(cross)) > 0.1
+    together = shape_points_many([square, cross, moved])  # one pass gives what one drawing at a time gives
+    for drawing, points in zip([square, cross, moved], together):
+        np.testing.assert_allclose(points, shape_points(drawing), atol=1e-12)
+    def nearest(p, q):  # the mean distance from each point of p to q's nearest, one point at a time
+        return np.mean([np.hypot(*(q - point).T).min() for point in p])
+
+    d = chamfer_many(together, together[0])
+    np.testing.assert_allclose(d[1], (nearest(together[1], together[0]) + nearest(together[0], together[1])) / 2)
+    assert d[0] < 1e-9 and d[2] < 1e-9
