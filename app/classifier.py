@@ -44,13 +44,23 @@ class Classifier:
     def probabilities(self, images: np.ndarray, mirror: bool = True) -> np.ndarray:
         """uint8 renders (n, 28, 28) -> class probabilities (n, classes), averaged over each render and its
         mirror image (``mirror_average``); ``mirror=False``: the render alone, at half the cost."""
+        if not mirror:
+            return np.asarray(self._run(np.asarray(images, np.float32)[..., None]))
+        return mirror_average(self._run, images)
+
+    def guess_probabilities(self, images: np.ndarray) -> np.ndarray:
+        """What /api/classify answers from: uint8 renders (n, 28, 28) -> class probabilities (n, classes), averaged
+        over ``GUESS_VIEWS`` looks at each (``views_average``). The engine's selection, which judges many candidates
+        at once, uses ``probabilities`` (fewer looks) instead."""
+        return views_average(self._run, images)
+
+    def _run(self, x: np.ndarray):
+        """The model on a float batch (n, 28, 28, 1), through one compiled function (a few batch shapes)."""
         import tensorflow as tf
 
         if self._predict is None:
-            self._predict = tf.function(lambda x: self.model(x, training=False), reduce_retracing=True)
-        if not mirror:
-            return np.asarray(self._predict(tf.constant(np.asarray(images, np.float32)[..., None])))
-        return mirror_average(lambda x: self._predict(tf.constant(x)), images)
+            self._predict = tf.function(lambda batch: self.model(batch, training=False), reduce_retracing=True)
+        return self._predict(tf.constant(x))
 
     def probabilities_padded(self, images: np.ndarray, mirror: bool = True) -> np.ndarray:
         """``probabilities`` with the batch padded to a power of two (a few compiled shapes, all warmed up)."""
@@ -80,7 +90,7 @@ class Classifier:
         lines = canvas_to_box_lines(lines_px, width, height)
         if not lines:
             return []
-        probs = self.probabilities(render(lines)[None])[0].astype(np.float64)
+        probs = self.guess_probabilities(render(lines)[None])[0].astype(np.float64)
         if allowed is not None:
             probs = np.where([n in allowed for n in self.names], probs, 0.0)
             total = probs.sum()
@@ -89,6 +99,23 @@ class Classifier:
             probs = probs / total
         order = np.argsort(-probs)[:top]
         return [(self.names[i], float(probs[i])) for i in order if probs[i] > 0]
+
+
+# the looks at one drawing a guess averages: the render and its mirror image, each as drawn and moved one pixel
+# left, right, up and down (valid split, 1,222 real drawings: top-1 77.6% with the first two alone, 79.4% with all
+# ten, paired +1.8 points (+0.8 to +2.8); about 15 ms for ten looks against 6 for two on this CPU)
+GUESS_SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))
+GUESS_VIEWS = 2 * len(GUESS_SHIFTS)
+
+
+def views_average(predict, images: np.ndarray, shifts=GUESS_SHIFTS) -> np.ndarray:
+    """A model's probabilities for renders (n, 28, 28) averaged over their looks, in one batch: each render and its
+    mirror image, moved by each (dx, dy) of ``shifts`` (pixels; ink moved past an edge comes back on the other,
+    where a render has none: its margin is wider than a pixel)."""
+    x = np.asarray(images, np.float32).reshape(-1, SIDE, SIDE, 1)
+    looks = [np.roll(v, (dy, dx), axis=(1, 2)) for v in (x, x[:, :, ::-1]) for dx, dy in shifts]
+    both = np.asarray(predict(np.concatenate(looks)))
+    return both.reshape(len(looks), len(x), -1).mean(axis=0)
 
 
 def mirror_average(predict, images: np.ndarray) -> np.ndarray:

@@ -91,7 +91,7 @@ class Registry:
                 sample(decoder, state, list(range(rows)), temperature=0.5, max_steps=2)
         if self.classifier is not None:
             blank = np.zeros((16, 28, 28), np.uint8)
-            self.classifier.probabilities(blank[:1])  # /api/classify: one drawing and its mirror image
+            self.classifier.guess_probabilities(blank[:1])  # /api/classify: one drawing, GUESS_VIEWS looks
             for rows in (1, 2, 4, 8, 16, 32, 64):  # the engine's selection and a morph's frames (padded to these)
                 self.classifier.probabilities(blank[:rows], mirror=False)
         log.info("warm-up compiled %d decoder shapes (LSTM width, steps) %s in %.1f s", len(shapes), sorted(shapes),

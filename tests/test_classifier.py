@@ -53,6 +53,28 @@ def test_the_loaded_classifier_gives_the_saved_models_probabilities(tmp_path):
     assert not np.allclose(expected, model.predict(x, verbose=0), atol=1e-4)  # the mirror image counts
 
 
+def test_a_guess_looks_at_the_drawing_and_its_mirror_image_each_moved_a_pixel_four_ways(tmp_path):
+    import keras
+
+    from app.classifier import GUESS_VIEWS, Classifier
+
+    make_tiny_classifier(tmp_path)
+    classifier = Classifier.load(tmp_path)
+    model = keras.saving.load_model(tmp_path / "classifier.keras")
+    images = np.zeros((2, 28, 28), np.uint8)
+    images[:, 8:20, 6:12] = 255  # a bar left of the middle, away from the edges
+    images[1, 4:8, 14:24] = 200
+    x = images[..., None].astype(np.float32)
+    looks = [np.roll(v, shift, axis=(1, 2)) for v in (x, x[:, :, ::-1])
+             for shift in ((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0))]
+    expected = np.mean([model.predict(look, verbose=0) for look in looks], axis=0)
+    assert GUESS_VIEWS == len(looks)
+    np.testing.assert_allclose(classifier.guess_probabilities(images), expected, rtol=1e-5, atol=1e-6)
+    # a drawing and its mirror image are the same ten looks: the same guess, whichever way it faces
+    np.testing.assert_allclose(classifier.guess_probabilities(images[:, :, ::-1]), expected, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(expected, classifier.probabilities(images), atol=1e-4)  # the moved looks count
+
+
 @pytest.mark.slow
 def test_a_trained_classifier_is_saved_without_its_optimizer_and_predicts_the_same(tmp_path):
     import zipfile

@@ -1,7 +1,8 @@
 """Two classifiers on the same real drawings (issue 32): is the new one better, by how much, and for which objects?
 
 Both classify every real drawing of a split (``--split valid`` to choose, ``test`` once for the card) as the
-app does (the render and its mirror image). Printed, and written as JSON with ``--out``:
+app guesses (``Classifier.guess_probabilities``: the render and its mirror image, each as drawn and shifted a pixel
+four ways). Printed, and written as JSON with ``--out``:
 - top-1 and top-3 of each with 95% Wilson intervals, and the paired difference of top-1 (new - old) with its
   95% interval (the same drawings: the normal approximation for paired proportions);
 - per object: n, top-1 of each with intervals, and whether the new one is worse than the old by more than the
@@ -75,7 +76,7 @@ def probabilities(classifier: Classifier, split: str, data_dir: Path) -> tuple[n
         rendered = render_many(real_drawings(name, data_dir)[split], None, copies=1)
         images.append(rendered)
         labels.append(np.full(len(rendered), k))
-    return classifier.probabilities(np.concatenate(images)), np.concatenate(labels)
+    return classifier.guess_probabilities(np.concatenate(images)), np.concatenate(labels)
 
 
 def report(result: dict) -> str:

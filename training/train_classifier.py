@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.classifier import mirror_average
+from app.classifier import GUESS_VIEWS, views_average
 from app.render import SIDE, render
 from app.strokes import stroke3_to_lines
 from training import fit_verbosity
@@ -189,9 +189,13 @@ def save_for_serving(model, path: Path) -> None:
     copy.save(path)
 
 
+TEST_TIME = (f"probabilities averaged over {GUESS_VIEWS} looks: the render and its mirror image, each as drawn "
+             "and moved one pixel left, right, up and down")
+
+
 def predict(model, images: np.ndarray) -> np.ndarray:
-    """The trained model's probabilities for renders, averaged with their mirror images as serving does."""
-    return mirror_average(lambda batch: model.predict(batch, verbose=0, batch_size=256), images)
+    """The trained model's probabilities for renders, averaged over the looks /api/classify averages."""
+    return views_average(lambda batch: model.predict(batch, verbose=0, batch_size=256), images)
 
 
 def google_bitmap_check(model, names: list[str], bitmaps_dir: Path) -> dict:
@@ -327,7 +331,7 @@ def main(argv=None):
                                  "teacher_temperatures": list(TEMPERATURES),
                                  "augmentation": (f"horizontal mirror, shift {SHIFT:.0%}, turn {TURN}, "
                                                   f"x/y scale {JITTER:.0%}"),
-                                 "test_time": "probabilities averaged over the render and its mirror image",
+                                 "test_time": TEST_TIME,
                                  **({"classes": names} if args.classes else {}),
                                  **({"other_objects": True} if others else {}),
                                  **({"bitmaps_more": str(args.bitmaps_more)} if args.bitmaps_more else {})},
