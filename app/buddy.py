@@ -50,14 +50,15 @@ IMAGINE_JUDGED = 4
 IMAGINE_THREADS = 2
 MORPH_TEMPERATURE = 0.1  # morph frames are decoded this carefully (as sketch-rnn's notebook interpolates)
 MORPH_FRAMES = 9
-REDRAW_CANDIDATES_PER = 16  # "Buddy redraws it" samples this many candidates per drawing shown ...
+REDRAW_CANDIDATES_PER = 12  # "Buddy redraws it" samples this many candidates per drawing shown ...
 REDRAW_CANDIDATES_MAX = 64  # ... (at most this many, one batch) and shows those most like the child's drawing,
 REDRAW_JUDGED_SHARE = 8  # the nearest eighth of them ...
 REDRAW_RECOGNISED = 0.01  # ... scoring this much more for the classifier's probability of the object (valid split's
 # birds, cats and owls: with 4 candidates by shape alone -> 8 with this much recognition, the judge recognised 75.8%
-# -> 81.7% of 360 redraws, and the redraw nearest its own original of 10 went from 60% to 67%; 8 -> 16 candidates per
-# redraw, the nearest eighth judged: the new judge recognised 89.0% -> 89.7%, its own of 10 66.7% -> 76.7%, owl's
-# 52.5% -> 62.5%, and a redraw of 4 took ~130 ms in-process)
+# -> 81.7% of 360 redraws, and the redraw nearest its own original of 10 went from 60% to 67%. By the new judge, 32
+# / 48 / 64 candidates for 3 redraws, the nearest eighth judged: recognised 89.0% / 89.4% / 89.7%, its own of 10
+# 66.7% / 70.8% / 76.7% of 120; a redraw of 4 took ~95 / 110 / 130 ms in-process, and 64 took the benchmark's median
+# past 150 ms)
 MORPH_ROWS = 32  # a morph samples this many candidates in one batch, an equal share per frame (3 of 9 frames: 64
 # took the benchmark's morph past 300 ms), and shows the run of them that best balances (weights chosen on the
 # valid split's cats, birds and owls, ``training/evaluate_redraw``):
@@ -355,17 +356,20 @@ def redraw(vae: Decoder, lines_px, width: float, height: float, *, count: int = 
     [state] = prime_many(vae, [np.zeros((0, 5))], [_encode_drawing(vae, child)])
     results = sampler(vae, [state] * n, variation_seeds(seed, n), temperature=temperature,
                       max_steps=vae.max_seq_len)
-    centre, size = _paper_box(child, width, height)
-    drawings = [Completion(_decoded_in_box(rows, centre, size, width, height), finished)
-                for rows, finished in results]
-    score = likeness(child, [d.lines for d in drawings])
+    # the candidates as drawn (model units): how alike two shapes are and how the classifier sees a drawing do not
+    # depend on place and size, so only the drawings shown are placed
+    drawn = [[line for line in stroke3_to_lines(stroke5_to_stroke3(rows), (0.0, 0.0)) if len(line)]
+             for rows, _ in results]
+    score = likeness(child, drawn)
     if classifier is not None and vae.name in classifier.names:
         nearest = np.argsort(-score, kind="stable")[:max(count, n // REDRAW_JUDGED_SHARE)]
         judged = [i for i in nearest if np.isfinite(score[i])]
         if judged:
-            probs = classifier.probabilities_of([drawings[i].lines for i in judged], width, height, mirror=False)
+            probs = classifier.probabilities_of([drawn[i] for i in judged], BOX, BOX, mirror=False)
             score[judged] += REDRAW_RECOGNISED * probs[:, classifier.names.index(vae.name)]
-    return [drawings[i] for i in np.argsort(-score, kind="stable")[:count]], seed
+    centre, size = _paper_box(child, width, height)
+    return [Completion(_decoded_in_box(results[i][0], centre, size, width, height), results[i][1])
+            for i in np.argsort(-score, kind="stable")[:count]], seed
 
 
 def likeness(drawing: list[np.ndarray], others: list[list[np.ndarray]]) -> np.ndarray:

@@ -362,7 +362,7 @@ def bucket(n: int, smallest: int = 16) -> int:
     return size
 
 
-BATCH_BUCKETS = (1, 3, 9, 16, 32, 64)  # 1 = single/hint, 9 = "show me more"; larger ones for pooled requests
+BATCH_BUCKETS = (1, 3, 9, 16, 32, 48, 64)  # 1 = single/hint, 9 = "show me more", 48 = a redraw of 4; larger ones pooled
 
 
 def batch_bucket(n: int) -> int:
