@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,7 +31,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -206,19 +207,34 @@ def migrate(engine) -> int:
     return before
 
 
+SQLITE_START_TRIES = 20  # opening a SQLite file that another server holds locked: tries, ~10 s in all
+
+
 class ClassroomStore:
     """Create, read, change and delete classrooms; check teacher PINs with a lock after repeated failures."""
 
     def __init__(self, url: str):
         """Open (and migrate) the database at a SQLAlchemy URL."""
         self.engine = create_engine(url, pool_pre_ping=True)
-        if self.engine.dialect.name == "sqlite":
+        sqlite = self.engine.dialect.name == "sqlite"
+        if sqlite:
             event.listen(self.engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA journal_mode=WAL"))
-        try:
-            migrate(self.engine)
-        except Exception:
-            self.engine.dispose()
-            raise
+        for attempt in range(SQLITE_START_TRIES):
+            try:
+                migrate(self.engine)
+                break
+            except OperationalError as exc:
+                # several servers opening a new SQLite file at once: one switching it to WAL or migrating can
+                # leave another "database is locked" at once, past any busy timeout; it tries again shortly
+                if sqlite and "locked" in str(exc) and attempt + 1 < SQLITE_START_TRIES:
+                    self.engine.dispose()
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                self.engine.dispose()
+                raise
+            except Exception:
+                self.engine.dispose()
+                raise
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def answers(self) -> bool:
