@@ -223,18 +223,14 @@ class ClassroomStore:
             try:
                 migrate(self.engine)
                 break
-            except OperationalError as exc:
+            except Exception as exc:
+                self.engine.dispose()
                 # several servers opening a new SQLite file at once: one switching it to WAL or migrating can
                 # leave another "database is locked" at once, past any busy timeout; it tries again shortly
-                if sqlite and "locked" in str(exc) and attempt + 1 < SQLITE_START_TRIES:
-                    self.engine.dispose()
-                    time.sleep(0.05 * (attempt + 1))
-                    continue
-                self.engine.dispose()
-                raise
-            except Exception:
-                self.engine.dispose()
-                raise
+                locked = sqlite and isinstance(exc, OperationalError) and "locked" in str(exc)
+                if not locked or attempt + 1 == SQLITE_START_TRIES:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def answers(self) -> bool:
