@@ -11,7 +11,7 @@ import numpy as np
 
 from app import catalog
 from app.batcher import Batcher
-from app.classifier import Classifier
+from app.classifier import CLASSIFY_BUCKETS, Classifier
 from app.decoder import BATCH_BUCKETS, Decoder, load_decoder, prime_many, sample, sample_states, steps_bucket
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ class Registry:
         if self.classifier is not None:
             blank = np.zeros((16, 28, 28), np.uint8)
             self.classifier.guess_probabilities(blank[:1])  # /api/classify: one drawing, GUESS_VIEWS looks
-            for rows in (1, 2, 4, 8, 16, 32, 64):  # the engine's selection and a morph's frames (padded to these)
+            for rows in CLASSIFY_BUCKETS:  # the engine's selection and a morph's frames (padded to these)
                 self.classifier.probabilities(blank[:rows], mirror=False)
         log.info("warm-up compiled %d decoder shapes (LSTM width, steps) %s in %.1f s", len(shapes), sorted(shapes),
                  time.perf_counter() - started)

@@ -1,10 +1,10 @@
 """What a class feels when it presses Finish: latency of /api/complete on a fresh server, measured from outside.
 
 Starts its own server (``python -m app``) on the app's defaults (the models in ``models/``), waits for ``/healthz``
-to say
-200, and at once sends a burst of ``--burst`` concurrent Finish requests (a class pressing ✨ together, right
-after start-up: nothing may wait for a compilation); then, one at a time, ``--repeats`` requests for 1 ending and
-for 9 endings of a typical half-drawing (a cat's head, 5 strokes, on an 800x600 paper). Prints the figures.
+to say 200, and at once sends a burst of ``--burst`` concurrent Finish requests (a class pressing ✨ together,
+right after start-up: nothing may wait for a compilation), then a burst of as many hints (a class drawing with
+Buddy); then, one at a time, ``--repeats`` requests for 1 ending and for 9 endings of a typical half-drawing (a
+cat's head, 5 strokes, on an 800x600 paper), and the other drawing requests. Prints the figures.
 
     python -m training.benchmark_finish [--burst 30] [--repeats 30] [--port 8765]
 """
@@ -108,6 +108,21 @@ def main(argv=None) -> None:
         errors = sum(status != 200 for _, status in results)
         print(f"burst of {args.burst} concurrent Finish right after start-up: p50 {percentile(times, 50):.0f} ms, "
               f"p95 {percentile(times, 95):.0f} ms, max {max(times):.0f} ms, {errors} errors", flush=True)
+        hints = [(0.0, 0)] * args.burst
+
+        def one_hint(i: int) -> None:
+            hints[i] = call(url, "/api/hint", {"class": "cat", "strokes": HEAD, "seed": i,
+                                               "canvas": {"width": 800, "height": 600}})
+
+        threads = [threading.Thread(target=one_hint, args=(i,)) for i in range(args.burst)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        times = [ms for ms, status in hints if status == 200]
+        print(f"burst of {args.burst} concurrent hints (a class drawing with Buddy): p50 {percentile(times, 50):.0f} "
+              f"ms, p95 {percentile(times, 95):.0f} ms, max {max(times):.0f} ms, "
+              f"{sum(status != 200 for _, status in hints)} errors", flush=True)
         for variations in (1, 9):
             times = [post(url, variations, seed=i)[0] for i in range(args.repeats)]
             print(f"{variations} ending(s), one request at a time: median {statistics.median(times):.0f} ms, "
