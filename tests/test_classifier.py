@@ -75,6 +75,19 @@ def test_a_guess_looks_at_the_drawing_and_its_mirror_image_each_moved_a_pixel_fo
     assert not np.allclose(expected, classifier.probabilities(images), atol=1e-4)  # the moved looks count
 
 
+def test_judging_many_drawings_at_once_gives_each_the_probabilities_it_gets_alone(tmp_path):
+    from app.classifier import Classifier, classify_bucket
+
+    make_tiny_classifier(tmp_path)
+    classifier = Classifier.load(tmp_path)
+    images = np.random.default_rng(1).integers(0, 256, (24, 28, 28)).astype(np.uint8)
+    assert [classify_bucket(n) for n in (0, 1, 3, 17, 24, 25, 48, 64, 65)] == [1, 1, 4, 24, 24, 32, 48, 64, 128]
+    together = classifier.probabilities_padded(images, mirror=False)  # a hint's judged strokes: 24 rows, no padding
+    alone = np.concatenate([classifier.probabilities_padded(image[None], mirror=False) for image in images])
+    assert together.shape == (24, len(TINY_CLASSES))
+    np.testing.assert_allclose(together, alone, rtol=1e-4, atol=1e-6)
+
+
 @pytest.mark.slow
 def test_a_trained_classifier_is_saved_without_its_optimizer_and_predicts_the_same(tmp_path):
     import zipfile
