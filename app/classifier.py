@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.decoder import bucket
 from app.render import SIDE, render, render_many
 from app.strokes import canvas_to_box_lines
 
@@ -108,8 +109,9 @@ CLASSIFY_BUCKETS = (1, 2, 4, 8, 16, 24, 32, 48, 64)
 
 
 def classify_bucket(n: int) -> int:
-    """The padded batch size for ``n`` drawings: the next of ``CLASSIFY_BUCKETS``, a power of two beyond them."""
-    return next((b for b in CLASSIFY_BUCKETS if b >= n), 1 << max(n - 1, 0).bit_length())
+    """The padded batch size for ``n`` drawings: the next of ``CLASSIFY_BUCKETS``, a power of two beyond them (as
+    ``decoder.batch_bucket`` pads the sampler's rows)."""
+    return next((b for b in CLASSIFY_BUCKETS if b >= n), bucket(n))
 
 
 # the looks at one drawing a guess averages: the render and its mirror image, each as drawn and moved one pixel

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import statistics
@@ -84,6 +85,23 @@ def percentile(values: list[float], q: float) -> float:
     return values[low] + (values[high] - values[low]) * (k - low)
 
 
+def burst(what: str, count: int, request) -> None:
+    """Send ``count`` requests at once (``request(i)`` -> (milliseconds, HTTP status)) and print their figures."""
+    results = [(0.0, 0)] * count
+
+    def one(i: int) -> None:
+        results[i] = request(i)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    times = [ms for ms, status in results if status == 200] or [math.nan]
+    print(f"{what}: p50 {percentile(times, 50):.0f} ms, p95 {percentile(times, 95):.0f} ms, max {max(times):.0f} ms, "
+          f"{sum(status != 200 for _, status in results)} errors", flush=True)
+
+
 def main(argv=None) -> None:
     """Start the server, burst, then time single requests; print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -97,32 +115,11 @@ def main(argv=None) -> None:
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         print(f"ready after {wait_ready(url):.1f} s (loading and warming up)", flush=True)
-        results: list[tuple[float, int]] = []
-        threads = [threading.Thread(target=lambda i=i: results.append(post(url, 1, seed=i)))
-                   for i in range(args.burst)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        times = [ms for ms, status in results if status == 200]
-        errors = sum(status != 200 for _, status in results)
-        print(f"burst of {args.burst} concurrent Finish right after start-up: p50 {percentile(times, 50):.0f} ms, "
-              f"p95 {percentile(times, 95):.0f} ms, max {max(times):.0f} ms, {errors} errors", flush=True)
-        hints = [(0.0, 0)] * args.burst
-
-        def one_hint(i: int) -> None:
-            hints[i] = call(url, "/api/hint", {"class": "cat", "strokes": HEAD, "seed": i,
-                                               "canvas": {"width": 800, "height": 600}})
-
-        threads = [threading.Thread(target=one_hint, args=(i,)) for i in range(args.burst)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        times = [ms for ms, status in hints if status == 200]
-        print(f"burst of {args.burst} concurrent hints (a class drawing with Buddy): p50 {percentile(times, 50):.0f} "
-              f"ms, p95 {percentile(times, 95):.0f} ms, max {max(times):.0f} ms, "
-              f"{sum(status != 200 for _, status in hints)} errors", flush=True)
+        burst(f"burst of {args.burst} concurrent Finish right after start-up", args.burst,
+              lambda i: post(url, 1, seed=i))
+        burst(f"burst of {args.burst} concurrent hints (a class drawing with Buddy)", args.burst,
+              lambda i: call(url, "/api/hint", {"class": "cat", "strokes": HEAD, "seed": i,
+                                                "canvas": {"width": 800, "height": 600}}))
         for variations in (1, 9):
             times = [post(url, variations, seed=i)[0] for i in range(args.repeats)]
             print(f"{variations} ending(s), one request at a time: median {statistics.median(times):.0f} ms, "
