@@ -124,8 +124,9 @@ GUESS_VIEWS = 2 * len(GUESS_SHIFTS)
 def views_average(predict, images: np.ndarray, shifts=GUESS_SHIFTS) -> np.ndarray:
     """A model's probabilities for renders (n, 28, 28) averaged over their looks, in one batch: each render and its
     mirror image, moved by each (dx, dy) of ``shifts`` (pixels; ink moved past an edge comes back on the other,
-    where a render has none: its margin is wider than a pixel)."""
-    x = np.asarray(images, np.float32).reshape(-1, SIDE, SIDE, 1)
+    where a render has none: its margin is wider than a pixel). Renders of several channels (n, 28, 28, c) keep them."""
+    x = np.asarray(images, np.float32)
+    x = x.reshape(-1, SIDE, SIDE, 1) if x.ndim != 4 else x
     looks = [np.roll(v, (dy, dx), axis=(1, 2)) for v in (x, x[:, :, ::-1]) for dx, dy in shifts]
     both = np.asarray(predict(np.concatenate(looks)))
     return both.reshape(len(looks), len(x), -1).mean(axis=0)

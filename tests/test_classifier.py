@@ -327,3 +327,20 @@ def test_comparing_two_classifiers_counts_the_drawings_each_gets_right_and_flags
     same = compare(probs(old_right), probs(old_right), labels, names)
     assert same["top1_difference"] == {"difference": 0.0, "ci95": [0.0, 0.0], "gained": 0, "lost": 0}
     assert same["worse_beyond_interval"] == []
+
+
+def test_the_stroke_order_study_sees_the_ink_as_served_and_when_each_part_was_drawn():
+    """issue 32's study: its first channel is the served render; the second is brighter where the child drew first."""
+    from app.render import render
+    from training.study_stroke_order import render_order
+
+    # two strokes drawn top to bottom, of ten points each: a segment's time is its middle's
+    first = np.stack([np.full(10, 10.0), np.linspace(10.0, 240.0, 10)], axis=1)
+    last = first + [230.0, 0.0]
+    channels = render_order([first, last])
+    assert channels.shape == (28, 28, 3)
+    assert np.abs(channels[..., 0].astype(int) - render([first, last]).astype(int)).max() <= 1
+    left, right = channels[:, :14, 1], channels[:, 14:, 1]
+    assert left.max() > 2 * right.max() > 0
+    down = channels[:, :14, 2].max(axis=1)  # along the first stroke, drawn top to bottom
+    assert down[6] > down[20] > 0

@@ -119,8 +119,9 @@ def build_data(names, args, others=()) -> dict:
     return data
 
 
-def make_model(num_classes: int, width: int = 32):
-    """A small VGG-style CNN: conv-batchnorm-relu blocks of width w, 2w, 4w, 8w at 28, 14, 7 and 3 pixels.
+def make_model(num_classes: int, width: int = 32, channels: int = 1):
+    """A small VGG-style CNN: conv-batchnorm-relu blocks of width w, 2w, 4w, 8w at 28, 14, 7 and 3 pixels, over
+    28x28 renders of ``channels`` channels (the served model: 1, the ink; ``training.study_stroke_order``: 3).
 
     The rescaling and the training-time augmentation (mirror images, small shifts and turns) are inside the
     model, so serving feeds the raw 0..255 render. No class here depends on which way it faces, so a mirrored
@@ -135,7 +136,7 @@ def make_model(num_classes: int, width: int = 32):
             layers.Activation("relu"))]
 
     return keras.Sequential([
-        keras.Input((SIDE, SIDE, 1)),
+        keras.Input((SIDE, SIDE, channels)),
         layers.Rescaling(1.0 / 255),
         layers.RandomFlip("horizontal"),
         layers.RandomTranslation(SHIFT, SHIFT, fill_mode="constant"),
