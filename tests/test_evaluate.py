@@ -270,3 +270,17 @@ def test_the_card_says_how_often_what_could_it_become_offers_the_drawings_own_ob
     text = "\n".join(imagine_section(figures))
     assert "## What could it become?" in text and "--split test --per-object 4 --count 6" in text
     assert "| 85.9% (81.2%–89.5%) | 99.8% | 46.0% | 231 ms (260 ms) |" in text
+
+
+def test_the_card_names_the_decoders_whose_recipe_was_picked_on_their_test_sketches():
+    """issue 30.3: a recipe compared on the test split flatters its figures, and the card says which ones were."""
+    from training.evaluate import model_card
+
+    def row(name):
+        return {"name": name, "file": f"{name}.npz", "bytes": 560_000, "config": {"num_units": 256},
+                "test_drawings": 40, "meets_loss": True, "meets_recognition": True}
+
+    card = model_card({"decoders": [row("strawberry"), row("truck")], "commands": []})
+    said = next(line for line in card.splitlines() if line.startswith("How the recipes were chosen"))
+    assert "strawberry" in said and "truck" not in said
+    assert "How the recipes were chosen" not in model_card({"decoders": [row("truck")], "commands": []})
