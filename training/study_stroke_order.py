@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -120,8 +121,7 @@ def main(argv=None):
         model.fit(data["x_train"][..., :channels], data["y_train"], batch_size=128, epochs=args.epochs, verbose=2,
                   validation_data=(data["x_valid"][..., :channels], data["y_valid"]))
         for split in ("valid", "test"):
-            p = views_average(lambda batch: model.predict(batch, verbose=0, batch_size=512),
-                              data[f"x_{split}"][..., :channels])
+            p = views_average(partial(model.predict, verbose=0, batch_size=512), data[f"x_{split}"][..., :channels])
             probs[channels, split] = p
             order, y = np.argsort(-p, axis=1), data[f"y_{split}"]
             print(f"{channels} channel(s), {split}: top-1 {(order[:, 0] == y).mean():.4f}, top-3 "
