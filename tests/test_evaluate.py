@@ -284,3 +284,32 @@ def test_the_card_names_the_decoders_whose_recipe_was_picked_on_their_test_sketc
     said = next(line for line in card.splitlines() if line.startswith("How the recipes were chosen"))
     assert "strawberry" in said and "truck" not in said
     assert "How the recipes were chosen" not in model_card({"decoders": [row("truck")], "commands": []})
+
+
+def test_a_recipe_is_compared_with_googles_decoder_on_the_valid_sketches(tmp_path):
+    """training.compare_decoders: the card's recognition protocol on another split. A candidate that is Google's own
+    decoder is level with it on every sketch; each counts only the chosen split's sketches."""
+    from app.classifier import Classifier
+    from app.decoder import load_gen_json, save_decoder
+    from tests.conftest import write_gen_json
+    from tests.test_classifier import make_tiny_classifier
+    from training.compare_decoders import compare
+    from training.data import split_of
+
+    rng = np.random.default_rng(4)
+    drawings = []
+    for _ in range(40):
+        xs = np.sort(rng.integers(0, 255, 6)).tolist()
+        drawings.append([[xs[:3], rng.integers(0, 255, 3).tolist()], [xs[3:], rng.integers(0, 255, 3).tolist()]])
+    write_ndjson(tmp_path / "cat.ndjson", "cat", drawings)
+    valid = sum(split_of(str(i)) == "valid" for i in range(40))
+    google = make_tiny_decoder(name="cat")
+    (tmp_path / "pretrained").mkdir()
+    write_gen_json(google, tmp_path / "pretrained" / "cat.gen.json")
+    (tmp_path / "models").mkdir()
+    save_decoder(load_gen_json(tmp_path / "pretrained" / "cat.gen.json"), tmp_path / "models" / "cat.npz")
+    classifier = Classifier.load(make_tiny_classifier(tmp_path))
+    same = compare("cat", tmp_path / "models", "valid", 2, classifier, tmp_path, tmp_path / "pretrained")
+    assert same["sketches"] == valid > 0 and same["completions"] == 2 * valid
+    assert same["recognised"] == same["google_recognised"] and same["difference_ci95"] == [0.0, 0.0]
+    assert abs(same["loss_ratio"] - 1.0) < 0.01  # the project's file stores float16

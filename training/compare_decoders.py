@@ -1,0 +1,60 @@
+"""Choose a decoder's recipe on the valid split: a candidate's completions against Google's on the same sketches.
+
+    python -m training.compare_decoders bird --models training/runs/candidates --split valid
+
+The model card's recognition protocol (``training.evaluate``: half of each real drawing's strokes, finished by raw
+sampling ``--variations`` times, named by a classifier) on any split, so recipes are compared on drawings the card
+never uses: ``valid``, or ``train`` for a decoder that trained on none of its object's real drawings
+(``real_copies = 0`` and no ``teacher_completions``). Prints one JSON line per object: recognised, ours and
+Google's, the paired difference's 95% bootstrap interval over the sketches, and the loss ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from app.classifier import Classifier
+from app.decoder import load_decoder, load_gen_json, reconstruction_loss
+from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
+from training.evaluate import hit_share, paired_interval, recognition_hits
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def compare(name: str, models: Path, split: str, variations: int, classifier: Classifier,
+            data_dir: Path = QUICKDRAW_DIR, pretrained_dir: Path = PRETRAINED_DIR) -> dict:
+    """One object's decoder in ``models`` against Google's on the real drawings of ``split``."""
+    ours = load_decoder(Path(models) / f"{name}.npz")
+    google = load_gen_json(Path(pretrained_dir) / f"{name}.gen.json")
+    sketches = [d for d in real_drawings(name, data_dir)[split] if 2 <= len(d) < ours.max_seq_len]
+    hits = recognition_hits(ours, classifier, sketches, variations, 0)
+    google_hits = recognition_hits(google, classifier, sketches, variations, 0)
+    loss = reconstruction_loss(ours, sketches, box_units=True).mean()
+    return {"name": name, "models": str(models), "split": split, "sketches": len(sketches),
+            "completions": len(sketches) * variations, "recognised": round(hit_share(hits, variations), 4),
+            "google_recognised": round(hit_share(google_hits, variations), 4),
+            "difference_ci95": paired_interval(hits, google_hits, variations),
+            "loss_ratio": round(float(loss / reconstruction_loss(google, sketches, box_units=True).mean()), 4)}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="+", metavar="OBJECT")
+    parser.add_argument("--models", type=Path, default=ROOT / "models", help="the candidates' folder")
+    parser.add_argument("--split", choices=("valid", "train"), default="valid")
+    parser.add_argument("--variations", type=int, default=4, help="completions per sketch")
+    parser.add_argument("--classifier-dir", type=Path, default=ROOT / "models",
+                        help="the classifier that names the completions (training/judge: the independent one)")
+    parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
+    parser.add_argument("--pretrained-dir", type=Path, default=PRETRAINED_DIR)
+    args = parser.parse_args(argv)
+    classifier = Classifier.load(args.classifier_dir)
+    for name in args.names:
+        print(json.dumps(compare(name, args.models, args.split, args.variations, classifier, args.data_dir,
+                                 args.pretrained_dir)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
