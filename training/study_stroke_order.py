@@ -22,10 +22,9 @@ import numpy as np
 
 from app.classifier import views_average
 from app.render import EDGE, LINE_DIAMETER, SCALE, SIDE, _placed_segments, _squared_distances
-from app.strokes import stroke3_to_lines
 from training.data import real_drawings
 from training.teacher import CACHE_DIR, teacher_drawings
-from training.train_classifier import JITTER, class_names, make_model
+from training.train_classifier import class_names, make_model, render_many
 
 
 def render_order(lines: list[np.ndarray]) -> np.ndarray:
@@ -46,20 +45,8 @@ def render_order(lines: list[np.ndarray]) -> np.ndarray:
     nearest = d2.argmin(axis=1)
     ink = np.clip((LINE_DIAMETER * SCALE / 2.0 - np.sqrt(d2[np.arange(len(nearest)), nearest])) / EDGE + 0.5, 0, 1)
     channels = np.stack([ink, ink * (1 - in_drawing[nearest]), ink * (1 - in_stroke[nearest])], axis=-1)
-    return (channels * 255.0).astype(np.uint8).reshape(SIDE, SIDE, 3)  # truncated, as the study's runs were
-
-
-def render_set(drawings, rng, copies: int) -> np.ndarray:
-    """stroke-3 drawings -> (n * copies, 28, 28, 3); copies beyond the first get a random x/y scale, as
-    ``train_classifier.render_many`` makes them."""
-    out = []
-    for d in drawings:
-        for k in range(copies):
-            d3 = np.asarray(d, np.float64).copy()
-            if k:
-                d3[:, :2] *= rng.uniform(1 - JITTER, 1 + JITTER, size=2)
-            out.append(render_order(stroke3_to_lines(d3)))
-    return np.asarray(out, np.uint8).reshape(-1, SIDE, SIDE, 3)
+    # through float32 and truncated, as in the runs the training README reports
+    return (channels * 255.0).astype(np.float32).astype(np.uint8).reshape(SIDE, SIDE, 3)
 
 
 def build(names: list[str], teacher: int, copies: int, seed: int, cache_dir: Path) -> dict:
@@ -72,9 +59,11 @@ def build(names: list[str], teacher: int, copies: int, seed: int, cache_dir: Pat
     parts = {split: ([], []) for split in ("train", "valid", "test")}
     for label, name in enumerate(names):
         real = real_drawings(name)
-        sets = {"train": np.concatenate([render_set(real["train"], rng, copies),
-                                         render_set(teacher_drawings(name, teacher) if teacher else [], rng, 1)]),
-                "valid": render_set(real["valid"], rng, 1), "test": render_set(real["test"], rng, 1)}
+        sets = {"train": np.concatenate([render_many(real["train"], rng, copies, renderer=render_order),
+                                         render_many(teacher_drawings(name, teacher) if teacher else [], rng, 1,
+                                                     renderer=render_order)]),
+                "valid": render_many(real["valid"], rng, 1, renderer=render_order),
+                "test": render_many(real["test"], rng, 1, renderer=render_order)}
         for split, x in sets.items():
             parts[split][0].append(x)
             parts[split][1].append(np.full(len(x), label))

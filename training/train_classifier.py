@@ -58,16 +58,17 @@ def other_objects(data_dir: Path, names: list[str]) -> list[str]:
     return sorted(found - set(names))
 
 
-def render_many(drawings, rng, copies: int, jitter: float = JITTER) -> np.ndarray:
-    """Render stroke-3 drawings (each ``copies`` times; copies beyond the first get a random x/y scale)."""
+def render_many(drawings, rng, copies: int, jitter: float = JITTER, renderer=render) -> np.ndarray:
+    """Render stroke-3 drawings (each ``copies`` times; copies beyond the first get a random x/y scale) with
+    ``renderer`` (lines -> one uint8 render: ``app.render.render``'s (28, 28), or a study's with channels)."""
     out = []
     for d in drawings:
         for k in range(copies):
             d3 = np.asarray(d, np.float64).copy()
             if k:
                 d3[:, :2] *= rng.uniform(1 - jitter, 1 + jitter, size=2)
-            out.append(render(stroke3_to_lines(d3)))
-    return np.asarray(out, np.uint8).reshape(-1, SIDE, SIDE)
+            out.append(renderer(stroke3_to_lines(d3)))
+    return np.asarray(out, np.uint8).reshape(-1, *renderer([]).shape)
 
 
 def build_data(names, args, others=()) -> dict:
