@@ -32,6 +32,15 @@ def test_the_width_study_measures_loss_recognition_and_speed(tmp_path):
     assert 0 < row["one_ms"] and 0 < row["nine_ms"]
 
 
+def write_zigzags(path, word: str, count: int, seed: int) -> None:
+    """An ndjson file of ``count`` random two-stroke zigzags (Quick, Draw!'s simplified format) for ``word``."""
+    rng = np.random.default_rng(seed)
+    drawings = []
+    for _ in range(count):
+        xs = np.sort(rng.integers(0, 255, 6)).tolist()
+        drawings.append([[xs[:3], rng.integers(0, 255, 3).tolist()], [xs[3:], rng.integers(0, 255, 3).tolist()]])
+    write_ndjson(path, word, drawings)
+
 def test_the_card_names_the_evaluate_options_that_changed_its_figures():
     """The manifest's reproduce command for the evaluation carries the sample sizes it was run with."""
     from training.evaluate import argument_parser, evaluate_command
@@ -162,12 +171,7 @@ def test_the_fit_protocol_places_half_drawings_and_its_card_section_reads_the_fi
     from training import evaluate_fit
     from training.evaluate import fit_section
 
-    rng = np.random.default_rng(2)
-    drawings = []
-    for _ in range(60):
-        xs = np.sort(rng.integers(0, 255, 6)).tolist()
-        drawings.append([[xs[:3], rng.integers(0, 255, 3).tolist()], [xs[3:], rng.integers(0, 255, 3).tolist()]])
-    write_ndjson(tmp_path / "zigzag.ndjson", "zigzag", drawings)
+    write_zigzags(tmp_path / "zigzag.ndjson", "zigzag", 60, seed=2)
     models = tmp_path / "models"
     models.mkdir()
     save_decoder(make_tiny_decoder(name="zigzag"), models / "zigzag.npz")
@@ -187,12 +191,7 @@ def test_the_redraw_evaluation_redraws_real_drawings_on_the_paper_and_compares_l
     from tests.conftest import make_tiny_vae
     from training import evaluate_redraw
 
-    rng = np.random.default_rng(3)
-    drawings = []
-    for _ in range(40):
-        xs = np.sort(rng.integers(0, 255, 6)).tolist()
-        drawings.append([[xs[:3], rng.integers(0, 255, 3).tolist()], [xs[3:], rng.integers(0, 255, 3).tolist()]])
-    write_ndjson(tmp_path / "zigzag.ndjson", "zigzag", drawings)
+    write_zigzags(tmp_path / "zigzag.ndjson", "zigzag", 40, seed=3)
     (tmp_path / "models" / "vae").mkdir(parents=True)
     save_decoder(make_tiny_vae(name="zigzag"), tmp_path / "models" / "vae" / "zigzag.npz")
     save_decoder(make_tiny_decoder(name="zigzag"), tmp_path / "models" / "zigzag.npz")
@@ -296,12 +295,7 @@ def test_a_recipe_is_compared_with_googles_decoder_on_the_valid_sketches(tmp_pat
     from training.compare_decoders import compare
     from training.data import split_of
 
-    rng = np.random.default_rng(4)
-    drawings = []
-    for _ in range(40):
-        xs = np.sort(rng.integers(0, 255, 6)).tolist()
-        drawings.append([[xs[:3], rng.integers(0, 255, 3).tolist()], [xs[3:], rng.integers(0, 255, 3).tolist()]])
-    write_ndjson(tmp_path / "cat.ndjson", "cat", drawings)
+    write_zigzags(tmp_path / "cat.ndjson", "cat", 40, seed=4)
     valid = sum(split_of(str(i)) == "valid" for i in range(40))
     google = make_tiny_decoder(name="cat")
     (tmp_path / "pretrained").mkdir()
