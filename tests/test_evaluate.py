@@ -285,6 +285,21 @@ def test_the_card_names_the_decoders_whose_recipe_was_picked_on_their_test_sketc
     assert "How the recipes were chosen" not in model_card({"decoders": [row("truck")], "commands": []})
 
 
+def test_the_card_says_which_recipes_were_chosen_off_the_test_split():
+    """issue 30.3: helicopter's recipe was picked on drawings the card never uses, and the card says on which."""
+    from training.evaluate import model_card
+
+    def row(name):
+        return {"name": name, "file": f"{name}.npz", "bytes": 560_000, "config": {"num_units": 256},
+                "test_drawings": 40, "meets_loss": True, "meets_recognition": True}
+
+    said = next(line for line in model_card({"decoders": [row("bird"), row("helicopter"), row("truck")],
+                                              "commands": []}).splitlines()
+                if line.startswith("How the recipes were chosen"))
+    assert "Every other decoder but helicopter was trained once" in said
+    assert "helicopter's recipe was chosen on the teacher's default temperatures" in said and "train drawings" in said
+
+
 def test_a_recipe_is_compared_with_googles_decoder_on_the_valid_sketches(tmp_path):
     """training.compare_decoders: the card's recognition protocol on another split. A candidate that is Google's own
     decoder is level with it on every sketch; each counts only the chosen split's sketches."""
