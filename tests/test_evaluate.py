@@ -271,29 +271,27 @@ def test_the_card_says_how_often_what_could_it_become_offers_the_drawings_own_ob
     assert "| 85.9% (81.2%–89.5%) | 99.8% | 46.0% | 231 ms (260 ms) |" in text
 
 
+def card_row(name: str) -> dict:
+    """A decoder's manifest row with just what the card's recipe paragraph reads."""
+    return {"name": name, "file": f"{name}.npz", "bytes": 560_000, "config": {"num_units": 256},
+            "test_drawings": 40, "meets_loss": True, "meets_recognition": True}
+
+
 def test_the_card_names_the_decoders_whose_recipe_was_picked_on_their_test_sketches():
     """issue 30.3: a recipe compared on the test split flatters its figures, and the card says which ones were."""
     from training.evaluate import model_card
 
-    def row(name):
-        return {"name": name, "file": f"{name}.npz", "bytes": 560_000, "config": {"num_units": 256},
-                "test_drawings": 40, "meets_loss": True, "meets_recognition": True}
-
-    card = model_card({"decoders": [row("strawberry"), row("truck")], "commands": []})
+    card = model_card({"decoders": [card_row("strawberry"), card_row("truck")], "commands": []})
     said = next(line for line in card.splitlines() if line.startswith("How the recipes were chosen"))
     assert "strawberry" in said and "truck" not in said
-    assert "How the recipes were chosen" not in model_card({"decoders": [row("truck")], "commands": []})
+    assert "How the recipes were chosen" not in model_card({"decoders": [card_row("truck")], "commands": []})
 
 
 def test_the_card_says_which_recipes_were_chosen_off_the_test_split():
     """issue 30.3: helicopter's recipe was picked on drawings the card never uses, and the card says on which."""
     from training.evaluate import model_card
 
-    def row(name):
-        return {"name": name, "file": f"{name}.npz", "bytes": 560_000, "config": {"num_units": 256},
-                "test_drawings": 40, "meets_loss": True, "meets_recognition": True}
-
-    said = next(line for line in model_card({"decoders": [row("bird"), row("helicopter"), row("truck")],
+    said = next(line for line in model_card({"decoders": [card_row("bird"), card_row("helicopter"), card_row("truck")],
                                               "commands": []}).splitlines()
                 if line.startswith("How the recipes were chosen"))
     assert "Every other decoder but helicopter was trained once" in said

@@ -38,7 +38,8 @@ RECOGNITION_MARGIN = 0.05  # ours >= Google's - this
 FEW_TEST_DRAWINGS = 20  # an object with fewer real test drawings is named on the card as resting on few
 # decoders whose shipped recipe was picked after comparing recipes on their own test sketches (the first fifteen:
 # their earlier recipe against the careful one; strawberry: two recipes), which flatters their figures; the others
-# were trained once with the careful recipe, and from issue 30 on a recipe is chosen on the valid split
+# were trained once with the careful recipe (but those in CHOSEN_OFF_TEST), and from issue 30 on a recipe is chosen
+# on drawings the card never uses
 CHOSEN_ON_TEST = ("bee", "bicycle", "bird", "cat", "crab", "dog", "duck", "flower", "octopus", "owl", "pig", "rabbit",
                   "sheep", "snail", "strawberry", "whale")
 # decoders whose recipe was chosen on real drawings the card never uses (issue 30.3), and how
@@ -299,7 +300,7 @@ def model_card(manifest: dict) -> str:
         lines += ["How the recipes were chosen: for " + ", ".join(seen) + " the shipped recipe was picked after "
                   "comparing recipes on the same test sketches (an earlier recipe against the careful one; "
                   "strawberry: two), which flatters their figures. Every other decoder"
-                  + "".join(f" but {name}" for name in off) + " was trained once with the "
+                  + (" but " + ", ".join(off) if off else "") + " was trained once with the "
                   "careful recipe, picked before it on other objects; a recipe is now chosen on the valid split "
                   "only, and the test split is looked at once, for this card."
                   + "".join(f" {name}'s recipe was chosen on {CHOSEN_OFF_TEST[name]}." for name in off), ""]
