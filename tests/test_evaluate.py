@@ -288,8 +288,8 @@ def test_the_card_names_the_decoders_whose_recipe_was_picked_on_their_test_sketc
 
 
 def test_the_card_says_which_recipes_were_chosen_off_the_test_split():
-    """issue 30.3: bird's and helicopter's recipes were picked on drawings the card never uses, and the card says on
-    which."""
+    """issue 30.3: bird's and helicopter's recipes were picked on drawings the card never uses, and the card says
+    on which and against what."""
     from training.evaluate import model_card
 
     decoders = [card_row(name) for name in ("bird", "cat", "helicopter", "truck")]
@@ -298,7 +298,7 @@ def test_the_card_says_which_recipes_were_chosen_off_the_test_split():
     assert "for cat the shipped recipe was picked" in said
     assert "Every other decoder but bird, helicopter was trained once" in said
     assert "bird's recipe was chosen on its 147 valid sketches" in said
-    assert "helicopter's recipe was chosen on the teacher's default temperatures" in said and "train drawings" in said
+    assert "helicopter's recipe was chosen on its 33 real train drawings" in said and "default temperatures" in said
 
 
 def test_a_recipe_is_compared_with_googles_decoder_on_the_valid_sketches(tmp_path):
