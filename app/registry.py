@@ -90,10 +90,11 @@ class Registry:
             for rows in (b for b in BATCH_BUCKETS if b <= limit):
                 sample(decoder, state, list(range(rows)), temperature=0.5, max_steps=2)
         if self.classifier is not None:
-            blank = np.zeros((16, 28, 28), np.uint8)
+            blank = np.zeros((max(CLASSIFY_BUCKETS), 28, 28), np.uint8)
             self.classifier.guess_probabilities(blank[:1])  # /api/classify: one drawing, GUESS_VIEWS looks
-            for rows in CLASSIFY_BUCKETS:  # the engine's selection and a morph's frames (padded to these)
-                self.classifier.probabilities(blank[:rows], mirror=False)
+            for rows in CLASSIFY_BUCKETS:  # the engine's selection and a morph's frames (padded to these), and
+                for mirror in (False, True):  # Draw with me's hint, whose strokes are also judged mirrored
+                    self.classifier.probabilities(blank[:rows], mirror=mirror)
         log.info("warm-up compiled %d decoder shapes (LSTM width, steps) %s in %.1f s", len(shapes), sorted(shapes),
                  time.perf_counter() - started)
 

@@ -213,3 +213,18 @@ def test_a_hint_is_the_stroke_that_makes_the_drawing_look_most_like_the_object(s
         np.testing.assert_array_equal(stroke, judge.favoured)
         followed += not np.array_equal(stroke, plain)  # the classifier changed the choice
     assert followed >= 1
+
+
+def test_a_hint_judges_every_stroke_it_drew_as_drawn_and_mirrored(shipped_cat):
+    class Looks:  # remembers how it was asked to look
+        names = ["dog", "cat"]
+
+        def probabilities_of(self, drawings, width, height, mirror=True, prefix=()):
+            self.mirror, self.judged = mirror, len(drawings)
+            return np.tile([0.5, 0.5], (len(drawings), 1))
+
+    judge = Looks()
+    stroke, _ = buddy.hint(shipped_cat, head(150, (300, 250)), W, H, seed=0, classifier=judge)
+    assert stroke is not None
+    assert judge.mirror is True
+    assert buddy.HINT_CANDIDATES // 2 <= judge.judged <= buddy.HINT_CANDIDATES == buddy.HINT_JUDGED
