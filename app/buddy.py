@@ -43,8 +43,8 @@ HINT_MIRROR = True  # ... as drawn and mirrored (two looks). Valid split, recogn
 # judged): 9/4 76.9%, 9/9 79.0%, 16/16 81.3%, 32/16 83.2%, 32/32 84.4%, 48/16 83.9%, 48/24 86.1%, 48/48 85.6%,
 # 64/24 85.3%, 64/64 86.5% of 423 first hints over 23 objects, one look; over 39 objects (597 hints): 48/24 83.6%,
 # 48/48 84.4%, 96/48 84.3%, 64/64 85.1%, 48/24 mirrored 84.6%, 48/48 mirrored 85.8% (+2.2 points over 48/24 one
-# look, paired 95% interval +0.8 to +3.7). A hint took 31 ms at 48/24 one look and 69 ms at 48/48 mirrored, median
-# in-process with a training run beside it (the classifier costs about 1.2 ms a look here)
+# look, paired 95% interval +0.8 to +3.7). `python -m training.benchmark_finish`: a hint 23 ms median at 48/24 one
+# look, 43 ms at 48/48 mirrored; a burst of 30 hints p95 541 ms against 1,102 ms
 RECOGNISE_MIN = 4  # candidates the classifier judges for one ending (the best by looks alone; valid split: 4
 # against 8 judged, the judge recognised 81.2% against 82.2% of 399 endings, and Finish took ~15% less time) ...
 RECOGNISE_PER_ENDING = 1.5  # ... and at least this many per ending shown
