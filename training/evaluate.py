@@ -49,6 +49,9 @@ CHOSEN_OFF_TEST = {
             "colder ones (0.3 0.25 0.2 0.15), 4,000 teacher completions and its real drawings once per epoch",
     "helicopter": "its 33 real train drawings (which neither recipe learns from) and 6 valid sketches: the teacher's "
                   "default temperatures (1.0 1.0 0.8 0.6) against the careful recipe",
+    "kangaroo": "its 41 real train drawings (which none of the recipes learns from) and 5 valid sketches: the "
+                "teacher's default temperatures (1.0 1.0 0.8 0.6) against the careful recipe and bird's cooler ones "
+                "(0.5 0.4 0.3 0.2)",
     "penguin": "its 31 real train drawings (which neither recipe learns from) and 4 valid sketches: bird's cooler "
                "teacher temperatures (0.5 0.4 0.3 0.2) against the careful recipe",
 }
