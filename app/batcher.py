@@ -15,7 +15,7 @@ from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from app.decoder import Decoder, sample_rows
+from app.decoder import Decoder, row_temperatures, sample_rows
 
 
 @dataclass
@@ -23,7 +23,7 @@ class _Job:
     decoder: Decoder
     states: list  # one primed (c, h, x) per row
     seeds: list
-    temperature: float
+    temperatures: list  # one per row
     max_steps: int
     stop_at_pen_up: bool
     stop_at_end: bool
@@ -50,16 +50,20 @@ class Batcher:
         """``decoder.sample``'s contract (one primed state for every row), run in a pooled pass."""
         return self.sample_states(decoder, [state] * len(seeds), seeds, **kwargs)
 
-    def sample_states(self, decoder: Decoder, states, seeds, *, temperature: float, max_steps: int,
+    def sample_states(self, decoder: Decoder, states, seeds, *, temperature, max_steps: int,
                       stop_at_pen_up: bool = False, stop_at_end: bool = True):
-        """``decoder.sample_states``'s contract, run in a pooled pass; blocks until this job's rows are ready."""
-        job = _Job(decoder, list(states), list(seeds), float(temperature), int(max_steps), bool(stop_at_pen_up),
-                   bool(stop_at_end))
+        """``decoder.sample_states``' contract, run in pooled passes; blocks until this request's rows are ready.
+        More rows than ``max_rows`` go in as several jobs at once (each a shape the warm-up compiled)."""
+        temperatures = row_temperatures(temperature, len(seeds))
+        states, seeds = list(states), list(seeds)
+        jobs = [_Job(decoder, states[i:i + self.max_rows], seeds[i:i + self.max_rows],
+                     temperatures[i:i + self.max_rows], int(max_steps), bool(stop_at_pen_up), bool(stop_at_end))
+                for i in range(0, len(seeds), self.max_rows)]
         with self.cond:
             self._ensure_thread()
-            self.jobs.append(job)
+            self.jobs.extend(jobs)
             self.cond.notify()
-        return job.future.result()
+        return [row for job in jobs for row in job.future.result()]
 
     def _ensure_thread(self):
         """Start the sampling thread on first use (and again if it ever died)."""
@@ -99,13 +103,12 @@ class Batcher:
         first = jobs[0]
         states, seeds, temperatures, caps = [], [], [], []
         for job in jobs:
-            for state, seed in zip(job.states, job.seeds):
-                states.append(state)
-                seeds.append(seed)
-                temperatures.append(job.temperature)
-                caps.append(job.max_steps)
+            states += job.states
+            seeds += job.seeds
+            temperatures += job.temperatures
+            caps += [job.max_steps] * len(job.seeds)
         results = sample_rows(first.decoder, states, seeds, temperatures, caps,
-                                  stop_at_pen_up=first.stop_at_pen_up, stop_at_end=first.stop_at_end)
+                              stop_at_pen_up=first.stop_at_pen_up, stop_at_end=first.stop_at_end)
         self.passes += 1
         if len(jobs) > 1:
             self.pooled += len(jobs)

@@ -483,11 +483,28 @@ def sample(decoder: Decoder, state, seeds, *, temperature: float, max_steps: int
                          stop_at_pen_up=stop_at_pen_up, stop_at_end=stop_at_end)
 
 
-def sample_states(decoder: Decoder, states, seeds, *, temperature: float, max_steps: int,
+def row_temperatures(temperature, rows: int) -> list[float]:
+    """One temperature per row: ``temperature`` is one for all rows or a sequence of one per row."""
+    if np.ndim(temperature) == 0:
+        return [float(temperature)] * rows
+    if len(temperature) != rows:
+        raise ValueError(f"{len(temperature)} temperatures for {rows} rows")
+    return [float(t) for t in temperature]
+
+
+def sample_states(decoder: Decoder, states, seeds, *, temperature, max_steps: int,
                   stop_at_pen_up: bool = False, stop_at_end: bool = True):
-    """``sample`` where row i starts from its own primed state ``states[i]`` (the engine's size hypotheses)."""
-    return sample_rows(decoder, states, seeds, [temperature] * len(seeds), [max_steps] * len(seeds),
-                       stop_at_pen_up=stop_at_pen_up, stop_at_end=stop_at_end)
+    """``sample`` where row i starts from its own primed state ``states[i]`` (the engine's size hypotheses);
+    ``temperature``: one for every row, or one per row. More rows than the largest of ``BATCH_BUCKETS`` run as
+    several passes of at most that many (shapes the warm-up compiles); a row's result is the same either way."""
+    temperatures = row_temperatures(temperature, len(seeds))
+    most, out = max(BATCH_BUCKETS), []
+    for start in range(0, len(seeds), most):
+        end = start + most
+        out += sample_rows(decoder, states[start:end], seeds[start:end], temperatures[start:end],
+                           [max_steps] * len(seeds[start:end]), stop_at_pen_up=stop_at_pen_up,
+                           stop_at_end=stop_at_end)
+    return out
 
 
 def sample_rows(decoder: Decoder, states, seeds, temperatures, max_steps, *, stop_at_pen_up: bool = False,

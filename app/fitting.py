@@ -37,6 +37,7 @@ MAX_WHOLE = 1.0  # ... and at most the paper's shorter side, unless the part dra
 OVERLAP_NEAR = 1 / 40  # an ending point this close (share of the whole's extent) to the child's ink is "over" it
 TINY_STROKE = 8 / 255  # a stroke with less ink than this share of the whole's extent is a dot or a dash
 DEGENERATE_INK = 0.12  # an ending with less ink than this share of the whole's extent adds nothing to see
+RECOGNITION_WEIGHT = 2.0  # how much log(the classifier's probability of the object) counts in an ending's score
 SIMILAR_GRID = 12  # endings are compared as occupancy grids of this many cells a side (``select``)
 
 
@@ -100,11 +101,12 @@ class Look:
     recognised: float  # the classifier's probability that child + ending is the object (1 without a classifier)
     ink_points: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False, compare=False)
 
-    def score(self) -> float:
-        """Higher is better, among endings on the paper (``select`` puts those first)."""
+    def score(self, recognition: float = RECOGNITION_WEIGHT) -> float:
+        """Higher is better, among endings on the paper (``select`` puts those first); ``recognition`` weighs how
+        much the classifier's probability counts."""
         degenerate = self.ink < DEGENERATE_INK
         # weights chosen on the valid split (python -m training.evaluate_fit --split valid)
-        return (2.0 * math.log(max(self.recognised, 0.01)) - 2.0 * self.over_child - 2.0 * self.tiny
+        return (recognition * math.log(max(self.recognised, 0.01)) - 2.0 * self.over_child - 2.0 * self.tiny
                 - 3.0 * degenerate - 0.5 * self.size_error)
 
 
@@ -174,11 +176,12 @@ def _grid(points: np.ndarray, low, span) -> np.ndarray:
     return grid / norm if norm > 0 else grid
 
 
-def select(looks: list[Look], n: int, diversity: float = 1.0) -> list[int]:
+def select(looks: list[Look], n: int, diversity: float = 1.0, recognition: float = RECOGNITION_WEIGHT) -> list[int]:
     """Indices of the ``n`` endings to show, best first: on the paper before off it (then least overflow), best
-    ``Look.score``; each pick after the first also pays ``diversity`` times its likeness to those already picked
-    (their ink on a coarse grid), so variations differ. Deterministic: ties go to the earlier candidate."""
-    base = [(0.0 if look.on_paper else -100.0 - 10.0 * look.overflow) + look.score() for look in looks]
+    ``Look.score`` (``recognition`` weighs the classifier's opinion); each pick after the first also pays
+    ``diversity`` times its likeness to those already picked (their ink on a coarse grid), so variations differ.
+    Deterministic: ties go to the earlier candidate."""
+    base = [(0.0 if look.on_paper else -100.0 - 10.0 * look.overflow) + look.score(recognition) for look in looks]
     pts = [look.ink_points for look in looks if len(look.ink_points)]
     grids = None
     if pts and diversity and n > 1:

@@ -79,7 +79,8 @@ def openapi_document(config) -> dict:
             "/api/hint": {"post": {
                 "summary": "the next pen-down stroke", "requestBody": body(drawing),
                 "description": ("In canvas pixels, at the size of the child's drawing, on the canvas; null when "
-                                "the model would end the drawing here."),
+                                "the model would end the drawing here. The best of many strokes sampled around "
+                                "the temperature; the same seed gives the same stroke."),
                 "responses": {**ok({"type": "object", "properties": {"stroke": {"oneOf": [line, {"type": "null"}]},
                                                                       "seed": {"type": "integer"}}}),
                               **errors(400, 403, 404, 413, 415, 429, 503)}}},

@@ -93,7 +93,7 @@ class Registry:
             blank = np.zeros((max(CLASSIFY_BUCKETS), 28, 28), np.uint8)
             self.classifier.guess_probabilities(blank[:1])  # /api/classify: one drawing, GUESS_VIEWS looks
             for rows in CLASSIFY_BUCKETS:  # the engine's selection and a morph's frames (padded to these), and
-                for mirror in (False, True):  # Draw with me's hint, whose strokes are also judged mirrored
+                for mirror in (False, True):  # one look (the engine's selection) and two (``probabilities``' default)
                     self.classifier.probabilities(blank[:rows], mirror=mirror)
         log.info("warm-up compiled %d decoder shapes (LSTM width, steps) %s in %.1f s", len(shapes), sorted(shapes),
                  time.perf_counter() - started)

@@ -61,6 +61,21 @@ def test_pooled_requests_get_what_they_would_get_alone():
             np.testing.assert_allclose(rows, rows_alone, rtol=1e-5, atol=1e-4)
 
 
+def test_a_request_larger_than_a_pass_gets_each_row_at_its_own_temperature_as_if_alone():
+    decoder = make_tiny_decoder()
+    state = prime(decoder, np.zeros((0, 5)))
+    seeds = [[5, i] for i in range(10)]
+    temperatures = [(0.25, 0.4, 0.6)[i % 3] for i in range(10)]
+    batcher = Batcher(max_rows=4)
+    got = batcher.sample(decoder, state, seeds, temperature=temperatures, max_steps=30)
+    assert batcher.passes == 3  # 4 + 4 + 2 rows
+    assert len(got) == 10
+    for seed, t, (rows, finished) in zip(seeds, temperatures, got):
+        [(rows_alone, finished_alone)] = sample(decoder, state, [seed], temperature=t, max_steps=30)
+        assert finished == finished_alone
+        np.testing.assert_allclose(rows, rows_alone, rtol=1e-5, atol=1e-4)
+
+
 def test_different_decoders_and_modes_get_their_own_passes():
     a, b = make_tiny_decoder(name="a"), make_tiny_decoder(name="b", seed=1)
     state_a, state_b = prime(a, np.zeros((0, 5))), prime(b, np.zeros((0, 5)))

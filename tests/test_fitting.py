@@ -11,6 +11,7 @@ import pytest
 
 from app import buddy, fitting
 from app.decoder import FORGET_BIAS, START_TOKEN, load_decoder, prime_many, sample, sample_states
+from app.validation import TEMPERATURE_RANGE
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 W, H = 800, 600
@@ -215,7 +216,7 @@ def test_a_hint_is_the_stroke_that_makes_the_drawing_look_most_like_the_object(s
     assert followed >= 1
 
 
-def test_a_hint_judges_every_stroke_it_drew_as_drawn_and_mirrored(shipped_cat):
+def test_a_hint_chooses_among_bolder_and_more_careful_strokes_and_judges_the_best_looking(shipped_cat):
     class Looks:  # remembers how it was asked to look
         names = ["dog", "cat"]
 
@@ -223,8 +224,21 @@ def test_a_hint_judges_every_stroke_it_drew_as_drawn_and_mirrored(shipped_cat):
             self.mirror, self.judged = mirror, len(drawings)
             return np.tile([0.5, 0.5], (len(drawings), 1))
 
+    asked = []
+
+    def sampler(decoder, states, seeds, *, temperature, **kwargs):
+        asked.append(temperature)
+        return sample_states(decoder, states, seeds, temperature=temperature, **kwargs)
+
     judge = Looks()
-    stroke, _ = buddy.hint(shipped_cat, head(150, (300, 250)), W, H, seed=0, classifier=judge)
+    stroke, _ = buddy.hint(shipped_cat, head(150, (300, 250)), W, H, seed=0, temperature=0.4, classifier=judge,
+                           sampler=sampler)
     assert stroke is not None
-    assert judge.mirror is True
-    assert buddy.HINT_CANDIDATES // 2 <= judge.judged <= buddy.HINT_CANDIDATES == buddy.HINT_JUDGED
+    [temperatures] = asked  # one request for every candidate
+    assert len(temperatures) == buddy.HINT_CANDIDATES
+    assert sorted(set(np.round(temperatures, 6))) == [0.25, 0.4, 0.6]
+    assert judge.mirror is False and judge.judged == buddy.HINT_JUDGED
+
+    asked.clear()
+    buddy.hint(shipped_cat, head(150, (300, 250)), W, H, seed=0, temperature=1.4, sampler=sampler)
+    assert max(asked[0]) == TEMPERATURE_RANGE[1]  # never wilder than a request may ask
