@@ -321,8 +321,10 @@ def test_a_teacher_chooses_three_objects_and_the_child_sees_exactly_those(browse
     teacher.get_by_label("Teacher PIN (4–8 digits").fill("2468")
     teacher.get_by_role("button", name="Create classroom").click()
     code = teacher.locator("#join-code").inner_text()
+    # the page shows the children's link in full, with the address the teacher's browser used
+    wait_until(teacher, "document.querySelector('#join-link').textContent.startsWith(location.origin)")
     link = teacher.locator("#join-link").get_attribute("href")
-    assert len(code) == 6 and link.endswith(f"/c/{code}")
+    assert len(code) == 6 and link == f"{shipped_server}/c/{code}"
     shot(teacher, "11-teacher-classroom")
 
     child = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
