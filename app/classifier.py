@@ -121,15 +121,21 @@ GUESS_SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))
 GUESS_VIEWS = 2 * len(GUESS_SHIFTS)
 
 
+def views(images: np.ndarray, shifts=GUESS_SHIFTS) -> list[np.ndarray]:
+    """The looks ``views_average`` takes at renders (n, 28, 28[, c]): each render, moved by each (dx, dy) of
+    ``shifts``, then its mirror image moved the same ways; each look a float batch (n, 28, 28, c)."""
+    x = np.asarray(images, np.float32)
+    x = x.reshape(-1, SIDE, SIDE, 1) if x.ndim != 4 else x
+    return [np.roll(v, (dy, dx), axis=(1, 2)) for v in (x, x[:, :, ::-1]) for dx, dy in shifts]
+
+
 def views_average(predict, images: np.ndarray, shifts=GUESS_SHIFTS) -> np.ndarray:
     """A model's probabilities for renders (n, 28, 28) averaged over their looks, in one batch: each render and its
     mirror image, moved by each (dx, dy) of ``shifts`` (pixels; ink moved past an edge comes back on the other,
     where a render has none: its margin is wider than a pixel). Renders of several channels (n, 28, 28, c) keep them."""
-    x = np.asarray(images, np.float32)
-    x = x.reshape(-1, SIDE, SIDE, 1) if x.ndim != 4 else x
-    looks = [np.roll(v, (dy, dx), axis=(1, 2)) for v in (x, x[:, :, ::-1]) for dx, dy in shifts]
+    looks = views(images, shifts)
     both = np.asarray(predict(np.concatenate(looks)))
-    return both.reshape(len(looks), len(x), -1).mean(axis=0)
+    return both.reshape(len(looks), len(looks[0]), -1).mean(axis=0)
 
 
 def mirror_average(predict, images: np.ndarray) -> np.ndarray:

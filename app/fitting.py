@@ -176,12 +176,18 @@ def _grid(points: np.ndarray, low, span) -> np.ndarray:
     return grid / norm if norm > 0 else grid
 
 
+def standing(look: Look, recognition: float = RECOGNITION_WEIGHT) -> float:
+    """What ``select`` ranks an ending by before likeness: on the paper before off it (then least overflow), then
+    ``Look.score``."""
+    return (0.0 if look.on_paper else -100.0 - 10.0 * look.overflow) + look.score(recognition)
+
+
 def select(looks: list[Look], n: int, diversity: float = 1.0, recognition: float = RECOGNITION_WEIGHT) -> list[int]:
     """Indices of the ``n`` endings to show, best first: on the paper before off it (then least overflow), best
     ``Look.score`` (``recognition`` weighs the classifier's opinion); each pick after the first also pays
     ``diversity`` times its likeness to those already picked (their ink on a coarse grid), so variations differ.
     Deterministic: ties go to the earlier candidate."""
-    base = [(0.0 if look.on_paper else -100.0 - 10.0 * look.overflow) + look.score(recognition) for look in looks]
+    base = [standing(look, recognition) for look in looks]
     pts = [look.ink_points for look in looks if len(look.ink_points)]
     grids = None
     if pts and diversity and n > 1:

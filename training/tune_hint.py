@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from app import buddy, fitting
-from app.classifier import GUESS_SHIFTS, Classifier
+from app.classifier import GUESS_SHIFTS, Classifier, views
 from app.decoder import load_decoder, sample_states
 from app.render import render_many
 from app.strokes import canvas_to_box_lines
@@ -34,9 +34,7 @@ AS_DRAWN, MIRRORED = 0, len(GUESS_SHIFTS)  # the look indices of ``looks_of``: t
 
 def looks_of(classifier: Classifier, renders: np.ndarray) -> np.ndarray:
     """The classifier's probabilities (looks, n, classes) for renders under ``views_average``'s ten looks."""
-    x = np.asarray(renders, np.float32).reshape(-1, 28, 28, 1)
-    views = [np.roll(v, (dy, dx), axis=(1, 2)) for v in (x, x[:, :, ::-1]) for dx, dy in GUESS_SHIFTS]
-    return np.stack([np.asarray(classifier.probabilities_padded(v[..., 0], mirror=False)) for v in views])
+    return np.stack([np.asarray(classifier.probabilities_padded(v[..., 0], mirror=False)) for v in views(renders)])
 
 
 def collect(split: str, temperatures: list[float], per: int, out: Path, models_dir: Path = ef.ROOT / "models"):
@@ -86,9 +84,8 @@ def choose(record: dict, temperatures, per: int, judged: int, looks: list[int], 
     candidates = [(t, j) for t in temperatures for j, i in enumerate(record["temperatures"][t]["drawn"]) if i < per]
     if len(candidates) * 2 < len(temperatures) * per:  # most candidates end the drawing: so does the hint
         return record["judge_half"]
-    look = {c: record["temperatures"][c[0]]["looks"][c[1]] for c in candidates}
-    plain = {c: (0.0 if look[c].on_paper else -100.0 - 10.0 * look[c].overflow) + look[c].score(0.0)
-             for c in candidates}  # what ``select`` ranks by before the classifier is asked
+    # what ``select`` ranks by before the classifier is asked
+    plain = {c: fitting.standing(record["temperatures"][c[0]]["looks"][c[1]], 0.0) for c in candidates}
     ranked = set(sorted(candidates, key=lambda c: -plain[c])[:judged])
 
     def value(c):
