@@ -323,3 +323,35 @@ def test_a_recipe_is_compared_with_googles_decoder_on_the_valid_sketches(tmp_pat
     assert same["sketches"] == valid > 0 and same["completions"] == 2 * valid
     assert same["recognised"] == same["google_recognised"] and same["difference_ci95"] == [0.0, 0.0]
     assert abs(same["loss_ratio"] - 1.0) < 0.01  # the project's file stores float16
+
+
+def test_a_recipe_is_compared_on_the_real_train_drawings_its_decoder_never_saw(tmp_path):
+    """compare_decoders --split train: a decoder whose teacher finished beginnings of the first half of the real
+    train drawings (--completion-share 0.5) is measured on the other half; one that saw them all cannot be."""
+    from app.classifier import Classifier
+    from app.decoder import load_gen_json, save_decoder
+    from tests.conftest import write_gen_json
+    from tests.test_classifier import make_tiny_classifier
+    from training import recipe
+    from training.compare_decoders import compare
+    from training.data import real_drawings
+
+    write_zigzags(tmp_path / "cat.ndjson", "cat", 40, seed=5)
+    train = real_drawings("cat", tmp_path)["train"]
+    (tmp_path / "pretrained").mkdir()
+    write_gen_json(make_tiny_decoder(name="cat"), tmp_path / "pretrained" / "cat.gen.json")
+    decoder = load_gen_json(tmp_path / "pretrained" / "cat.gen.json")
+    classifier = Classifier.load(make_tiny_classifier(tmp_path))
+    (tmp_path / "models").mkdir()
+    for values, unseen in (({"teacher_completions": 100, "completion_share": 0.5}, len(train) - round(len(train) / 2)),
+                           ({"teacher_completions": 0}, len(train)),
+                           ({"teacher_completions": 100, "completion_share": 1.0}, None),
+                           ({"real_copies": 1}, None)):
+        decoder.meta["recipe"] = {**recipe.load("careful"), **values}
+        save_decoder(decoder, tmp_path / "models" / "cat.npz")
+        if unseen is None:
+            with pytest.raises(ValueError):
+                compare("cat", tmp_path / "models", "train", 1, classifier, tmp_path, tmp_path / "pretrained")
+        else:
+            result = compare("cat", tmp_path / "models", "train", 1, classifier, tmp_path, tmp_path / "pretrained")
+            assert result["sketches"] == unseen > 0

@@ -194,3 +194,25 @@ def test_a_recipe_file_must_name_every_option_and_no_other(tmp_path):
     careful = recipe.load("careful")
     assert recipe.run_name("cat", "careful", values) == recipe.run_name("cat", "careful", careful)  # longer only
     assert recipe.run_name("cat", "careful", {**careful, "units": 128}) != recipe.run_name("cat", "careful", careful)
+
+
+def test_teacher_completions_can_begin_with_only_the_first_share_of_the_real_drawings(tmp_path, monkeypatch):
+    """--completion-share 0.5: the teacher finishes beginnings of the first half of the real train drawings; the
+    other half stays unseen, for compare_decoders --split train."""
+    from argparse import Namespace
+
+    from training import train_decoder
+    from training.data import real_drawings
+
+    rng = np.random.default_rng(13)
+    write_ndjson(tmp_path / "wave.ndjson", "wave", [[[np.sort(rng.integers(0, 255, 6)).tolist(),
+                                                     rng.integers(0, 255, 6).tolist()]] for _ in range(40)])
+    given = []
+    monkeypatch.setattr(train_decoder, "teacher_completions",
+                        lambda name, drawings, n, **kw: given.append(drawings) or drawings[:n])
+    args = Namespace(data_dir=tmp_path, teacher=0, teacher_completions=5, completion_share=0.5, teacher_box=False,
+                     teacher_rdp=0.0, max_len=200, pretrained_dir=tmp_path, cache_dir=tmp_path, real_copies=0)
+    data = train_decoder.prepare("wave", args)
+    train = real_drawings("wave", tmp_path)["train"]
+    assert len(given[0]) == round(len(train) / 2) and all(np.array_equal(a, b) for a, b in zip(given[0], train))
+    assert data["counts"]["teacher_completions_train"] == 5 and data["counts"]["real_train"] == 0

@@ -4,8 +4,8 @@
 
 The model card's recognition protocol (``training.evaluate``: half of each real drawing's strokes, finished by raw
 sampling ``--variations`` times, named by a classifier) on any split, so recipes are compared on drawings the card
-never uses: ``valid``, or ``train`` for a decoder that trained on none of its object's real drawings
-(``real_copies = 0`` and no ``teacher_completions``). Prints one JSON line per object: recognised, ours and
+never uses: ``valid``, or ``train``: the real train drawings the decoder never saw (all of them with ``real_copies = 0``
+and no ``teacher_completions``; those after its ``completion_share``, ``unseen_train``). Prints one JSON line per object: recognised, ours and
 Google's, the paired difference's 95% bootstrap interval over the sketches, and the loss ratio.
 """
 
@@ -17,10 +17,25 @@ from pathlib import Path
 
 from app.classifier import Classifier
 from app.decoder import load_decoder, load_gen_json, reconstruction_loss
+from training import recipe
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.evaluate import hit_share, paired_interval, recognition_hits
+from training.train_decoder import completion_beginnings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def unseen_train(decoder, train: list) -> list:
+    """The real train drawings a decoder never learnt from: all of them, or those after the share whose beginnings
+    the teacher finished (``train_decoder --completion-share``); none if it learnt the real drawings themselves."""
+    values = recipe.of_meta(decoder.meta, decoder.config.num_units)
+    if values["real_copies"]:
+        raise ValueError(f"{decoder.name} learnt from its real train drawings (real_copies {values['real_copies']})")
+    if values["teacher_completions"]:
+        train = train[len(completion_beginnings(train, values["completion_share"])):]
+    if not train:
+        raise ValueError(f"{decoder.name} saw the beginnings of all its real train drawings (completion_share 1)")
+    return train
 
 
 def compare(name: str, models: Path, split: str, variations: int, classifier: Classifier,
@@ -28,7 +43,9 @@ def compare(name: str, models: Path, split: str, variations: int, classifier: Cl
     """One object's decoder in ``models`` against Google's on the real drawings of ``split``."""
     ours = load_decoder(Path(models) / f"{name}.npz")
     google = load_gen_json(Path(pretrained_dir) / f"{name}.gen.json")
-    sketches = [d for d in real_drawings(name, data_dir)[split] if 2 <= len(d) < ours.max_seq_len]
+    drawings = real_drawings(name, data_dir)
+    chosen = unseen_train(ours, drawings["train"]) if split == "train" else drawings[split]
+    sketches = [d for d in chosen if 2 <= len(d) < ours.max_seq_len]
     hits = recognition_hits(ours, classifier, sketches, variations, 0)
     google_hits = recognition_hits(google, classifier, sketches, variations, 0)
     loss = reconstruction_loss(ours, sketches, box_units=True).mean()
@@ -52,8 +69,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     classifier = Classifier.load(args.classifier_dir)
     for name in args.names:
-        print(json.dumps(compare(name, args.models, args.split, args.variations, classifier, args.data_dir,
-                                 args.pretrained_dir)), flush=True)
+        try:
+            result = compare(name, args.models, args.split, args.variations, classifier, args.data_dir,
+                             args.pretrained_dir)
+        except ValueError as e:  # no drawings it never saw on this split
+            parser.error(f"--split {args.split}: {e}")
+        print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

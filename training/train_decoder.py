@@ -17,6 +17,8 @@ the model file (meta ``recipe``) and names the run folder. The options (sketch-r
   ``--teacher-completions N`` adds N drawings that begin as a real training drawing (its first strokes) and
   are finished by the teacher (``training.teacher.teacher_completions``): how to go on from a real beginning,
   which is what "Finish it" asks of a decoder (train only; the validation set stays as it was);
+  ``--completion-share S`` takes those beginnings from the first S of the real train drawings only, so the
+  rest stay unseen and ``compare_decoders --split train`` can measure on them (``completion_beginnings``);
   ``--real-copies K`` weights the real drawings against the teacher's (K passes of them per epoch; 0: none);
 - each epoch re-augments every drawing: random x/y scale (+-15%) and stroke augmentation (a point inside a
   stroke is merged into the next with probability 0.1), as sketch-rnn's ``random_scale_factor`` and
@@ -181,7 +183,8 @@ def prepare(name: str, args) -> dict:
     teacher = (teacher_drawings(name, args.teacher, pretrained_dir=args.pretrained_dir, cache_dir=args.cache_dir,
                                 temperatures=args.teacher_temperatures)
                if args.teacher else [])
-    completions = (teacher_completions(name, real["train"], args.teacher_completions,
+    completions = (teacher_completions(name, completion_beginnings(real["train"], args.completion_share),
+                                       args.teacher_completions,
                                        pretrained_dir=args.pretrained_dir, cache_dir=args.cache_dir)
                    if args.teacher_completions else [])
     if args.teacher_box:
@@ -203,6 +206,12 @@ def prepare(name: str, args) -> dict:
                        "teacher_completions_train": len(keep(completions)),
                        "real_valid": len(keep(real["valid"])), "teacher_valid": len(keep(teacher[:n_valid])),
                        "real_test": len(real["test"])}}
+
+
+def completion_beginnings(train: list, share: float) -> list:
+    """The real train drawings whose beginnings the teacher finishes (``--completion-share``): the first ``share``
+    of them in the split's order; ``compare_decoders --split train`` measures on the rest."""
+    return list(train[:round(len(train) * share)])
 
 
 def to_box(stroke3: np.ndarray) -> np.ndarray:
@@ -339,6 +348,9 @@ def build_parser(description: str, default_recipe: str = recipe.DEFAULT_RECIPE) 
     parser.add_argument("--teacher-completions", type=int, metavar="N",
                         help="also train on N real beginnings (first strokes of a real training drawing) finished "
                              "by the teacher (0: none)")
+    parser.add_argument("--completion-share", type=float, metavar="S",
+                        help="take those beginnings from the first S (0..1) of the real train drawings only; the "
+                             "rest stay unseen, for compare_decoders --split train")
     parser.add_argument("--real-copies", type=int, metavar="K",
                         help="each real training drawing appears K times per epoch (0: learn from the teacher only; "
                              "the validation set keeps the real valid split)")
