@@ -4,9 +4,10 @@
 
 The model card's recognition protocol (``training.evaluate``: half of each real drawing's strokes, finished by raw
 sampling ``--variations`` times, named by a classifier) on any split, so recipes are compared on drawings the card
-never uses: ``valid``, or ``train``: the real train drawings the decoder never saw (all of them with ``real_copies = 0``
-and no ``teacher_completions``; those after its ``completion_share``, ``unseen_train``). Prints one JSON line per object: recognised, ours and
-Google's, the paired difference's 95% bootstrap interval over the sketches, and the loss ratio.
+never uses: ``valid``, or ``train``: the real train drawings the decoder never saw (all of them with
+``real_copies = 0`` and no ``teacher_completions``; those after its ``completion_share``, ``unseen_train``).
+Prints one JSON line per object: recognised, ours and Google's, the paired difference's 95% bootstrap interval over
+the sketches, and the loss ratio.
 """
 
 from __future__ import annotations

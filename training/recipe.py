@@ -25,7 +25,8 @@ VAE_KEYS = RECIPE_KEYS + ("z_size", "enc_units", "kl_weight", "kl_weight_start",
                           "input_dropout")
 # keys added after models were made with their recipe: the value those models were trained with
 BEFORE_THE_KEY = {"init_decoder": False, "input_dropout": 0.0, "completion_share": 1.0}
-FLOATS = ("lr", "teacher_rdp", "completion_share", "distill_weight", "kl_weight", "kl_weight_start", "kl_decay", "kl_min", "input_dropout")
+FLOATS = ("lr", "teacher_rdp", "completion_share", "distill_weight", "kl_weight", "kl_weight_start", "kl_decay",
+          "kl_min", "input_dropout")
 
 
 def recipe_path(recipe: str | Path) -> Path:
