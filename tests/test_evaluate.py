@@ -323,6 +323,8 @@ def test_a_recipe_is_compared_with_googles_decoder_on_the_valid_sketches(tmp_pat
     assert same["sketches"] == valid > 0 and same["completions"] == 2 * valid
     assert same["recognised"] == same["google_recognised"] and same["difference_ci95"] == [0.0, 0.0]
     assert abs(same["loss_ratio"] - 1.0) < 0.01  # the project's file stores float16
+    assert same["new_strokes"]["mean"] >= 0 and 0 <= same["new_strokes"]["none"] <= 1
+    assert same["real_new_strokes"] == 1.0  # two-stroke zigzags: the half is the first stroke
 
 
 def test_a_recipe_is_compared_on_the_real_train_drawings_its_decoder_never_saw(tmp_path):

@@ -7,7 +7,8 @@ sampling ``--variations`` times, named by a classifier) on any split, so recipes
 never uses: ``valid``, or ``train``: the real train drawings the decoder never saw (all of them with
 ``real_copies = 0`` and no ``teacher_completions``; those after its ``completion_share``, ``unseen_train``).
 Prints one JSON line per object: recognised, ours and Google's, the paired difference's 95% bootstrap interval over
-the sketches, and the loss ratio.
+the sketches, the loss ratio, and how many strokes each adds to the half (and how often none: the drawing ended at
+once) against the real second halves.
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ import argparse
 import json
 from pathlib import Path
 
+import numpy as np
+
 from app.classifier import Classifier
 from app.decoder import load_decoder, load_gen_json, reconstruction_loss
+from app.strokes import stroke3_to_lines
 from training import recipe
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
-from training.evaluate import hit_share, paired_interval, recognition_hits
+from training.evaluate import half_drawing, hit_share, paired_interval, recognition_hits
 from training.train_decoder import completion_beginnings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,14 +51,27 @@ def compare(name: str, models: Path, split: str, variations: int, classifier: Cl
     drawings = real_drawings(name, data_dir)
     chosen = unseen_train(ours, drawings["train"]) if split == "train" else drawings[split]
     sketches = [d for d in chosen if 2 <= len(d) < ours.max_seq_len]
-    hits = recognition_hits(ours, classifier, sketches, variations, 0)
-    google_hits = recognition_hits(google, classifier, sketches, variations, 0)
+    looks, google_looks = [], []
+    hits = recognition_hits(ours, classifier, sketches, variations, 0, looks)
+    google_hits = recognition_hits(google, classifier, sketches, variations, 0, google_looks)
     loss = reconstruction_loss(ours, sketches, box_units=True).mean()
+    real = [len(stroke3_to_lines(d, (0.0, 0.0))) - len(half_drawing(d)) for d in sketches]
     return {"name": name, "models": str(models), "split": split, "sketches": len(sketches),
             "completions": len(sketches) * variations, "recognised": round(hit_share(hits, variations), 4),
             "google_recognised": round(hit_share(google_hits, variations), 4),
             "difference_ci95": paired_interval(hits, google_hits, variations),
-            "loss_ratio": round(float(loss / reconstruction_loss(google, sketches, box_units=True).mean()), 4)}
+            "loss_ratio": round(float(loss / reconstruction_loss(google, sketches, box_units=True).mean()), 4),
+            # how much each adds to the half (new strokes, and the share that added none: ended at once), and
+            # how many strokes the real second halves have
+            "new_strokes": new_strokes(looks), "google_new_strokes": new_strokes(google_looks),
+            "real_new_strokes": round(float(np.mean(real)), 2) if real else None}
+
+
+def new_strokes(looks: list) -> dict:
+    """Mean new strokes per completion and the share of completions that added none (``completion_looks``)."""
+    strokes = np.asarray([look[0] for look in looks], np.float64)
+    return {"mean": round(float(strokes.mean()), 2), "none": round(float((strokes == 0).mean()), 4)} if len(
+        strokes) else {"mean": None, "none": None}
 
 
 def main(argv=None):
