@@ -69,9 +69,10 @@ def compare(name: str, models: Path, split: str, variations: int, classifier: Cl
 
 def new_strokes(looks: list) -> dict:
     """Mean new strokes per completion and the share of completions that added none (``completion_looks``)."""
+    if not looks:
+        return {"mean": None, "none": None}
     strokes = np.asarray([look[0] for look in looks], np.float64)
-    return {"mean": round(float(strokes.mean()), 2), "none": round(float((strokes == 0).mean()), 4)} if len(
-        strokes) else {"mean": None, "none": None}
+    return {"mean": round(float(strokes.mean()), 2), "none": round(float((strokes == 0).mean()), 4)}
 
 
 def main(argv=None):
