@@ -25,7 +25,7 @@ from app.strokes import stroke3_to_lines
 from training import recipe
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.evaluate import half_drawing, hit_share, paired_interval, recognition_hits
-from training.train_decoder import completion_beginnings
+from training.teacher import completion_beginnings
 
 ROOT = Path(__file__).resolve().parents[1]
 

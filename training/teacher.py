@@ -127,6 +127,12 @@ def complete_drawings(teacher: Decoder, drawings: list[np.ndarray], n: int, temp
     return out[:n]
 
 
+def completion_beginnings(train: list, share: float) -> list:
+    """The real train drawings whose beginnings the teacher finishes (``--completion-share``): the first ``share``
+    of them in the split's order; ``compare_decoders --split train`` measures on the rest."""
+    return list(train[:round(len(train) * share)])
+
+
 def teacher_completions(name: str, drawings: list[np.ndarray], n: int, seed: int = 0,
                         pretrained_dir: Path = PRETRAINED_DIR, cache_dir: Path = CACHE_DIR) -> list[np.ndarray]:
     """n teacher completions of beginnings of ``drawings`` (the real train split), cached by their content."""

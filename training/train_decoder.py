@@ -18,7 +18,7 @@ the model file (meta ``recipe``) and names the run folder. The options (sketch-r
   are finished by the teacher (``training.teacher.teacher_completions``): how to go on from a real beginning,
   which is what "Finish it" asks of a decoder (train only; the validation set stays as it was);
   ``--completion-share S`` takes those beginnings from the first S of the real train drawings only, so the
-  rest stay unseen and ``compare_decoders --split train`` can measure on them (``completion_beginnings``);
+  rest stay unseen and ``compare_decoders --split train`` can measure on them (``teacher.completion_beginnings``);
   ``--real-copies K`` weights the real drawings against the teacher's (K passes of them per epoch; 0: none);
 - each epoch re-augments every drawing: random x/y scale (+-15%) and stroke augmentation (a point inside a
   stroke is merged into the next with probability 0.1), as sketch-rnn's ``random_scale_factor`` and
@@ -63,7 +63,7 @@ from training.keras_decoder import (
     teacher_targets,
     to_decoder,
 )
-from training.teacher import CACHE_DIR, teacher_completions, teacher_drawings
+from training.teacher import CACHE_DIR, completion_beginnings, teacher_completions, teacher_drawings
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS_DIR = ROOT / "training" / "runs"
@@ -206,12 +206,6 @@ def prepare(name: str, args) -> dict:
                        "teacher_completions_train": len(keep(completions)),
                        "real_valid": len(keep(real["valid"])), "teacher_valid": len(keep(teacher[:n_valid])),
                        "real_test": len(real["test"])}}
-
-
-def completion_beginnings(train: list, share: float) -> list:
-    """The real train drawings whose beginnings the teacher finishes (``--completion-share``): the first ``share``
-    of them in the split's order; ``compare_decoders --split train`` measures on the rest."""
-    return list(train[:round(len(train) * share)])
 
 
 def to_box(stroke3: np.ndarray) -> np.ndarray:
