@@ -19,6 +19,7 @@ the model file (meta ``recipe``) and names the run folder. The options (sketch-r
   which is what "Finish it" asks of a decoder (train only; the validation set stays as it was);
   ``--completion-share S`` takes those beginnings from the first S of the real train drawings only, so the
   rest stay unseen and ``compare_decoders --split train`` can measure on them (``teacher.completion_beginnings``);
+  ``--completion-augment`` mirrors and stretches each beginning first (``teacher.prefixes``);
   ``--real-copies K`` weights the real drawings against the teacher's (K passes of them per epoch; 0: none);
 - each epoch re-augments every drawing: random x/y scale (+-15%) and stroke augmentation (a point inside a
   stroke is merged into the next with probability 0.1), as sketch-rnn's ``random_scale_factor`` and
@@ -184,8 +185,8 @@ def prepare(name: str, args) -> dict:
                                 temperatures=args.teacher_temperatures)
                if args.teacher else [])
     completions = (teacher_completions(name, completion_beginnings(real["train"], args.completion_share),
-                                       args.teacher_completions,
-                                       pretrained_dir=args.pretrained_dir, cache_dir=args.cache_dir)
+                                       args.teacher_completions, pretrained_dir=args.pretrained_dir,
+                                       cache_dir=args.cache_dir, augment=args.completion_augment)
                    if args.teacher_completions else [])
     if args.teacher_box:
         teacher = [to_box(d) for d in teacher]
@@ -345,6 +346,9 @@ def build_parser(description: str, default_recipe: str = recipe.DEFAULT_RECIPE) 
     parser.add_argument("--completion-share", type=float, metavar="S",
                         help="take those beginnings from the first S (0..1) of the real train drawings only; the "
                              "rest stay unseen, for compare_decoders --split train")
+    parser.add_argument("--completion-augment", action=argparse.BooleanOptionalAction,
+                        help="mirror (half the time) and stretch each real beginning before the teacher finishes it, "
+                             "so that few real drawings give many different beginnings")
     parser.add_argument("--real-copies", type=int, metavar="K",
                         help="each real training drawing appears K times per epoch (0: learn from the teacher only; "
                              "the validation set keeps the real valid split)")
