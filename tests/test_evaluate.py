@@ -325,6 +325,10 @@ def test_a_recipe_is_compared_with_googles_decoder_on_the_valid_sketches(tmp_pat
     assert abs(same["loss_ratio"] - 1.0) < 0.01  # the project's file stores float16
     assert same["new_strokes"]["mean"] >= 0 and 0 <= same["new_strokes"]["none"] <= 1
     assert same["real_new_strokes"] == 1.0  # two-stroke zigzags: the half is the first stroke
+    against = compare("cat", tmp_path / "models", "valid", 2, classifier, tmp_path, tmp_path / "pretrained",
+                      baseline=tmp_path / "models")  # --baseline: a decoder completes the same sketches, paired
+    assert against["baseline_recognised"] == against["recognised"] == same["recognised"]
+    assert against["baseline_difference_ci95"] == [0.0, 0.0]
 
 
 def test_a_recipe_is_compared_on_the_real_train_drawings_its_decoder_never_saw(tmp_path):

@@ -7,7 +7,7 @@ sampling ``--variations`` times, named by a classifier) on any split, so recipes
 never uses: ``valid``, or ``train``: the real train drawings the decoder never saw (all of them with
 ``real_copies = 0`` and no ``teacher_completions``; those after its ``completion_share``, ``unseen_train``).
 Prints one JSON line per object: recognised, ours and Google's, the paired difference's 95% bootstrap interval over
-the sketches, the loss ratio, and how many strokes each adds to the half (and how often none: the drawing ended at
+the sketches (``--baseline models``: also the shipped decoder's, against ours), the loss ratio, and how many strokes each adds to the half (and how often none: the drawing ended at
 once) against the real second halves.
 """
 
@@ -44,8 +44,9 @@ def unseen_train(decoder, train: list) -> list:
 
 
 def compare(name: str, models: Path, split: str, variations: int, classifier: Classifier,
-            data_dir: Path = QUICKDRAW_DIR, pretrained_dir: Path = PRETRAINED_DIR) -> dict:
-    """One object's decoder in ``models`` against Google's on the real drawings of ``split``."""
+            data_dir: Path = QUICKDRAW_DIR, pretrained_dir: Path = PRETRAINED_DIR, baseline: Path | None = None) -> dict:
+    """One object's decoder in ``models`` against Google's on the real drawings of ``split`` (and against the
+    object's decoder in ``baseline``, e.g. the shipped one, on the same sketches)."""
     ours = load_decoder(Path(models) / f"{name}.npz")
     google = load_gen_json(Path(pretrained_dir) / f"{name}.gen.json")
     drawings = real_drawings(name, data_dir)
@@ -56,6 +57,12 @@ def compare(name: str, models: Path, split: str, variations: int, classifier: Cl
     google_hits = recognition_hits(google, classifier, sketches, variations, 0, google_looks)
     loss = reconstruction_loss(ours, sketches, box_units=True).mean()
     real = [len(stroke3_to_lines(d, (0.0, 0.0))) - len(half_drawing(d)) for d in sketches]
+    against = {}
+    if baseline is not None:
+        baseline_hits = recognition_hits(load_decoder(Path(baseline) / f"{name}.npz"), classifier, sketches,
+                                         variations, 0)
+        against = {"baseline": str(baseline), "baseline_recognised": round(hit_share(baseline_hits, variations), 4),
+                   "baseline_difference_ci95": paired_interval(hits, baseline_hits, variations)}
     return {"name": name, "models": str(models), "split": split, "sketches": len(sketches),
             "completions": len(sketches) * variations, "recognised": round(hit_share(hits, variations), 4),
             "google_recognised": round(hit_share(google_hits, variations), 4),
@@ -64,7 +71,7 @@ def compare(name: str, models: Path, split: str, variations: int, classifier: Cl
             # how much each adds to the half (new strokes, and the share that added none: ended at once), and
             # how many strokes the real second halves have
             "new_strokes": new_strokes(looks), "google_new_strokes": new_strokes(google_looks),
-            "real_new_strokes": round(float(np.mean(real)), 2) if real else None}
+            "real_new_strokes": round(float(np.mean(real)), 2) if real else None, **against}
 
 
 def new_strokes(looks: list) -> dict:
@@ -81,6 +88,8 @@ def main(argv=None):
     parser.add_argument("--models", type=Path, default=ROOT / "models", help="the candidates' folder")
     parser.add_argument("--split", choices=("valid", "train"), default="valid")
     parser.add_argument("--variations", type=int, default=4, help="completions per sketch")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also the object's decoder in DIR (models: the shipped one) on the same sketches")
     parser.add_argument("--classifier-dir", type=Path, default=ROOT / "models",
                         help="the classifier that names the completions (training/judge: the independent one)")
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
@@ -90,7 +99,7 @@ def main(argv=None):
     for name in args.names:
         try:
             result = compare(name, args.models, args.split, args.variations, classifier, args.data_dir,
-                             args.pretrained_dir)
+                             args.pretrained_dir, args.baseline)
         except ValueError as e:  # no drawings it never saw on this split
             parser.error(f"--split {args.split}: {e}")
         print(json.dumps(result), flush=True)
