@@ -211,7 +211,8 @@ def test_teacher_completions_can_begin_with_only_the_first_share_of_the_real_dra
     monkeypatch.setattr(train_decoder, "teacher_completions",
                         lambda name, drawings, n, **kw: given.append(drawings) or drawings[:n])
     args = Namespace(data_dir=tmp_path, teacher=0, teacher_completions=5, completion_share=0.5,
-                     completion_augment=False, teacher_box=False, teacher_rdp=0.0, max_len=200, pretrained_dir=tmp_path, cache_dir=tmp_path, real_copies=0)
+                     completion_augment=False, teacher_box=False, teacher_rdp=0.0, max_len=200,
+                     pretrained_dir=tmp_path, cache_dir=tmp_path, real_copies=0)
     data = train_decoder.prepare("wave", args)
     train = real_drawings("wave", tmp_path)["train"]
     assert len(given[0]) == round(len(train) / 2) and all(np.array_equal(a, b) for a, b in zip(given[0], train))

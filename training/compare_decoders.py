@@ -7,8 +7,8 @@ sampling ``--variations`` times, named by a classifier) on any split, so recipes
 never uses: ``valid``, or ``train``: the real train drawings the decoder never saw (all of them with
 ``real_copies = 0`` and no ``teacher_completions``; those after its ``completion_share``, ``unseen_train``).
 Prints one JSON line per object: recognised, ours and Google's, the paired difference's 95% bootstrap interval over
-the sketches (``--baseline models``: also the shipped decoder's, against ours), the loss ratio, and how many strokes each adds to the half (and how often none: the drawing ended at
-once) against the real second halves.
+the sketches (``--baseline models``: also the shipped decoder's, against ours), the loss ratio, and how many
+strokes each adds to the half (and how often none: the drawing ended at once) against the real second halves.
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ def unseen_train(decoder, train: list) -> list:
 
 
 def compare(name: str, models: Path, split: str, variations: int, classifier: Classifier,
-            data_dir: Path = QUICKDRAW_DIR, pretrained_dir: Path = PRETRAINED_DIR, baseline: Path | None = None) -> dict:
+            data_dir: Path = QUICKDRAW_DIR, pretrained_dir: Path = PRETRAINED_DIR,
+            baseline: Path | None = None) -> dict:
     """One object's decoder in ``models`` against Google's on the real drawings of ``split`` (and against the
     object's decoder in ``baseline``, e.g. the shipped one, on the same sketches)."""
     ours = load_decoder(Path(models) / f"{name}.npz")
