@@ -27,6 +27,7 @@ VAE_KEYS = RECIPE_KEYS + ("z_size", "enc_units", "kl_weight", "kl_weight_start",
 BEFORE_THE_KEY = {"init_decoder": False, "input_dropout": 0.0, "completion_share": 1.0, "completion_augment": False}
 FLOATS = ("lr", "teacher_rdp", "completion_share", "distill_weight", "kl_weight", "kl_weight_start", "kl_decay",
           "kl_min", "input_dropout")
+BOOLS = ("teacher_box", "completion_augment", "init_decoder")
 
 
 def recipe_path(recipe: str | Path) -> Path:
@@ -62,7 +63,7 @@ def normalised(values: dict) -> dict:
             value = [float(t) for t in value]
         elif key in FLOATS:
             value = float(value)
-        elif key in ("teacher_box", "init_decoder", "completion_augment"):
+        elif key in BOOLS:
             value = bool(value)
         else:
             value = int(value)
