@@ -179,6 +179,47 @@ def test_a_teacher_drawing_with_a_blown_up_step_is_dropped_and_leaves_the_scale_
     assert data["scale_factor"] == pytest.approx(float(np.std(offsets))) and data["scale_factor"] < 20
 
 
+class InkAtTheLeftEdge:
+    """A stand-in classifier: "wave" when the render has ink in its leftmost drawn column (a long flat stroke,
+    which the render stretches edge to edge), "other" when not (a tall thin one, which it centres)."""
+    names = ["other", "wave"]
+
+    def probabilities(self, renders, mirror=True):
+        wave = (np.asarray(renders)[:, :, 3] > 0).any(axis=1).astype(np.float32)
+        return np.stack([1 - wave, wave], axis=1)
+
+
+def test_with_teacher_recognised_the_student_learns_only_the_teacher_drawings_the_classifier_names(tmp_path,
+                                                                                                monkeypatch):
+    """--teacher-recognised: the teacher's drawings the classifier does not name as the object leave the training
+    set (and are counted); the validation set keeps them all."""
+    from argparse import Namespace
+
+    from training import train_decoder
+    from training.teacher import save_drawings
+
+    flat = lines_to_stroke3([np.array([[0.0, 0.0], [60.0, 2.0], [120.0, 0.0]])])
+    tall = lines_to_stroke3([np.array([[0.0, 0.0], [2.0, 60.0], [0.0, 120.0]])])
+    teacher = [flat if i % 3 else tall for i in range(60)]  # 20 tall ones (i = 0, 3, ...)
+    write_ndjson(tmp_path / "wave.ndjson", "wave", [])
+    save_drawings(tmp_path / "teacher-wave-60-0.npz", teacher)
+    monkeypatch.setattr(train_decoder.Classifier, "load", classmethod(lambda cls, directory: InkAtTheLeftEdge()))
+    args = Namespace(data_dir=tmp_path, teacher=60, teacher_completions=0, teacher_box=False, teacher_rdp=0.0,
+                     teacher_temperatures=(1.0, 1.0, 0.8, 0.6), max_len=200, pretrained_dir=tmp_path,
+                     cache_dir=tmp_path, real_copies=0, classifier_dir=tmp_path, teacher_recognised=False)
+    everything = train_decoder.prepare("wave", args)
+    args.teacher_recognised = True
+    recognised = train_decoder.prepare("wave", args)
+    n_valid = len(everything["valid"])
+    tall_in_train = sum(i % 3 == 0 for i in range(n_valid, 60))
+    assert recognised["counts"]["teacher_train"] == everything["counts"]["teacher_train"] - tall_in_train
+    assert recognised["counts"]["teacher_unrecognised_dropped"] == tall_in_train > 0
+    assert all(np.array_equal(d, flat) for d in recognised["train"])
+    assert len(recognised["valid"]) == n_valid and any(np.array_equal(d, tall) for d in recognised["valid"])
+    with pytest.raises(ValueError, match="does not know 'owl'"):
+        train_decoder.recognised_only("owl", [flat], InkAtTheLeftEdge())
+
+
 def test_a_recipe_file_must_name_every_option_and_no_other(tmp_path):
     from training import recipe
 

@@ -18,16 +18,17 @@ DEFAULT_RECIPE = "careful"
 DEFAULT_VAE_RECIPE = "vae"
 # every option that shapes a decoder, in the order a command line gives them
 RECIPE_KEYS = ("units", "epochs", "patience", "batch_size", "lr", "max_len", "seed", "teacher",
-               "teacher_temperatures", "teacher_rdp", "teacher_box", "teacher_completions", "completion_share",
-               "completion_augment", "real_copies", "distill", "distill_weight")
+               "teacher_temperatures", "teacher_rdp", "teacher_box", "teacher_recognised", "teacher_completions",
+               "completion_share", "completion_augment", "real_copies", "distill", "distill_weight")
 # a sketch VAE's recipe (``training.train_vae``, e.g. recipes/vae.toml): the decoder's keys plus the VAE's
 VAE_KEYS = RECIPE_KEYS + ("z_size", "enc_units", "kl_weight", "kl_weight_start", "kl_decay", "kl_min", "init_decoder",
                           "input_dropout")
 # keys added after models were made with their recipe: the value those models were trained with
-BEFORE_THE_KEY = {"init_decoder": False, "input_dropout": 0.0, "completion_share": 1.0, "completion_augment": False}
+BEFORE_THE_KEY = {"init_decoder": False, "input_dropout": 0.0, "completion_share": 1.0, "completion_augment": False,
+                  "teacher_recognised": False}
 FLOATS = ("lr", "teacher_rdp", "completion_share", "distill_weight", "kl_weight", "kl_weight_start", "kl_decay",
           "kl_min", "input_dropout")
-BOOLS = ("teacher_box", "completion_augment", "init_decoder")
+BOOLS = ("teacher_box", "teacher_recognised", "completion_augment", "init_decoder")
 
 
 def recipe_path(recipe: str | Path) -> Path:
@@ -104,6 +105,7 @@ def of_meta(meta: dict, num_units: int) -> dict:
         "teacher": training.get("teacher_requested") or data.get("teacher_train", 0) + data.get("teacher_valid", 0),
         "teacher_temperatures": meta.get("teacher_temperatures") or [1.0, 1.0, 0.8, 0.6],
         "teacher_rdp": training.get("teacher_rdp") or 0.0, "teacher_box": bool(training.get("teacher_box")),
+        "teacher_recognised": False,
         "teacher_completions": training.get("teacher_completions") or 0, "completion_share": 1.0,
         "completion_augment": False, "real_copies": training.get("real_copies", 1),
         "distill": distill.get("samples") or 0, "distill_weight": distill.get("weight", 1.0)})

@@ -14,6 +14,9 @@ the model file (meta ``recipe``) and names the run folder. The options (sketch-r
   input) are, so real and teacher drawings have one point density (``simplify_stroke3``);
   ``--teacher-box`` first scales each teacher drawing so its longest side spans the 0..255 box, as Quick,
   Draw!'s simplified data is (``to_box``): the teacher draws 1.2-1.4x larger than the real drawings;
+  ``--teacher-recognised`` keeps only the teacher's training drawings that the shipped classifier names as
+  the object (``recognised_only``; the validation set keeps them all), so the student learns the teacher's
+  readable drawings, not its scribbles;
   ``--teacher-completions N`` adds N drawings that begin as a real training drawing (its first strokes) and
   are finished by the teacher (``training.teacher.teacher_completions``): how to go on from a real beginning,
   which is what "Finish it" asks of a decoder (train only; the validation set stays as it was);
@@ -48,7 +51,9 @@ from pathlib import Path
 
 import numpy as np
 
+from app.classifier import Classifier
 from app.decoder import DecoderConfig, load_decoder, load_gen_json, save_decoder
+from app.render import render_many
 from app.strokes import BOX, lines_to_stroke3, rdp, stroke3_to_lines, stroke3_to_stroke5
 from training import fit_verbosity, recipe
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
@@ -198,15 +203,37 @@ def prepare(name: str, args) -> dict:
     def keep(ds):
         return [d for d in ds if 2 <= len(d) < args.max_len and np.abs(d[:, :2]).max() <= MAX_STEP]
 
+    teacher_train = keep(teacher[n_valid:])
+    unrecognised = 0
+    if getattr(args, "teacher_recognised", False) and teacher_train:
+        recognised = recognised_only(name, teacher_train, Classifier.load(args.classifier_dir))
+        unrecognised, teacher_train = len(teacher_train) - len(recognised), recognised
     real_train = keep(real["train"]) if args.real_copies else []
-    train = real_train * args.real_copies + keep(teacher[n_valid:]) + keep(completions)
+    train = real_train * args.real_copies + teacher_train + keep(completions)
     valid = keep(real["valid"]) + keep(teacher[:n_valid])
     offsets = np.concatenate([d[:, :2] for d in train])
     return {"train": train, "valid": valid, "scale_factor": float(np.std(offsets)),
-            "counts": {"real_train": len(real_train), "teacher_train": len(keep(teacher[n_valid:])),
+            "counts": {"real_train": len(real_train), "teacher_train": len(teacher_train),
+                       **({"teacher_unrecognised_dropped": unrecognised} if unrecognised else {}),
                        "teacher_completions_train": len(keep(completions)),
                        "real_valid": len(keep(real["valid"])), "teacher_valid": len(keep(teacher[:n_valid])),
                        "real_test": len(real["test"])}}
+
+
+def recognised_only(name: str, drawings: list[np.ndarray], classifier: Classifier,
+                    chunk: int = 512) -> list[np.ndarray]:
+    """The drawings (stroke-3) that ``classifier`` names as ``name`` (top-1, each render and its mirror image, as
+    the engine judges an ending)."""
+    if name not in classifier.names:
+        raise ValueError(f"the classifier does not know {name!r}: --teacher-recognised needs one that does")
+    k = classifier.names.index(name)
+    kept = []
+    for start in range(0, len(drawings), chunk):
+        part = drawings[start:start + chunk]
+        renders = render_many([stroke3_to_lines(d, (0.0, 0.0)) for d in part])
+        named = np.asarray(classifier.probabilities(renders)).argmax(axis=1) == k
+        kept += [d for d, ok in zip(part, named) if ok]
+    return kept
 
 
 def to_box(stroke3: np.ndarray) -> np.ndarray:
@@ -340,6 +367,9 @@ def build_parser(description: str, default_recipe: str = recipe.DEFAULT_RECIPE) 
     parser.add_argument("--teacher-box", action=argparse.BooleanOptionalAction,
                         help="scale each teacher drawing so its longest side spans the 0..255 box, as Quick, Draw!'s "
                              "simplified data (before --teacher-rdp)")
+    parser.add_argument("--teacher-recognised", action=argparse.BooleanOptionalAction,
+                        help="learn only the teacher's training drawings that the classifier (--classifier-dir) "
+                             "names as the object")
     parser.add_argument("--teacher-completions", type=int, metavar="N",
                         help="also train on N real beginnings (first strokes of a real training drawing) finished "
                              "by the teacher (0: none)")
@@ -370,6 +400,8 @@ def build_parser(description: str, default_recipe: str = recipe.DEFAULT_RECIPE) 
                         help="where a VAE's --init-decoder finds the object's decoder (<object>.npz)")
     parser.add_argument("--runs-dir", type=Path, default=RUNS_DIR, help="checkpoints and logs")
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="teacher drawings made before")
+    parser.add_argument("--classifier-dir", type=Path, default=ROOT / "models",
+                        help="the classifier --teacher-recognised asks")
     parser.add_argument("--force", action="store_true")
     return parser
 
