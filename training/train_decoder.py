@@ -15,8 +15,8 @@ the model file (meta ``recipe``) and names the run folder. The options (sketch-r
   ``--teacher-box`` first scales each teacher drawing so its longest side spans the 0..255 box, as Quick,
   Draw!'s simplified data is (``to_box``): the teacher draws 1.2-1.4x larger than the real drawings;
   ``--teacher-recognised`` keeps only the teacher's training drawings that the shipped classifier names as
-  the object (``recognised_only``; the validation set keeps them all), so the student learns the teacher's
-  readable drawings, not its scribbles;
+  the object (``recognised_only``; the validation set keeps them all); on tiger and helicopter its gain showed
+  only by that classifier, not by the independent judge (training/README.md), so no shipped recipe uses it;
   ``--teacher-completions N`` adds N drawings that begin as a real training drawing (its first strokes) and
   are finished by the teacher (``training.teacher.teacher_completions``): how to go on from a real beginning,
   which is what "Finish it" asks of a decoder (train only; the validation set stays as it was);
