@@ -105,10 +105,8 @@ def of_meta(meta: dict, num_units: int) -> dict:
         "teacher": training.get("teacher_requested") or data.get("teacher_train", 0) + data.get("teacher_valid", 0),
         "teacher_temperatures": meta.get("teacher_temperatures") or [1.0, 1.0, 0.8, 0.6],
         "teacher_rdp": training.get("teacher_rdp") or 0.0, "teacher_box": bool(training.get("teacher_box")),
-        "teacher_recognised": False,
-        "teacher_completions": training.get("teacher_completions") or 0, "completion_share": 1.0,
-        "completion_augment": False, "real_copies": training.get("real_copies", 1),
-        "distill": distill.get("samples") or 0, "distill_weight": distill.get("weight", 1.0)})
+        "teacher_completions": training.get("teacher_completions") or 0, "real_copies": training.get("real_copies", 1),
+        "distill": distill.get("samples") or 0, "distill_weight": distill.get("weight", 1.0)})  # + BEFORE_THE_KEY
 
 
 def _option(key: str, value) -> str:
