@@ -361,3 +361,61 @@ def test_a_recipe_is_compared_on_the_real_train_drawings_its_decoder_never_saw(t
         else:
             result = compare("cat", tmp_path / "models", "train", 1, classifier, tmp_path, tmp_path / "pretrained")
             assert result["sketches"] == unseen > 0
+
+
+def test_a_decoder_for_an_object_the_classifier_does_not_know_has_its_recognition_left_unmeasured(tmp_path):
+    """A classifier that does not know butterfly names every completion as something else, ours and Google's
+    alike: 0% against 0% would pass the bar and say nothing, so the card judges its loss only and says so."""
+    from app.classifier import Classifier
+    from app.decoder import load_gen_json, save_decoder
+    from tests.conftest import write_gen_json
+    from tests.test_classifier import make_tiny_classifier
+    from training.evaluate import argument_parser, evaluate_decoder, model_card
+
+    write_zigzags(tmp_path / "butterfly.ndjson", "butterfly", 60, seed=6)
+    (tmp_path / "pretrained").mkdir()
+    write_gen_json(make_tiny_decoder(name="butterfly"), tmp_path / "pretrained" / "butterfly.gen.json")
+    (tmp_path / "models").mkdir()
+    save_decoder(load_gen_json(tmp_path / "pretrained" / "butterfly.gen.json"), tmp_path / "models" / "butterfly.npz")
+    classifier = Classifier.load(make_tiny_classifier(tmp_path))
+    args = argument_parser().parse_args(["--data-dir", str(tmp_path), "--pretrained-dir", str(tmp_path / "pretrained"),
+                                         "--teacher-check", "0", "--completions", "2", "--variations", "1"])
+    row = evaluate_decoder(tmp_path / "models" / "butterfly.npz", classifier, args)
+    assert row["recognition_unmeasured"] and "recognised" not in row and not row["meets_recognition"]
+    assert row["meets_loss"]  # Google's own decoder, stored in float16
+    card = model_card({"decoders": [row], "commands": []})
+    assert "| loss only: yes |" in card
+    assert "Recognition not measured yet" in card and "butterfly" in card
+
+
+def test_the_card_measures_a_new_decoder_and_keeps_every_other_figure(tmp_path):
+    """``evaluate --update bee`` measures bee and leaves cat's row as the full run wrote it; a decoder neither on
+    the card nor named is refused, so a card never silently drops a shipped model."""
+    import json
+
+    from app.decoder import load_gen_json, save_decoder
+    from tests.conftest import write_gen_json
+    from training.evaluate import main
+
+    (tmp_path / "pretrained").mkdir()
+    (tmp_path / "models").mkdir()
+    (tmp_path / "none").mkdir()
+    for seed, name in enumerate(("cat", "bee", "pig")):
+        write_zigzags(tmp_path / f"{name}.ndjson", name, 60, seed=seed)
+        write_gen_json(make_tiny_decoder(name=name, seed=seed), tmp_path / "pretrained" / f"{name}.gen.json")
+    options = ["--models", str(tmp_path / "models"), "--data-dir", str(tmp_path), "--pretrained-dir",
+               str(tmp_path / "pretrained"), "--classifier-dir", str(tmp_path / "none"), "--teacher-check", "0",
+               "--fit-per-object", "0"]
+    save_decoder(load_gen_json(tmp_path / "pretrained" / "cat.gen.json"), tmp_path / "models" / "cat.npz")
+    main(options)
+    before = json.loads((tmp_path / "models" / "manifest.json").read_text())
+    save_decoder(load_gen_json(tmp_path / "pretrained" / "bee.gen.json"), tmp_path / "models" / "bee.npz")
+    main([*options, "--update", "bee"])
+    after = json.loads((tmp_path / "models" / "manifest.json").read_text())
+    assert [d["name"] for d in after["decoders"]] == ["bee", "cat"]
+    assert after["decoders"][1] == before["decoders"][0]
+    assert after["decoders"][0]["loss_ratio"] == pytest.approx(1.0, abs=0.01)
+    assert "| bee |" in (tmp_path / "models" / "README.md").read_text()
+    save_decoder(load_gen_json(tmp_path / "pretrained" / "pig.gen.json"), tmp_path / "models" / "pig.npz")
+    with pytest.raises(SystemExit):
+        main([*options, "--update", "bee"])
