@@ -155,10 +155,12 @@ def _points(line) -> list:
 
 @bp.get("/classes")
 def classes():
-    """The objects a child can pick, with label and icon (only the classroom's, with ?classroom=CODE)."""
+    """The objects a child can pick, with label, icon and theme (only the classroom's, with ?classroom=CODE), and
+    the themes they fall in, in the picker's tab order."""
     allowed = _classroom_objects(request.args.get("classroom"))
-    classes = current_registry().classes()
-    return jsonify({"classes": [c for c in classes if allowed is None or c["name"] in allowed]})
+    classes = [c for c in current_registry().classes() if allowed is None or c["name"] in allowed]
+    themes = [{k: t[k] for k in ("name", "label", "icon")} for t in catalog.themes_of(c["name"] for c in classes)]
+    return jsonify({"classes": classes, "themes": themes})
 
 
 @bp.post("/complete")

@@ -41,8 +41,9 @@ def _available() -> list[str]:
 
 
 def _objects():
-    """The picture grid: every object the server can draw."""
-    return [{"name": n, "label": catalog.label(n), "icon": catalog.icon(n)} for n in _available()]
+    """The picture grid, theme by theme: every object the server can draw."""
+    return [{**t, "objects": [{"name": n, "label": catalog.label(n), "icon": catalog.icon(n)} for n in t["objects"]]}
+            for t in catalog.themes_of(_available())]
 
 
 def _may_manage(code: str) -> bool:

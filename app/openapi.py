@@ -64,8 +64,13 @@ def openapi_document(config) -> dict:
                 "type": "object", "properties": {"classes": {"type": "array", "items": {
                     "type": "object", "properties": {**{k: {"type": "string"} for k in
                                                         ("name", "label", "icon", "source")},
+                                                     "theme": {"type": "string", "description":
+                                                               "the name of its theme in themes"},
                                                      "redraw": {"type": "boolean", "description":
-                                                                "Buddy can redraw it (/api/redraw)"}}}}}})}}},
+                                                                "Buddy can redraw it (/api/redraw)"}}}},
+                    "themes": {"type": "array", "description": "the themes of these objects, in tab order",
+                               "items": {"type": "object", "properties": {k: {"type": "string"} for k in
+                                                                          ("name", "label", "icon")}}}}})}}},
             "/api/complete": {"post": {
                 "summary": "finish the drawing (empty strokes: draw it from scratch)", "requestBody": body(complete),
                 "description": ("Only the new strokes, in canvas pixels, drawn at the size of the child's drawing "

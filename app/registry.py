@@ -99,7 +99,8 @@ class Registry:
                  time.perf_counter() - started)
 
     def classes(self) -> list[dict]:
-        """The objects available, for the picker: name, label, icon and where the model came from."""
+        """The objects available, for the picker: name, label, icon, theme and where the model came from."""
         return [{"name": name, "label": catalog.label(name), "icon": catalog.icon(name),
-                 "source": d.meta.get("source", "doodle-buddy"), "redraw": name in self.vaes}
+                 "theme": catalog.theme(name).name, "source": d.meta.get("source", "doodle-buddy"),
+                 "redraw": name in self.vaes}
                 for name, d in sorted(self.decoders.items())]

@@ -24,6 +24,30 @@ def test_health_and_classes(client):
     assert classes[0]["icon"] == "🐱" and classes[0]["label"] == "cat" and classes[0]["source"] == "test"
 
 
+def test_classes_come_with_their_theme_and_the_themes_in_tab_order(client):
+    """issue 50.3: each object names its theme; the themes listed are those of the objects served, in tab order."""
+    data = client.get("/api/classes").json
+    assert [(c["name"], c["theme"]) for c in data["classes"]] == [("cat", "animals"), ("pig", "animals")]
+    assert data["themes"] == [{"name": "animals", "label": "animals", "icon": "🐾"}]
+
+
+def test_every_object_buddy_can_draw_or_learn_has_one_theme_and_a_picture():
+    """Google's decoders in ../shared (86) and the objects the few-shot issue adds: each in exactly one theme, with
+    its own picture (no pencil), so the picker never hides one under "more"."""
+    from app import catalog
+    from training.data import PRETRAINED_DIR
+
+    objects = {n for t in catalog.THEMES for n in t.objects}
+    assert sum(len(t.objects) for t in catalog.THEMES) == len(objects)  # none in two themes
+    assert all(catalog.icon(n) != catalog.DEFAULT_ICON for n in objects)
+    assert {"house", "tree", "sun", "car", "fish", "star", "apple", "rainbow", "cloud", "ice_cream"} <= objects
+    assert [t["name"] for t in catalog.themes_of(["whale", "zebra_crossing", "cat"])] == ["animals", "sea", "more"]
+    if not PRETRAINED_DIR.is_dir():
+        pytest.skip(f"needs Google's decoders in {PRETRAINED_DIR}")
+    google = {p.name[: -len(".gen.json")] for p in PRETRAINED_DIR.glob("*.gen.json")}
+    assert len(google) >= 86 and google - objects == set()
+
+
 def test_complete_returns_new_strokes_in_canvas_pixels(client):
     r = post(client, "/api/complete", {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS,
                                        "variations": 3, "seed": 42, "temperature": 0.3})

@@ -342,6 +342,57 @@ def test_a_teacher_chooses_three_objects_and_the_child_sees_exactly_those(browse
     assert child.evaluate(picker) == sorted(names[:4])
 
 
+def test_the_objects_come_in_theme_tabs_and_a_child_reaches_every_object_in_two_taps(page, shipped_server):
+    """issue 50.3: with many objects, a row of big theme pictures; a tap on one shows just its objects, a tap on an
+    object chooses it. Every object is in exactly one theme."""
+    import urllib.request
+
+    with urllib.request.urlopen(shipped_server + "/api/classes") as r:
+        data = json.load(r)
+    names = {c["name"] for c in data["classes"]}
+    assert page.locator(".theme-tab").count() == len(data["themes"]) > 1
+    assert page.locator(".theme-tab[aria-pressed=true]").get_attribute("data-theme") == "animals"  # cat's
+    reached = set()
+    for theme in data["themes"]:
+        page.get_by_role("button", name=theme["label"], exact=True).click()  # tap 1: the theme
+        shown = page.evaluate("[...document.querySelectorAll('.pick')].filter(b => b.offsetParent).map(b => "
+                              "b.dataset.name)")
+        assert shown == sorted(c["name"] for c in data["classes"] if c["theme"] == theme["name"])
+        last = shown[-1]
+        page.locator(f".pick[data-name={last}]").click()  # tap 2: the object, in sight
+        assert page.locator(".pick[aria-pressed=true]").get_attribute("data-name") == last
+        reached |= set(shown)
+    assert reached == names
+    shot(page, "02-theme-tabs")
+
+
+def test_a_classroom_made_from_one_theme_lists_exactly_that_themes_objects(browser, shipped_server):
+    """issue 50.3: the teacher ticks a whole theme in one tap; the children see exactly its objects, without tabs."""
+    import urllib.request
+
+    with urllib.request.urlopen(shipped_server + "/api/classes") as r:
+        sea = sorted(c["name"] for c in json.load(r)["classes"] if c["theme"] == "sea")
+    assert len(sea) >= 2
+    teacher = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()
+    teacher.goto(shipped_server + "/teacher/")
+    teacher.get_by_label("Classroom name").fill("Under the sea")
+    teacher.get_by_role("button", name="All sea").click()
+    assert teacher.get_by_role("button", name="All sea").get_attribute("aria-pressed") == "true"
+    teacher.get_by_label("Teacher PIN (4–8 digits").fill("2468")
+    teacher.get_by_role("button", name="Create classroom").click()
+    code = teacher.locator("#join-code").inner_text()
+    ticked = teacher.locator(".object-tile input:checked").evaluate_all("inputs => inputs.map(i => i.value)")
+    assert sorted(ticked) == sea
+
+    child = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
+    child.goto(f"{shipped_server}/c/{code}")
+    child.wait_for_selector(".pick[aria-pressed=true]")
+    assert child.evaluate("[...document.querySelectorAll('.pick')].filter(b => b.offsetParent).map(b => "
+                          "b.dataset.name)") == sea
+    assert child.locator("#themes").is_hidden()
+    shot(child, "13-child-in-a-sea-classroom")
+
+
 def test_music_is_muted_until_turned_on_plays_while_drawing_and_stops_when_muted(page):
     music = page.get_by_role("button", name="Music")
     music.wait_for(state="visible")

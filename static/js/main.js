@@ -102,6 +102,7 @@ $("oops-close").addEventListener("click", () => { $("oops").hidden = true; });
 
 function choose(name) {
   state.current = name;
+  showTheme(state.classes.find((c) => c.name === name)?.theme);
   for (const b of document.querySelectorAll(".pick")) b.setAttribute("aria-pressed", String(b.dataset.name === name));
   document.querySelector(`.pick[data-name="${CSS.escape(name)}"]`)?.scrollIntoView({ block: "nearest", inline: "nearest" });
   pad.setGhost(null);
@@ -112,6 +113,30 @@ function choose(name) {
   if (state.withMe) requestHint();
 }
 
+// Many objects come in themes: a tab per theme (a big picture) shows only that theme's objects in the row, so a
+// child reaches any object in two taps. A classroom of a few objects, or of one theme, shows them all, no tabs.
+const TABS_FROM = 13; // objects: with fewer, one row shows them all
+let tabsShown = false;
+function showTheme(theme) {
+  if (!tabsShown || !theme) return;
+  for (const t of document.querySelectorAll(".theme-tab")) t.setAttribute("aria-pressed", String(t.dataset.theme === theme));
+  for (const b of document.querySelectorAll(".pick")) b.hidden = b.dataset.theme !== theme;
+  $("picker").scrollLeft = 0;
+  pickerArrows();
+}
+
+function pictureButton(className, icon, text, label) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = className;
+  b.setAttribute("aria-pressed", "false");
+  b.setAttribute("aria-label", label);
+  b.innerHTML = `<span class="ico" aria-hidden="true"></span><span aria-hidden="true"></span>`;
+  b.firstElementChild.textContent = icon;
+  b.lastElementChild.textContent = text;
+  return b;
+}
+
 async function loadClasses() {
   const picker = $("picker");
   const data = await busy(null, () => api.classes(classroom));
@@ -119,17 +144,24 @@ async function loadClasses() {
   if (!data) return;
   state.classes = data.classes;
   for (const c of data.classes) {
-    const b = document.createElement("button");
-    b.type = "button";
-    b.className = "pick";
+    const b = pictureButton("pick", c.icon, c.label, c.label);
+    b.lastElementChild.className = "lbl";
     b.dataset.name = c.name;
-    b.setAttribute("aria-pressed", "false");
-    b.setAttribute("aria-label", c.label);
-    b.innerHTML = `<span class="ico" aria-hidden="true"></span><span class="lbl" aria-hidden="true"></span>`;
-    b.querySelector(".ico").textContent = c.icon;
-    b.querySelector(".lbl").textContent = c.label;
+    b.dataset.theme = c.theme;
     b.addEventListener("click", () => choose(c.name));
     picker.append(b);
+  }
+  const themes = data.themes ?? [];
+  tabsShown = data.classes.length >= TABS_FROM && themes.length > 1;
+  $("themes").hidden = !tabsShown;
+  if (tabsShown) {
+    for (const t of themes) {
+      const tab = pictureButton("theme-tab", t.icon, t.label, t.label);
+      tab.lastElementChild.className = "txt";
+      tab.dataset.theme = t.name;
+      tab.addEventListener("click", () => showTheme(t.name));
+      $("themes").append(tab);
+    }
   }
   if (data.classes.length) choose(data.classes.some((c) => c.name === "cat") ? "cat" : data.classes[0].name);
   pickerArrows();
