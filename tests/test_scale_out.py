@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,13 +32,14 @@ def _nginx() -> str:
     return path
 
 
-@pytest.fixture
-def cluster(model_dir, tmp_path):
-    """nginx (the repository's nginx.conf) -> two app servers -> one PostgreSQL database; yields
+@contextmanager
+def running_cluster(model_dir, tmp_path, **env_overrides):
+    """nginx (the repository's nginx.conf) -> two app servers -> one PostgreSQL database: yields
     (nginx URL, [server URLs], [server processes])."""
     nginx, db = _nginx(), empty_postgres()  # new and empty: both servers start on it at once and migrate it
     env = {"DOODLE_MODEL_DIRS": str(model_dir), "DOODLE_EXTRA_MODEL_DIRS": "", "DOODLE_WARMUP": "0",
-           "DATABASE_URL": db, "DOODLE_SECRET_KEY": "shared-secret", "DOODLE_TRUSTED_PROXY": "127.0.0.1"}
+           "DATABASE_URL": db, "DOODLE_SECRET_KEY": "shared-secret", "DOODLE_TRUSTED_PROXY": "127.0.0.1",
+           **env_overrides}
     with running_server(env, tmp_path) as (url_a, proc_a), running_server(env, tmp_path) as (url_b, proc_b):
         port = free_port()
         conf = (ROOT / "nginx.conf").read_text()
@@ -64,6 +66,13 @@ def cluster(model_dir, tmp_path):
         finally:
             proxy.terminate()
             proxy.wait(timeout=10)
+
+
+@pytest.fixture
+def cluster(model_dir, tmp_path):
+    """The compose shape on loopback (``running_cluster``)."""
+    with running_cluster(model_dir, tmp_path) as servers:
+        yield servers
 
 
 def _browser():
@@ -145,3 +154,20 @@ def test_killing_one_app_server_under_load_loses_no_request(cluster):
     assert before >= 20 and len(results) >= before + 30
     failed = [r for r in results if r != 200]
     assert not failed, f"{len(failed)} of {len(results)} requests failed: {failed[:5]}"
+
+
+def test_a_busy_answer_from_both_servers_is_passed_on_and_marks_neither_dead(model_dir, tmp_path):
+    """issue 49.2: a 503 (busy, or the classroom database down) is the app's answer, not a dead server. Both servers
+    answering 503 must not make nginx take them out for fail_timeout: the next request, drawing or health, is
+    answered at once. (Both servers here have no slot for a network: every drawing gets 503 busy.)"""
+    with running_cluster(model_dir, tmp_path, DOODLE_MAX_BUSY="0", DOODLE_BUSY_WAIT="0") as (url, _, _):
+        for _ in range(4):
+            request = urllib.request.Request(url + "/api/complete", data=DRAWING,
+                                             headers={"Content-Type": "application/json"})
+            with pytest.raises(urllib.error.HTTPError) as busy:
+                urllib.request.urlopen(request, timeout=30)
+            assert busy.value.code == 503 and busy.value.headers["Retry-After"]  # the page waits and tries again
+            assert b'"busy"' in busy.value.read()
+        for path in ("/healthz", "/api/classes", "/"):
+            with urllib.request.urlopen(url + path, timeout=30) as r:
+                assert r.status == 200, path
