@@ -329,6 +329,23 @@ def test_a_client_over_its_rate_limit_gets_429_in_the_api_shape_and_others_go_on
     assert other.status_code == 200  # another client is not held by the first one's limit
 
 
+def test_the_default_rate_limit_serves_a_class_of_30_behind_one_address_and_stops_a_flood(model_dir, tmp_path):
+    """issue 49.1: a class of 30 drawing for a minute behind one school address sent 1,496 requests (guesses after
+    every stroke, hints, Finish): the default limit lets 1,600 through, and a single client flooding the server is
+    still stopped within a minute. (Empty bodies: every request counts, answered or not.)"""
+    from app import create_app, settings
+
+    defaults = {k: v for k, v in settings.from_environment().items()
+                if k in ("API_RATE_LIMIT", "RATELIMIT_ENABLED", "RATELIMIT_STRATEGY")}
+    app = create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False, "TESTING": True,
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s", **defaults})
+    client = app.test_client()
+    statuses = [post(client, "/api/classify", "{}").status_code for _ in range(1600)]
+    assert 429 not in statuses and set(statuses) == {400}
+    flood = [post(client, "/api/hint", "{}").status_code for _ in range(2400)]
+    assert 429 in flood
+
+
 def test_when_every_slot_stays_busy_a_request_gets_503_with_retry_after(model_dir, tmp_path, monkeypatch):
     import threading
 
