@@ -11,8 +11,9 @@ every endpoint. Settings (environment variables, documented in the README):
   rest answer pages, health and classes at once); sampling is batched across them (``app.batcher``);
 - ``DOODLE_CONNECTION_LIMIT`` (1000): open connections; more wait in the listen backlog;
 - ``DOODLE_CLIENT_TIMEOUT`` (30 s): a connection that sends nothing for this long is closed;
-- ``DOODLE_TRUSTED_PROXY``: the address of a reverse proxy (e.g. nginx) whose ``X-Forwarded-For`` names the
-  client, so per-client limits see children, not the proxy; empty (default) trusts no header.
+- ``DOODLE_TRUSTED_PROXY``: the addresses or networks of a reverse proxy (e.g. nginx) whose ``X-Forwarded-For``
+  names the client, so per-client limits see children, not the proxy (``app.TrustedProxy``); empty (default)
+  trusts no header.
 
 Bodies over ``DOODLE_MAX_BODY_BYTES`` get a 413, chunked or not.
 """
@@ -24,8 +25,7 @@ import os
 
 def server_settings(app_config: dict, env=os.environ) -> dict:
     """waitress's settings for this app from the environment."""
-    proxy = env.get("DOODLE_TRUSTED_PROXY", "").strip()
-    settings = {
+    return {
         "host": env.get("DOODLE_HOST", "0.0.0.0"),
         "port": int(env.get("PORT", "8000")),
         "threads": int(env.get("DOODLE_THREADS", "16")),
@@ -36,11 +36,8 @@ def server_settings(app_config: dict, env=os.environ) -> dict:
         "max_request_body_size": 2 * int(app_config["MAX_CONTENT_LENGTH"]),
         "max_request_header_size": 64 * 1024,
         "ident": "doodle-buddy",
-        "clear_untrusted_proxy_headers": True,
+        "clear_untrusted_proxy_headers": False,  # the app decides whose proxy headers count (app.TrustedProxy)
     }
-    if proxy:
-        settings.update(trusted_proxy=proxy, trusted_proxy_count=1, trusted_proxy_headers={"x-forwarded-for"})
-    return settings
 
 
 def main() -> None:

@@ -53,8 +53,13 @@ def join():
 
 
 def security_headers(response):
-    """Added to every response: the CSP, no sniffing, no referrer leaving the school's server."""
+    """Added to every response: the CSP (and X-Frame-Options for browsers that ignore its frame-ancestors), no
+    sniffing, no referrer leaving the school's server; teacher pages are never kept in a cache (a shared tablet's
+    back button must not show a classroom's page to the next user)."""
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if request.blueprint == "teacher":
+        response.headers["Cache-Control"] = "no-store"
     return response

@@ -33,6 +33,9 @@ def from_environment() -> dict:
         # the address children use, e.g. https://draw.school.example, for the join link on the teacher's page;
         # empty = the address the teacher's own browser used (never the request's Host header)
         "PUBLIC_URL": env("DOODLE_PUBLIC_URL", ""),
+        # the reverse proxy in front (addresses or networks, comma-separated, e.g. 172.30.0.10 or 10.0.0.0/24):
+        # only from there do X-Forwarded-For (the client, for per-client limits) and X-Forwarded-Proto count
+        "TRUSTED_PROXY": env("DOODLE_TRUSTED_PROXY", ""),
         "SESSION_COOKIE_SAMESITE": "Lax",  # teacher session cookies: signed, HttpOnly, same-site
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,  # a teacher stays signed in for a school day
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a teacher page's form stays valid as long as the session

@@ -346,6 +346,57 @@ def test_the_default_rate_limit_serves_a_class_of_30_behind_one_address_and_stop
     assert 429 in flood
 
 
+def test_only_the_trusted_proxy_may_name_the_client_and_a_proxy_of_everybody_is_refused(model_dir, tmp_path):
+    """issue 49.5: X-Forwarded-For counts only from the proxy's address or network: a client reaching the server
+    directly cannot dodge its limit by naming others, while children behind the proxy are counted apart."""
+    from app import create_app
+
+    def make(proxy):
+        return create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False, "TESTING": True,
+                           "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s",
+                           "API_RATE_LIMIT": "10 per minute", "TRUSTED_PROXY": proxy}).test_client()
+
+    client = make("10.1.0.0/24")
+
+    def classify(remote, named):
+        return client.post("/api/classify", data="{}", content_type="application/json",
+                           headers={"X-Forwarded-For": named}, environ_base={"REMOTE_ADDR": remote}).status_code
+
+    spoofed = [classify("192.0.2.5", f"198.51.100.{i}") for i in range(30)]
+    assert spoofed.count(429) == 20  # one client, whatever it says
+    behind = [classify("10.1.0.7", f"198.51.100.{i}") for i in range(30)]
+    assert 429 not in behind  # 30 children behind the proxy, one request each
+    for everybody in ("*", "nginx"):
+        with pytest.raises(ValueError, match="DOODLE_TRUSTED_PROXY"):
+            make(everybody)
+
+
+def test_redirects_stay_on_this_server_and_teacher_pages_are_never_cached_or_framed(client):
+    """issue 49.5: the added-slash redirect is a path, never the Host a request named; the pages refuse frames in
+    old browsers too; a teacher's page is not kept for the next user of a shared tablet."""
+    r = client.get("/teacher", headers={"Host": "evil.example"})
+    assert r.status_code in (301, 308) and r.headers["Location"] == "/teacher/"
+    page = client.get("/teacher/")
+    assert page.headers["X-Frame-Options"] == "DENY" and page.headers["Cache-Control"] == "no-store"
+    assert client.get("/").headers["X-Frame-Options"] == "DENY"
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+
+
+def test_a_teacher_session_behind_tls_gets_a_secure_cookie(model_dir, tmp_path):
+    """issue 49.5: behind a TLS proxy (X-Forwarded-Proto from the trusted proxy), the session cookie is Secure."""
+    from app import create_app
+
+    app = create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False, "TESTING": True,
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s",
+                      "TRUSTED_PROXY": "10.1.0.1"})
+    tls = app.test_client().get("/teacher/", headers={"X-Forwarded-Proto": "https"},
+                                environ_base={"REMOTE_ADDR": "10.1.0.1"})
+    assert "Secure" in tls.headers["Set-Cookie"]
+    spoofed = app.test_client().get("/teacher/", headers={"X-Forwarded-Proto": "https"},
+                         environ_base={"REMOTE_ADDR": "192.0.2.5"})
+    assert "Secure" not in spoofed.headers["Set-Cookie"]
+
+
 def test_when_every_slot_stays_busy_a_request_gets_503_with_retry_after(model_dir, tmp_path, monkeypatch):
     import threading
 

@@ -171,3 +171,13 @@ def test_a_busy_answer_from_both_servers_is_passed_on_and_marks_neither_dead(mod
         for path in ("/healthz", "/api/classes", "/"):
             with urllib.request.urlopen(url + path, timeout=30) as r:
                 assert r.status == 200, path
+
+
+def test_compose_trusts_the_proxy_headers_of_nginx_alone():
+    """issue 49.5: the app servers trust X-Forwarded-For from nginx's own fixed address, never from everybody."""
+    from app import TrustedProxy
+
+    compose = (ROOT / "compose.yaml").read_text()
+    trusted = re.search(r"DOODLE_TRUSTED_PROXY: ([^\s#]+)", compose).group(1)
+    nginx = re.search(r"nginx:\n(?:    .*\n)*?      doodle: \{ipv4_address: ([\d.]+)\}", compose).group(1)
+    assert trusted == nginx and [str(n) for n in TrustedProxy.parse(trusted)] == [f"{nginx}/32"]
