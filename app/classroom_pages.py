@@ -8,6 +8,7 @@ children elsewhere never lock it out (``ClassroomStore.verify_pin``).
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from flask import (
@@ -22,10 +23,12 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app import catalog, current_classrooms, current_registry, find_classroom
+from app.api import limiter
 from app.classrooms import ClassroomError, PinLocked, normalize_code
 
 bp = Blueprint("teacher", __name__, url_prefix="/teacher")
@@ -77,9 +80,12 @@ def _trusted_codes() -> list[str]:
 
 
 def _browser() -> str:
-    """This browser's opaque id (kept in the session cookie; a client without cookies gets a new one each time)."""
+    """This browser's opaque id, kept in the session cookie. A session that has none yet takes it from the session's
+    own CSRF secret (every form POST needs one), so requests sent at once with the same cookie, before any of them
+    could store an id, are still one browser; a client without cookies cannot POST at all."""
     if BROWSER_KEY not in session:
-        session[BROWSER_KEY] = secrets.token_hex(8)
+        secret = session.get("csrf_token") or secrets.token_hex(16)
+        session[BROWSER_KEY] = hashlib.sha256(f"browser:{secret}".encode()).hexdigest()[:16]
     return session[BROWSER_KEY]
 
 
@@ -102,7 +108,15 @@ def home():
     return _home(open_code=code, open_hint=bool(code))
 
 
+@bp.errorhandler(RateLimitExceeded)
+def _too_many_classrooms(exc: RateLimitExceeded):
+    """Over the classrooms a client may make in an hour (a script, not a school): say so, keep the form."""
+    return _home(429, error="So many new classrooms from here! Please try again in an hour.",
+                 form={"name": request.form.get("name", ""), "objects": request.form.getlist("objects")})
+
+
 @bp.post("/classrooms")
+@limiter.limit(lambda: current_app.config["CLASSROOM_RATE_LIMIT"], key_func=lambda: request.remote_addr or "")
 def create():
     """Create a classroom and open it (this browser may now manage it)."""
     form = {"name": request.form.get("name", ""), "objects": request.form.getlist("objects")}

@@ -45,6 +45,9 @@ def from_environment() -> dict:
         "API_RATE_LIMIT": env("DOODLE_RATE_LIMIT", RATE_LIMIT),
         "RATELIMIT_ENABLED": env("DOODLE_RATE_LIMIT", RATE_LIMIT) != "",
         "RATELIMIT_STRATEGY": "moving-window",  # counted over the last minute, so no burst fits across a boundary
+        # new classrooms per client address (a school's teachers behind one address share it); a script that makes
+        # hundreds is stopped
+        "CLASSROOM_RATE_LIMIT": env("DOODLE_CLASSROOM_LIMIT", "30 per hour"),
         "RATELIMIT_STORAGE_URI": env("DOODLE_RATE_LIMIT_STORAGE", "memory://"),  # per server; or e.g. redis://
         # requests running a network at once, and how long one may wait for a slot before a 503 + Retry-After
         "MAX_BUSY": int(env("DOODLE_MAX_BUSY", 8)),

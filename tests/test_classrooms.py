@@ -345,6 +345,38 @@ def test_children_guessing_the_pin_never_lock_out_the_teachers_browser(db_url, m
     assert r.status_code == 303
 
 
+def test_wrong_pins_sent_at_once_from_a_browser_new_to_the_pin_form_count_as_one_browser(db_url, make_app):
+    """issue 49.6: a browser that just opened the form (its session has no id yet) sends 20 wrong PINs at once, each
+    with the same cookie: they are one browser's tries, so 5 are checked and the rest wait."""
+    app = make_app(db_url)
+    _, code = create_classroom(app.test_client())
+    browser = app.test_client()
+    token = csrf(browser.get("/teacher/").text)
+    cookie = browser.get_cookie("session").value  # what every one of the 20 requests carries
+    statuses = []
+    for i in range(20):
+        browser.set_cookie("session", cookie)
+        statuses.append(browser.post("/teacher/open", data={"csrf_token": token, "code": code,
+                                                            "pin": f"{1000 + i}"}).status_code)
+    assert statuses.count(403) == MAX_FAILED_PINS and statuses.count(429) == 20 - MAX_FAILED_PINS
+
+
+def test_a_script_making_classrooms_is_stopped_and_a_school_making_a_few_is_not(db_url, make_app):
+    """issue 49.7: one address makes at most 30 classrooms an hour (a school's teachers share an address); the
+    31st gets a kind 429 on the form, nothing is stored, and another address goes on."""
+    app = make_app(db_url)
+    made = [create_classroom(app.test_client(), name=f"Room {i}")[0].status_code for i in range(31)]
+    assert made == [303] * 30 + [429]
+    store = app.extensions["doodle_classrooms"]
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM classrooms").scalar() == 30
+    other = app.test_client()
+    token = csrf(other.get("/teacher/").text)
+    r = other.post("/teacher/classrooms", data={"csrf_token": token, "name": "Room 99", "objects": ["cat"],
+                                                "pin": "2468"}, environ_base={"REMOTE_ADDR": "10.0.0.8"})
+    assert r.status_code == 303
+
+
 def test_names_with_control_characters_are_refused_and_emoji_are_kept(db_url, open_store):
     store = open_store(db_url)
     for bad in ("Room\x00 4", "Room\u202e4", "Tab\there"):
