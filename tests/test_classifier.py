@@ -260,6 +260,45 @@ def test_objects_without_a_decoder_are_learnt_as_extra_outputs_that_the_exported
             in card)
 
 
+@pytest.mark.slow
+def test_a_classifier_started_from_the_shipped_one_keeps_its_units_and_learns_the_new_object(tmp_path):
+    """--init-from: a new object joins without training the rest from scratch. Before any training the started
+    model scores the objects it knew exactly as the old one did; after it, it knows the new object, and the card and
+    its reproduce commands keep the recipe of the classifier it started from."""
+    import keras
+
+    from app.classifier import Classifier
+    from training.evaluate import classifier_commands
+    from training.train_classifier import init_from, main, make_model
+
+    data_dir, pretrained_dir = write_fixture_objects(tmp_path, ("circle", "square", "zigzag"))
+    (pretrained_dir / "square.gen.json").unlink()  # the old classifier knew circles and zigzags only
+    main([*tiny_run(tmp_path, data_dir, pretrained_dir), "--epochs", "1", "--out", str(tmp_path / "old")])
+    old = Classifier.load(tmp_path / "old")
+    started = make_model(3, width=4)
+    card = init_from(started, tmp_path / "old", ["circle", "square", "zigzag"], width=4)
+    assert card["classes"] == ["circle", "zigzag"]
+    images = np.random.default_rng(0).uniform(0, 255, (5, 28, 28, 1)).astype(np.float32)
+    logits = [keras.Model(m.inputs, m.layers[-1].input) for m in (old.model, started)]  # before the softmax
+    hidden_old, hidden_new = (m.predict(images, verbose=0) for m in logits)
+    np.testing.assert_allclose(hidden_new, hidden_old, rtol=1e-5, atol=1e-5)
+    w_old, w_new = old.model.get_weights()[-2], started.get_weights()[-2]
+    np.testing.assert_array_equal(w_new[:, [0, 2]], w_old)
+
+    (pretrained_dir / "square.gen.json").write_text("{}")  # square joins
+    main([*tiny_run(tmp_path, data_dir, pretrained_dir), "--epochs", "1", "--init-from", str(tmp_path / "old"),
+          "--out", str(tmp_path / "new")])
+    new = Classifier.load(tmp_path / "new")
+    assert new.names == ["circle", "square", "zigzag"]
+    assert new.card["initialised_from"]["classes"] == ["circle", "zigzag"]
+    assert classifier_commands(new) == [
+        "python -m training.train_classifier --epochs 1 --teacher 0 --copies 1 --width 4 --batch-size 16",
+        "python -m training.train_classifier --epochs 1 --teacher 0 --copies 1 --width 4 --batch-size 16 "
+        f"--init-from {tmp_path / 'old'}"]
+    with pytest.raises(SystemExit):
+        init_from(make_model(3, width=8), tmp_path / "old", ["circle", "square", "zigzag"], width=8)
+
+
 def test_dropping_outputs_renormalises_the_probabilities_over_the_objects_kept():
     from training.train_classifier import keep_outputs, make_model
 

@@ -543,11 +543,15 @@ def decoder_commands(decoders: list[dict]) -> list[str]:
 
 
 def classifier_commands(classifier: Classifier | None) -> list[str]:
-    """The command that trained the shipped classifier: its card's hyper-parameters that are off the
-    trainer's defaults (the epoch budget always; the objects of a study on chosen ones)."""
-    if classifier is None:
-        return []
-    hyper = classifier.card.get("hyper_parameters", {})
+    """The commands that trained the shipped classifier: its card's hyper-parameters that are off the trainer's
+    defaults (the epoch budget always; the objects of a study on chosen ones), after the commands of the classifier
+    it started from (``--init-from``)."""
+    return card_commands(classifier.card) if classifier is not None else []
+
+
+def card_commands(card: dict) -> list[str]:
+    """``classifier_commands`` for a classifier's card."""
+    hyper = card.get("hyper_parameters", {})
     parser = build_parser()
     command = "python -m training.train_classifier"
     for key, option in CARD_OPTIONS.items():
@@ -555,7 +559,8 @@ def classifier_commands(classifier: Classifier | None) -> list[str]:
             value = hyper[key]
             value = f"{value:g}" if isinstance(value, float) else " ".join(value) if isinstance(value, list) else value
             command += f" --{option.replace('_', '-')}" + ("" if value is True else f" {value}")
-    return [command]
+    first = card_commands(card["initialised_from"]) if card.get("initialised_from") else []
+    return [*first, command]
 
 
 def evaluate_command(parser: argparse.ArgumentParser, args) -> str:

@@ -164,6 +164,27 @@ def keep_outputs(model, keep: int, width: int):
     return kept
 
 
+def init_from(model, directory: Path, names: list[str], width: int) -> dict:
+    """Start ``model`` (objects ``names``) from the classifier in ``directory``: every layer's weights, and each
+    object's output unit where that classifier knew the object; a new object's unit starts at random with the
+    known units' mean bias. Returns that classifier's card (its objects, how it was trained)."""
+    import keras
+
+    card = json.loads((Path(directory) / "classifier.json").read_text())
+    if card.get("hyper_parameters", {}).get("width", width) != width:
+        raise SystemExit(f"--init-from: that classifier has width {card['hyper_parameters']['width']}, "
+                         f"not --width {width}")
+    old = keras.saving.load_model(Path(directory) / "classifier.keras", compile=False)
+    weights, previous = model.get_weights(), old.get_weights()
+    kernel, bias = weights[-2], weights[-1]
+    known = [(k, card["classes"].index(name)) for k, name in enumerate(names) if name in card["classes"]]
+    bias[:] = previous[-1].mean()
+    for k, j in known:
+        kernel[:, k], bias[k] = previous[-2][:, j], previous[-1][j]
+    model.set_weights([*previous[:-2], kernel, bias])
+    return card
+
+
 def metrics(probs: np.ndarray, labels: np.ndarray, names: list[str]) -> dict:
     """Top-1 / top-3 accuracy, per class, and the most frequent confusion pairs."""
     order = np.argsort(-probs, axis=1)
@@ -220,7 +241,8 @@ def google_bitmap_check(model, names: list[str], bitmaps_dir: Path) -> dict:
 # the card's hyper-parameter -> the option that sets it (the reproduce command lists those off their default)
 CARD_OPTIONS = {"epochs_max": "epochs", "teacher_per_class": "teacher", "copies": "copies", "width": "width",
                 "batch_size": "batch_size", "seed": "seed", "schedule": "schedule", "learning_rate": "lr",
-                "classes": "classes", "other_objects": "other_objects", "bitmaps_more": "bitmaps_more"}
+                "classes": "classes", "other_objects": "other_objects", "bitmaps_more": "bitmaps_more",
+                "init_from": "init_from"}
 
 
 def schedule_sentence(hyper: dict) -> str:
@@ -258,6 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--bitmaps-dir", type=Path, default=QUICKDRAW_DIR.parent / "quickdraw_bitmaps")
     parser.add_argument("--bitmaps-more", type=Path, metavar="DIR",
                         help="more real drawings as Google's bitmaps (<object>.npy), added to the train split")
+    parser.add_argument("--init-from", metavar="DIR",
+                        help="start from the classifier in DIR (e.g. models, before a new object joins): its "
+                             "weights, and its output units for the objects it knew; the card keeps its recipe")
     parser.add_argument("--out", type=Path,
                         help="where to export (default: models/, or the run's folder for a --classes study)")
     parser.add_argument("--runs-dir", type=Path, default=ROOT / "training" / "runs", help="checkpoints and logs")
@@ -287,7 +312,7 @@ def main(argv=None):
     schedule_tag = "" if args.schedule == "plateau" and args.lr == 1e-3 else f"-{args.schedule}{args.lr:g}"
     run_dir = (Path(args.runs_dir) / f"classifier-w{args.width}-t{args.teacher}-c{args.copies}-s{args.seed}"
                                      f"{schedule_tag}{classes_tag}{f'-o{len(others)}' if others else ''}"
-                                     f"{'-more' if args.bitmaps_more else ''}")
+                                     f"{'-more' if args.bitmaps_more else ''}{'-init' if args.init_from else ''}")
     run_dir.mkdir(parents=True, exist_ok=True)
     out = args.out or (run_dir if args.classes else ROOT / "models")  # a study never replaces the shipped model
     x_train, y_train = data["x_train"][..., None], data["y_train"]
@@ -305,6 +330,7 @@ def main(argv=None):
         schedule_callbacks = [keras.callbacks.ReduceLROnPlateau(**PLATEAU),
                               keras.callbacks.EarlyStopping(patience=5)]
     model = make_model(len(names) + len(others), args.width)
+    initial = init_from(model, Path(args.init_from), names, args.width) if args.init_from else None
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(3, name="top3")])
     # the valid set: the real valid split (thin per class) - what the checkpoint and early stopping watch
@@ -336,7 +362,12 @@ def main(argv=None):
                                  "test_time": TEST_TIME,
                                  **({"classes": names} if args.classes else {}),
                                  **({"other_objects": True} if others else {}),
-                                 **({"bitmaps_more": str(args.bitmaps_more)} if args.bitmaps_more else {})},
+                                 **({"bitmaps_more": str(args.bitmaps_more)} if args.bitmaps_more else {}),
+                                 **({"init_from": str(args.init_from)} if args.init_from else {})},
+            # the classifier this one started from: its objects and how it was made (its own recipe and figures)
+            **({"initialised_from": {k: initial.get(k) for k in ("classes", "hyper_parameters", "training",
+                                                                  "seconds_this_run", "test_real",
+                                                                  "initialised_from")}} if initial else {}),
             "training": {"epochs_run": len((run_dir / "history.csv").read_text().splitlines()) - 1},
             "data": counts,
             **({"other_objects": {"objects": len(others), "real_train": other_train}} if others else {}),
