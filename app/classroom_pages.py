@@ -37,6 +37,7 @@ BROWSER_KEY = "browser"  # an opaque random id of this browser, only for countin
 TRUSTED_COOKIE = "doodle_teacher"  # signed list of the codes whose PIN was entered (or made) in this browser
 TRUSTED_AGE = 365 * 24 * 3600
 TRUSTED_MAX = 20  # codes remembered per browser
+RECOVERY_KEY = "recovery"  # a new classroom's recovery code, until its page has shown it once
 
 
 def _available() -> list[str]:
@@ -126,6 +127,7 @@ def create():
         return _home(400, error=str(exc), form=form)
     _grant(room.code)
     flash("Your classroom is ready! Put the code or the link on the board.")
+    session[RECOVERY_KEY] = {"code": room.code, "recovery": room.recovery}  # shown once, on the page it lands on
     return redirect(url_for("teacher.classroom", code=room.code), code=303)
 
 
@@ -141,10 +143,29 @@ def open_classroom():
     except LookupError:
         return _home(404, open_error="there is no classroom with that code", open_code=code)
     except PinLocked as exc:
-        return _home(429, open_error=str(exc), open_code=code)
+        return _home(429, open_error=f"{exc} (or use the classroom's recovery code below)", open_code=code,
+                     recover_hint=True)
     if not ok:
         return _home(403, open_error="that PIN is not right", open_code=code)
     _grant(code)
+    return redirect(url_for("teacher.classroom", code=code), code=303)
+
+
+@bp.post("/recover")
+def recover():
+    """Code + recovery code -> the classroom's page, however many wrong PINs were typed; this browser is then
+    remembered as the teacher's."""
+    try:
+        code = normalize_code(request.form.get("code"))
+        ok = current_classrooms().verify_recovery(code, request.form.get("recovery"))
+    except ClassroomError as exc:
+        return _home(400, recover_error=str(exc), open_code=request.form.get("code", "")[:12])
+    except LookupError:
+        return _home(404, recover_error="there is no classroom with that code", open_code=code)
+    if not ok:
+        return _home(403, recover_error="that recovery code is not right", open_code=code)
+    _grant(code)
+    flash("Welcome back! This browser is remembered for this classroom.")
     return redirect(url_for("teacher.classroom", code=code), code=303)
 
 
@@ -161,8 +182,10 @@ def _room_or_404(code: str):
 def classroom(code):
     """A classroom's page for its teacher: the join code and link, the objects, delete."""
     room = _room_or_404(code)
-    return render_template("classroom.html", room=room, objects=_objects(),
-                           join_url=_join_url(room.code))
+    shown = session.pop(RECOVERY_KEY, None)
+    recovery = shown["recovery"] if shown and shown.get("code") == room.code else None
+    return render_template("classroom.html", room=room, objects=_objects(), join_url=_join_url(room.code),
+                           recovery=recovery)
 
 
 @bp.post("/c/<code>")

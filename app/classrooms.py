@@ -12,7 +12,7 @@ import re
 import secrets
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
@@ -47,7 +47,8 @@ MAX_FAILED_PINS = 5  # wrong PINs from one browser within PIN_WINDOW before it m
 PIN_WINDOW = timedelta(minutes=5)
 MAX_CLASSROOM_PINS = 20  # wrong PINs from all untrusted browsers within CLASSROOM_WINDOW before all of them wait
 CLASSROOM_WINDOW = timedelta(hours=1)
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+RECOVERY_GROUPS = 3  # a recovery code: 3 groups of 4 letters from CODE_ALPHABET (59 bits: never guessed online)
 MIGRATION_LOCK_KEY = 0x646F6F646C65  # PostgreSQL advisory lock held while migrating ('doodle')
 
 
@@ -77,6 +78,7 @@ class Classroom(Base):
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     objects: Mapped[list] = mapped_column(JSON)
     pin_hash: Mapped[str] = mapped_column(String(256))
+    recovery_hash: Mapped[str | None] = mapped_column(String(256), nullable=True)  # None: made before version 3
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -101,6 +103,8 @@ class ClassroomView:
     code: str
     name: str
     objects: list[str]
+    # the recovery code, only as the classroom is made (it is stored hashed); never compared or printed
+    recovery: str | None = field(default=None, compare=False, repr=False)
 
 
 def _now() -> datetime:
@@ -123,6 +127,19 @@ def normalize_code(raw) -> str:
 def new_code() -> str:
     """A random join code from the unambiguous alphabet."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def new_recovery_code() -> str:
+    """A teacher's way in that no run of wrong PINs can lock: shown once when the classroom is made."""
+    return "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(RECOVERY_GROUPS))
+
+
+def normalize_recovery(raw) -> str:
+    """A recovery code as typed (any case, spaces or dashes) -> its canonical XXXX-XXXX-XXXX form, or ""."""
+    letters = "".join(c for c in str(raw or "").upper() if c.isalnum())
+    if len(letters) != 4 * RECOVERY_GROUPS or any(c not in CODE_ALPHABET for c in letters):
+        return ""
+    return "-".join(letters[k:k + 4] for k in range(0, len(letters), 4))
 
 
 def check_name(name) -> str:
@@ -183,7 +200,12 @@ def _step_2(conn):
     conn.execute(text("ALTER TABLE classrooms DROP COLUMN locked_until"))
 
 
-MIGRATIONS = {1: _step_1, 2: _step_2}
+def _step_3(conn):
+    """Version 3: a recovery code per classroom (hashed; classrooms made before have none)."""
+    conn.execute(text("ALTER TABLE classrooms ADD COLUMN recovery_hash VARCHAR(256)"))
+
+
+MIGRATIONS = {1: _step_1, 2: _step_2, 3: _step_3}
 
 
 def migrate(engine) -> int:
@@ -251,16 +273,17 @@ class ClassroomStore:
         return ClassroomView(room.code, room.name, list(room.objects))
 
     def create(self, name, objects, pin, available) -> ClassroomView:
-        """A new classroom with a fresh, unused join code."""
+        """A new classroom with a fresh, unused join code; the view carries its recovery code, this once."""
         name, objects, pin = check_name(name), check_objects(objects, available), check_pin(pin)
+        recovery = new_recovery_code()
         for _ in range(10):
             now = _now()
             room = Classroom(code=new_code(), name=name, objects=objects, pin_hash=generate_password_hash(pin),
-                             created_at=now, updated_at=now)
+                             recovery_hash=generate_password_hash(recovery), created_at=now, updated_at=now)
             try:
                 with self.sessions.begin() as session:
                     session.add(room)
-                return self._view(room)
+                return ClassroomView(room.code, room.name, list(room.objects), recovery)
             except IntegrityError:  # the code was taken: draw another
                 continue
         raise RuntimeError("could not find a free class code")
@@ -312,6 +335,19 @@ class ClassroomStore:
                 conn.execute(delete(tries).where(tries.c.code == code))
             return True
         return False
+
+    def verify_recovery(self, code, recovery) -> bool:
+        """True for the classroom's recovery code. Never locked by wrong PINs (children cannot spend it) and not
+        counted: 59 bits are not guessed online. The right code clears the classroom's PIN tries."""
+        code, recovery = normalize_code(code), normalize_recovery(recovery)
+        with self.engine.begin() as conn:
+            stored = conn.scalar(select(Classroom.recovery_hash).where(Classroom.code == code))
+            if stored is None and not conn.scalar(select(func.count()).where(Classroom.code == code)):
+                raise LookupError(code)
+            if not (recovery and stored and check_password_hash(stored, recovery)):
+                return False
+            conn.execute(delete(PinTry.__table__).where(PinTry.__table__.c.code == code))
+            return True
 
     @staticmethod
     def _may_try(conn, code: str, client: str, trusted: bool, now: datetime) -> None:

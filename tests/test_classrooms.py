@@ -322,6 +322,7 @@ def test_an_old_database_is_upgraded_and_keeps_its_classrooms(db_url, open_store
     store = open_store(db_url)
     assert store.get("ABCDEF").name == "Old room"
     assert not store.verify_pin("ABCDEF", "1111", client="x") and store.verify_pin("ABCDEF", "2468", client="x")
+    assert not store.verify_recovery("ABCDEF", "AAAA-AAAA-AAAA")  # made before recovery codes: it has none
 
 
 def test_children_guessing_the_pin_never_lock_out_the_teachers_browser(db_url, make_app):
@@ -375,6 +376,40 @@ def test_a_script_making_classrooms_is_stopped_and_a_school_making_a_few_is_not(
     r = other.post("/teacher/classrooms", data={"csrf_token": token, "name": "Room 99", "objects": ["cat"],
                                                 "pin": "2468"}, environ_base={"REMOTE_ADDR": "10.0.0.8"})
     assert r.status_code == 303
+
+
+def test_the_recovery_code_shown_once_lets_the_teacher_in_after_children_spent_every_wrong_pin(db_url, make_app):
+    """issue 49.6: children who typed the classroom's 20 wrong PINs an hour cannot lock the teacher out: on a new
+    device the recovery code shown (once) at creation opens it, and that browser is the teacher's from then on."""
+    from app.classrooms import MAX_CLASSROOM_PINS
+
+    app = make_app(db_url)
+    teacher = app.test_client()
+    token = csrf(teacher.get("/teacher/").text)
+    r = teacher.post("/teacher/classrooms", data={"csrf_token": token, "name": "Room 5", "objects": ["cat"],
+                                                  "pin": "1357"})
+    page = teacher.get(r.headers["Location"]).text
+    shown = re.search(r'id="recovery-code">([A-Z0-9-]+)<', page).group(1)
+    code = re.search(r'id="join-code">(\w+)<', page).group(1)
+    assert len(shown) == 14 and "recovery-code" not in teacher.get(r.headers["Location"]).text  # only once
+    for i in range(MAX_CLASSROOM_PINS):  # children, each from a fresh browser
+        child = app.test_client()
+        token = csrf(child.get("/teacher/").text)
+        child.post("/teacher/open", data={"csrf_token": token, "code": code, "pin": f"{2000 + i}"})
+    laptop = app.test_client()
+    token = csrf(laptop.get("/teacher/").text)
+    r = laptop.post("/teacher/open", data={"csrf_token": token, "code": code, "pin": "1357"})
+    assert r.status_code == 429 and "recovery code" in r.text  # the right PIN waits, and the page says what to do
+    wrong = laptop.post("/teacher/recover", data={"csrf_token": token, "code": code, "recovery": "AAAA-AAAA-AAAA"})
+    assert wrong.status_code == 403
+    r = laptop.post("/teacher/recover", data={"csrf_token": token, "code": code.lower(),
+                                              "recovery": shown.lower().replace("-", " ")})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/teacher/c/{code}")
+    assert laptop.get(r.headers["Location"]).status_code == 200
+    laptop.delete_cookie("session")  # the next day: the browser is remembered, the PIN opens it at once
+    token = csrf(laptop.get("/teacher/").text)
+    assert laptop.post("/teacher/open", data={"csrf_token": token, "code": code, "pin": "1357"}).status_code == 303
+    assert app.extensions["doodle_classrooms"].get(code).recovery is None  # the store never gives it back
 
 
 def test_names_with_control_characters_are_refused_and_emoji_are_kept(db_url, open_store):
