@@ -47,7 +47,7 @@ HINT_MIRROR = False  # the object), one look each ...
 HINT_RECOGNITION = 4.0  # ... whose log-probability counts twice as much as in an ending's score (RECOGNITION_WEIGHT).
 # Chosen on the valid split (681 first hints over 45 objects, recognised by the independent judge; training/README.md,
 # "Draw with me's hint"): 48 at 0.4, all judged mirrored (shipped before) 82.4%; this 84.9% (paired +2.5 points,
-# +0.2 to +4.9). ``python -m training.benchmark_finish``: a hint 43 ms median before, 48 ms now; a burst of 30 hints
+# +0.2 to +4.9). ``python -m training.benchmarks.finish``: a hint 43 ms median before, 48 ms now; a burst of 30 hints
 # p95 1.10 s before, 1.09 s now
 RECOGNISE_MIN = 4  # candidates the classifier judges for one ending (the best by looks alone; valid split: 4
 # against 8 judged, the judge recognised 81.2% against 82.2% of 399 endings, and Finish took ~15% less time) ...
@@ -106,7 +106,7 @@ def candidates_for(variations: int) -> int:
 
 
 @dataclass
-class _Fit:
+class Fit:
     """How the child's drawing is put to the decoder: one primed state per size hypothesis."""
 
     states: list  # (c, h, x) per hypothesis, largest whole first
@@ -116,13 +116,13 @@ class _Fit:
     child: list  # the child's non-empty lines, (n, 2) pixel arrays
 
 
-def _fit(decoder: Decoder, lines_px, width, height, *, fitted: bool = True) -> _Fit:
+def fit_to_model(decoder: Decoder, lines_px, width, height, *, fitted: bool = True) -> Fit:
     """Prime the decoder on the child's lines at each size hypothesis (``fitting.whole_extents``): the child's
     drawing is scaled so the guessed whole spans the decoder's 0..255 box. Without ``fitted`` (the engine before
     fitting, kept for the evaluation's "before"), one hypothesis: the paper's longest side is the box."""
     lines_px = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines_px if len(line)]
     if not lines_px:
-        return _Fit(prime_many(decoder, [np.zeros((0, 5))]), [float(max(width, height))], None, 0, [])
+        return Fit(prime_many(decoder, [np.zeros((0, 5))]), [float(max(width, height))], None, 0, [])
     if fitted:
         wholes = fitting.whole_extents(lines_px, decoder.meta.get("fit"), width, height)
     else:
@@ -136,7 +136,7 @@ def _fit(decoder: Decoder, lines_px, width, height, *, fitted: bool = True) -> _
         scaled = stroke5.copy()
         scaled[:, :2] *= middle / whole
         drawings.append(scaled)
-    return _Fit(prime_many(decoder, drawings), wholes, lines_px[-1][-1], len(stroke5), lines_px)
+    return Fit(prime_many(decoder, drawings), wholes, lines_px[-1][-1], len(stroke5), lines_px)
 
 
 def _place_from_scratch(lines: list[np.ndarray], width: float, height: float) -> list[np.ndarray]:
@@ -152,7 +152,7 @@ def _place_from_scratch(lines: list[np.ndarray], width: float, height: float) ->
     return [(line - centre) * scale + canvas / 2 for line in lines]
 
 
-def _new_lines(rows: np.ndarray, fit: _Fit, hypothesis: int, width: float, height: float) -> list[np.ndarray]:
+def _new_lines(rows: np.ndarray, fit: Fit, hypothesis: int, width: float, height: float) -> list[np.ndarray]:
     """Sampled stroke-5 rows (box units of one hypothesis) -> canvas lines: continuing from the child's last point
     at the child's scale, or, for a drawing from scratch, centred on the canvas."""
     s3 = stroke5_to_stroke3(rows)
@@ -206,7 +206,7 @@ def complete(decoder: Decoder, lines_px, width: float, height: float, *,
     """
     seed = new_seed() if seed is None else seed
     sampler = sampler or sample_states
-    fit = _fit(decoder, lines_px, width, height, fitted=fitted)
+    fit = fit_to_model(decoder, lines_px, width, height, fitted=fitted)
     if max_steps is None:  # room left under the model's longest drawing, but never less than a quarter of it
         max_steps = max(decoder.max_seq_len - fit.used, decoder.max_seq_len // 4)
     count = (candidates or candidates_for(variations)) if fitted else variations
@@ -243,7 +243,7 @@ def hint(decoder: Decoder, lines_px, width: float, height: float, *,
     engine before fitting, one sample."""
     seed = new_seed() if seed is None else seed
     sampler = sampler or sample_states
-    fit = _fit(decoder, lines_px, width, height, fitted=fitted)
+    fit = fit_to_model(decoder, lines_px, width, height, fitted=fitted)
     count = HINT_CANDIDATES if fitted else 1
     hyps = [hypothesis_of(i, len(fit.states)) for i in range(count)]
     temperatures = [min(temperature * HINT_TEMPERATURES[i % len(HINT_TEMPERATURES)], TEMPERATURE_MAX)

@@ -95,7 +95,7 @@ def load_gen_json(path: str | os.PathLike) -> Decoder:
     meta = {"source": "google-magenta", "format": "gen.json", "version": info.get("version"),
             "license": "Apache-2.0", "file": Path(path).name}
     meta["data_scale_note"] = ("drawings are scaled by data_scale before the model sees them: Google's training "
-                               "data was not in the 0..255 box (python -m training.fit_data_scale)")
+                               "data was not in the 0..255 box (python -m training.studies.data_scale)")
     decoder = Decoder(info["name"], config, float(info["scale_factor"]), int(info["max_seq_len"]), weights, meta,
                       data_scale=GEN_JSON_DATA_SCALE)
     check_shapes(decoder)
@@ -333,7 +333,7 @@ def _sample_loop(weights, c, h, x, zb, noise, temperature, max_steps, stop_at_pe
 # request; weights are arguments, not captured constants, so models of the same width share compilations.
 # ---------------------------------------------------------------------------------------------------------
 
-JIT_COMPILE = True  # XLA won on 2 CPU cores (training/benchmark_engine.py); the app's JIT setting (DOODLE_JIT)
+JIT_COMPILE = True  # XLA won on 2 CPU cores (training/benchmarks/engine.py); the app's JIT setting (DOODLE_JIT)
 _compiled: dict[str, object] = {}
 
 

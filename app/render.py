@@ -61,7 +61,7 @@ def render_many(drawings: list[list[np.ndarray]]) -> np.ndarray:
     Small drawings share one distance computation (their segments side by side, at most CHUNK at once): a
     classifier's batch of candidates costs a few matrix products, not a few per drawing."""
     out = np.zeros((len(drawings), SIDE * SIDE), np.uint8)
-    placed = [(i, *_placed_segments(lines)) for i, lines in enumerate(drawings) if any(len(ln) for ln in lines)]
+    placed = [(i, *placed_segments(lines)) for i, lines in enumerate(drawings) if any(len(ln) for ln in lines)]
     group: list[tuple] = []
     for item in [*placed, None]:
         if group and (item is None or sum(len(g[1]) for g in group) + len(item[1]) > CHUNK):
@@ -73,7 +73,7 @@ def render_many(drawings: list[list[np.ndarray]]) -> np.ndarray:
     return out.reshape(len(drawings), SIDE, SIDE)
 
 
-def _placed_segments(lines: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def placed_segments(lines: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """A drawing's segments in output pixels, placed as Google placed its drawings (centred, padded)."""
     lines = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines if len(line)]
     lines = _bounded(normalize_lines(lines))
@@ -89,10 +89,10 @@ def _nearest(group: list[tuple]) -> np.ndarray:
         _, a, b = group[0]
         nearest = np.full(len(_CENTRES), np.inf)
         for i in range(0, len(a), CHUNK):
-            nearest = np.minimum(nearest, _squared_distances(a[i:i + CHUNK], b[i:i + CHUNK]).min(axis=1))
+            nearest = np.minimum(nearest, squared_distances(a[i:i + CHUNK], b[i:i + CHUNK]).min(axis=1))
         return nearest[:, None]
     starts = np.cumsum([0] + [len(g[1]) for g in group[:-1]])
-    d2 = _squared_distances(np.concatenate([g[1] for g in group]), np.concatenate([g[2] for g in group]))
+    d2 = squared_distances(np.concatenate([g[1] for g in group]), np.concatenate([g[2] for g in group]))
     return np.minimum.reduceat(d2, starts, axis=1)
 
 
@@ -102,7 +102,7 @@ def _ink(nearest: np.ndarray) -> np.ndarray:
     return np.round(ink * 255.0).astype(np.uint8)
 
 
-def _squared_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def squared_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Squared distance (P, S) from every pixel centre to every segment a->b (S, 2), from dot products (matrix
     products, no (P, S, 2) temporaries): with t the clipped projection,
     |ap - t ab|^2 = |ap|^2 - 2t ap.ab + t^2|ab|^2."""

@@ -342,7 +342,7 @@ def test_more_real_drawings_as_bitmaps_join_the_train_split_only_and_the_card_sa
 
 
 def test_comparing_two_classifiers_counts_the_drawings_each_gets_right_and_flags_an_object_that_got_worse():
-    from training.compare_classifiers import compare, report
+    from training.studies.classifiers import compare, report
 
     names = ["cat", "dog"]
     labels = np.array([0] * 40 + [1] * 40)
@@ -371,7 +371,7 @@ def test_comparing_two_classifiers_counts_the_drawings_each_gets_right_and_flags
 def test_the_stroke_order_study_sees_the_ink_as_served_and_when_each_part_was_drawn():
     """issue 32's study: its first channel is the served render; the second is brighter where the child drew first."""
     from app.render import render
-    from training.study_stroke_order import render_order
+    from training.studies.stroke_order import render_order
 
     # two strokes drawn top to bottom, of ten points each: a segment's time is its middle's
     first = np.stack([np.full(10, 10.0), np.linspace(10.0, 240.0, 10)], axis=1)

@@ -15,8 +15,8 @@ from app.decoder import (
     sample,
     save_decoder,
 )
+from tests import reference_sketch_rnn as ref
 from tests.conftest import gen_json_quantized, make_tiny_decoder, write_gen_json
-from training import reference_sketch_rnn as ref
 
 PRIME = np.array([[10.0, 0.0, 1.0, 0.0, 0.0], [0.0, 10.0, 1.0, 0.0, 0.0], [-10.0, 0.0, 0.0, 1.0, 0.0],
                   [5.0, 5.0, 1.0, 0.0, 0.0], [3.0, -2.0, 0.0, 1.0, 0.0]])

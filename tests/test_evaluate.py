@@ -1,4 +1,4 @@
-"""The model card (training.evaluate, training.units_study): its figures, intervals, bars and the commands that
+"""The model card (training.evaluate, training.studies.units): its figures, intervals, bars and the commands that
 reproduce the shipped models."""
 
 from pathlib import Path
@@ -18,7 +18,7 @@ def test_the_width_study_measures_loss_recognition_and_speed(tmp_path):
 
     from app.classifier import Classifier
     from tests.test_classifier import make_tiny_classifier
-    from training.units_study import measure
+    from training.studies.units import measure
 
     classifier = Classifier.load(make_tiny_classifier(tmp_path))
     tiny = make_tiny_decoder(num_units=8, weight_scale=0.3, name="cat")

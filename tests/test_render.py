@@ -43,7 +43,7 @@ def test_a_huge_drawing_renders_in_bounded_memory():
 
 
 def test_a_bitmap_read_one_byte_late_is_moved_back_and_a_good_one_is_left_alone():
-    from training.compare_bitmaps import realign
+    from training.data import realign
 
     cat = render([np.array([[0.0, 0.0], [255.0, 60.0], [120.0, 120.0], [0.0, 0.0]])])  # wider than tall
     late = np.concatenate([[0], cat.reshape(-1)[:-1]]).reshape(28, 28)  # the file cut one byte off

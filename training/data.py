@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.render import SIDE
 from app.strokes import lines_to_stroke3, quickdraw_to_lines, simplify_raw_lines
 
 SHARED = Path(os.environ.get("DOODLE_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
@@ -91,3 +92,14 @@ def real_drawings(name: str, data_dir: str | os.PathLike = QUICKDRAW_DIR) -> dic
         if len(stroke3):
             splits[split_of(record["key_id"])].append(stroke3)
     return splits
+
+
+def realign(images: np.ndarray) -> np.ndarray:
+    """Google's 28x28 bitmaps (n, 28, 28) with those read one byte late (ink in the last column, which Google's
+    renders never touch) moved back one pixel: image = its bytes from the second on, and a blank last pixel. Some of the
+    ``quickdraw_bitmaps_more`` files were cut a byte off (``training.studies.bitmaps`` found it)."""
+    images = np.asarray(images, np.uint8).reshape(-1, SIDE, SIDE).copy()
+    late = images[:, :, -1].any(axis=1)
+    flat = images[late].reshape(-1, SIDE * SIDE)
+    images[late] = np.concatenate([flat[:, 1:], np.zeros((len(flat), 1), np.uint8)], axis=1).reshape(-1, SIDE, SIDE)
+    return images

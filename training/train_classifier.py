@@ -10,7 +10,7 @@ test split, which no model of the project ever trains on. Renders are cached in 
 With ``--other-objects`` the real drawings of the objects in ``--data-dir`` that have no decoder are learnt too,
 as extra outputs that the exported model drops. With ``--bitmaps-more DIR`` Google's own 28x28 bitmaps of real
 drawings in DIR (``<object>.npy``, e.g. ../shared/data/quickdraw_bitmaps_more) join the train split as they are
-(realigned first: ``training.compare_bitmaps.realign``, which also shows that our renders match them); the valid
+(realigned first: ``training.studies.bitmaps.realign``, which also shows that our renders match them); the valid
 and test splits stay the stroke data's own.
 
 The exported model is ``models/classifier.keras`` (Keras' own format: architecture + weights; input
@@ -32,8 +32,7 @@ from app.classifier import GUESS_VIEWS, views_average
 from app.render import SIDE, render
 from app.strokes import stroke3_to_lines
 from training import fit_verbosity
-from training.compare_bitmaps import realign
-from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, object_name, real_drawings
+from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, object_name, real_drawings, realign
 from training.teacher import CACHE_DIR, TEMPERATURES, teacher_drawings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,7 +121,7 @@ def build_data(names, args, others=()) -> dict:
 
 def make_model(num_classes: int, width: int = 32, channels: int = 1):
     """A small VGG-style CNN: conv-batchnorm-relu blocks of width w, 2w, 4w, 8w at 28, 14, 7 and 3 pixels, over
-    28x28 renders of ``channels`` channels (the served model: 1, the ink; ``training.study_stroke_order``: 3).
+    28x28 renders of ``channels`` channels (the served model: 1, the ink; ``training.studies.stroke_order``: 3).
 
     The rescaling and the training-time augmentation (mirror images, small shifts and turns) are inside the
     model, so serving feeds the raw 0..255 render. No class here depends on which way it faces, so a mirrored

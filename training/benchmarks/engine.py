@@ -6,7 +6,7 @@ one next-stroke hint. Backends: the engine's XLA loop (what the app uses), the s
 tf.function without XLA, plain NumPy (the one-row transcription of sketch-rnn-js the tests use as reference),
 and @magenta/sketch 0.2.0 under Node (TF.js CPU backend), installed with npm into .bench/ on first run.
 
-    python -m training.benchmark_engine [--repeats 5] [--no-magenta]
+    python -m training.benchmarks.engine [--repeats 5] [--no-magenta]
 """
 
 import argparse
@@ -22,7 +22,7 @@ import numpy as np
 
 from app.decoder import load_decoder, load_gen_json, noise_table, prime, sample, set_jit
 from app.strokes import lines_to_stroke3, stroke3_to_stroke5
-from training import reference_sketch_rnn as ref
+from tests import reference_sketch_rnn as ref
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, read_ndjson
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,7 +85,7 @@ def magenta_timings(rows, repeats: int) -> dict | None:
     bench = ROOT / ".bench" / "magenta"
     bench.mkdir(parents=True, exist_ok=True)
     for name in ("package.json", "bench.mjs"):
-        shutil.copy(ROOT / "training" / "magenta_bench" / name, bench / name)
+        shutil.copy(ROOT / "training" / "benchmarks" / "magenta_bench" / name, bench / name)
     if not (bench / "node_modules" / "@magenta" / "sketch").exists():
         subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=bench, check=True)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:

@@ -3,7 +3,7 @@
 Start the server first (e.g. with Google's 45 decoders as extra models):
     DOODLE_EXTRA_MODEL_DIRS=../shared/pretrained/sketch-rnn .venv/bin/python -m app &
 then:
-    python -m training.benchmark_api [--url http://127.0.0.1:8000] [--clients 16] [--seconds 30] [--pid PID]
+    python -m training.benchmarks.api [--url http://127.0.0.1:8000] [--clients 16] [--seconds 30] [--pid PID]
         [--stalled 40] [--bad 500]
 Each client posts a 30-point partial cat (1 variation, temperature 0.4) in a loop. Meanwhile ``--stalled`` connections
 send half a request and wait (slowloris), and /healthz is timed every half second; ``--bad`` malformed requests

@@ -1,6 +1,6 @@
 """Study (issue 32): does the classifier gain from seeing the ORDER of the strokes, not only the ink?
 
-    python -m training.study_stroke_order --classes bird cat dog duck flamingo monkey owl swan
+    python -m training.studies.stroke_order --classes bird cat dog duck flamingo monkey owl swan
 
 Trains the classifier's CNN (``train_classifier.make_model``, the same augmentation, a cosine schedule to 0.002)
 twice with one seed on the same renders: on the ink alone (the served classifier's input) and on three channels,
@@ -9,6 +9,9 @@ the Quick, Draw! Kaggle competition's best entries fed their CNNs. Prints top-1 
 to choose on) and the test split (for the record), each averaged over the guess's ten looks, the paired
 difference of top-1 with a bootstrap 95% interval, and the two models averaged. Google's 28x28 bitmaps
 (``quickdraw_bitmaps_more``) have no stroke order, so neither run uses them.
+
+Answer (2026-11-30): no: on the valid split the ink alone scored top-1 83.7%, three channels with the stroke order
+82.8% (paired -0.9, -2.8 to +1.0); the served classifier sees the ink only.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from app.classifier import views_average
-from app.render import EDGE, LINE_DIAMETER, SCALE, SIDE, _placed_segments, _squared_distances
+from app.render import EDGE, LINE_DIAMETER, SCALE, SIDE, placed_segments, squared_distances
 from training.data import real_drawings
 from training.teacher import CACHE_DIR, teacher_drawings
 from training.train_classifier import class_names, make_model, render_many
@@ -34,14 +37,14 @@ def render_order(lines: list[np.ndarray]) -> np.ndarray:
     lines = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines if len(line)]
     if not lines:
         return np.zeros((SIDE, SIDE, 3), np.uint8)
-    starts, ends = _placed_segments(lines)
+    starts, ends = placed_segments(lines)
     lengths = [np.hypot(*np.diff(line, axis=0).T) if len(line) > 1 else np.zeros(1) for line in lines]
     total = sum(length.sum() for length in lengths) or 1.0
     offsets = np.cumsum([0.0] + [length.sum() for length in lengths[:-1]])
     middles = [np.cumsum(length) - length / 2 for length in lengths]  # each segment's middle along its stroke
     in_drawing = np.concatenate([(off + mid) / total for off, mid in zip(offsets, middles)])
     in_stroke = np.concatenate([mid / (length.sum() or 1.0) for mid, length in zip(middles, lengths)])
-    d2 = _squared_distances(starts, ends)
+    d2 = squared_distances(starts, ends)
     nearest = d2.argmin(axis=1)
     ink = np.clip((LINE_DIAMETER * SCALE / 2.0 - np.sqrt(d2[np.arange(len(nearest)), nearest])) / EDGE + 0.5, 0, 1)
     channels = np.stack([ink, ink * (1 - in_drawing[nearest]), ink * (1 - in_stroke[nearest])], axis=-1)

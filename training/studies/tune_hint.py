@@ -8,8 +8,12 @@ judged, with how many looks, how much the classifier's opinion weighs) and print
 the judge, with a paired bootstrap against the way that shipped before. The judge only scores: no way of choosing
 sees it.
 
-    python -m training.tune_hint collect --split valid --out training/runs/hint-pool-valid.pkl
-    python -m training.tune_hint score training/runs/hint-pool-valid.pkl
+    python -m training.studies.tune_hint collect --split valid --out training/runs/hint-pool-valid.pkl
+    python -m training.studies.tune_hint score training/runs/hint-pool-valid.pkl
+
+Answer (2026-12-01): the shipped hint: 144 candidates at the request's temperature x1, x0.625 and x1.5, the 64
+best-looking judged once, the classifier weighed 4 (valid: judge-recognised 82.4% -> 84.9%, paired +2.5, +0.2 to
++4.9).
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ def collect(split: str, temperatures: list[float], per: int, out: Path, models_d
     pool, started = [], time.time()
     for k, case in enumerate(cases):
         decoder, name = decoders[case["name"]], case["name"]
-        fit = buddy._fit(decoder, case["half"], ef.WIDTH, ef.HEIGHT)
+        fit = buddy.fit_to_model(decoder, case["half"], ef.WIDTH, ef.HEIGHT)
         simple = [fitting.simplify_child(fit.child, whole) for whole in fit.wholes]
         hyps = [buddy.hypothesis_of(i, len(fit.states)) for i in range(per)]
         record = {"name": name, "size": case["size"], "temperatures": {},

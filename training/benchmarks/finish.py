@@ -6,7 +6,7 @@ right after start-up: nothing may wait for a compilation), then a burst of as ma
 Buddy); then, one at a time, ``--repeats`` requests for 1 ending and for 9 endings of a typical half-drawing (a
 cat's head, 5 strokes, on an 800x600 paper), and the other drawing requests. Prints the figures.
 
-    python -m training.benchmark_finish [--burst 30] [--repeats 30] [--port 8765]
+    python -m training.benchmarks.finish [--burst 30] [--repeats 30] [--port 8765]
 """
 
 from __future__ import annotations

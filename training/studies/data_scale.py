@@ -6,7 +6,11 @@ decoder with real drawings in ../shared, this prints the median per-step loss of
 (with the Jacobian, so the figures compare across k) and the best k; ``GEN_JSON_DATA_SCALE`` in
 ``app/decoder.py`` is the median of the best k over the models.
 
-    python -m training.fit_data_scale [cat bicycle ...] [--scales 2 4 6 8]
+    python -m training.studies.data_scale [cat bicycle ...] [--scales 2 4 6 8]
+
+Answer (2026-11-24): Google's decoders fit drawings about 2.8x the 0..255 box (the median over ten;
+``app.decoder.GEN_JSON_DATA_SCALE``); flamingo, ant and hedgehog fit 6-7, but completions at that scale were
+recognised less often, so 2.8 stays for all (training/README.md).
 """
 
 import argparse

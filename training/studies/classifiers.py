@@ -9,7 +9,10 @@ four ways). Printed, and written as JSON with ``--out``:
   old one's interval (the issue's "no object worse than today by more than its interval");
 - the most frequent confusion pairs (true -> guessed) of each.
 
-    python -m training.compare_classifiers --old models --new training/runs/classifier-more-export [--split valid]
+    python -m training.studies.classifiers --old models --new training/runs/classifier-more-export [--split valid]
+
+Answer (2026-11-30): a tool, not one question: it chose issue 32's classifier (guesses over ten looks: valid top-1
+77.6% -> 79.4%, paired +1.8 points, +0.8 to +2.8) and the judge (valid top-1 77.7% against the shipped 77.6%).
 """
 
 from __future__ import annotations
