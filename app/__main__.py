@@ -10,6 +10,8 @@ every endpoint. Settings (environment variables, documented in the README):
 - ``DOODLE_THREADS`` (16): requests run at once; at most ``DOODLE_MAX_BUSY`` of them run a network (the
   rest answer pages, health and classes at once); sampling is batched across them (``app.batcher``);
 - ``DOODLE_CONNECTION_LIMIT`` (1000): open connections; more wait in the listen backlog;
+- ``DOODLE_CLIENT_CONNECTIONS`` (300): open connections from one address (the trusted proxy's are not counted);
+  more are closed at once, so one client holding slow connections cannot take every slot (issue 49.8);
 - ``DOODLE_CLIENT_TIMEOUT`` (30 s): a connection that sends nothing for this long is closed;
 - ``DOODLE_TRUSTED_PROXY``: the addresses or networks of a reverse proxy (e.g. nginx) whose ``X-Forwarded-For``
   names the client, so per-client limits see children, not the proxy (``app.TrustedProxy``); empty (default)
@@ -40,14 +42,47 @@ def server_settings(app_config: dict, env=os.environ) -> dict:
     }
 
 
+def cap_connections(server, per_client: int, exempt=()) -> None:
+    """Close a new connection at once when its address already holds ``per_client`` open connections (waitress
+    caps only the total); addresses in the ``exempt`` networks (the trusted proxy's) are never capped."""
+    import ipaddress
+
+    accept = server.accept
+
+    def capped_accept():
+        accepted = accept()
+        if accepted is None:
+            return None
+        conn, addr = accepted
+        host = addr[0] if isinstance(addr, tuple) else None
+        try:
+            exempted = host is None or any(ipaddress.ip_address(host) in n for n in exempt)
+        except ValueError:
+            exempted = True
+        if not exempted:
+            held = sum(1 for channel in list(server._map.values())  # waitress's open channels, the listener too
+                       if channel is not server and isinstance(getattr(channel, "addr", None), tuple)
+                       and channel.addr[0] == host)
+            if held >= per_client:
+                conn.close()
+                return None
+        return accepted
+
+    server.accept = capped_accept
+
+
 def main() -> None:
     """Load the models, then serve until stopped."""
-    from waitress import serve
+    from waitress.server import create_server
 
-    from app import create_app
+    from app import TrustedProxy, create_app
 
     app = create_app()
-    serve(app, **server_settings(app.config))
+    server = create_server(app, **server_settings(app.config))
+    cap_connections(server, int(os.environ.get("DOODLE_CLIENT_CONNECTIONS", "300")),
+                    TrustedProxy.parse(app.config["TRUSTED_PROXY"]))
+    server.print_listen("Serving on http://{}:{}")
+    server.run()
 
 
 if __name__ == "__main__":

@@ -111,3 +111,40 @@ def test_a_chunked_body_over_the_limit_gets_a_413_not_a_parse(live_server):
     assert status in (413, None)
     drawing = {"class": "cat", "strokes": [[[10, 10], [100, 50]]], "canvas": {"width": 400, "height": 300}}
     assert http(live_server + "/api/complete", drawing)[0] == 200
+
+
+def test_one_client_holding_every_connection_cannot_stop_the_others(model_dir, tmp_path):
+    """issue 49.8: slow connections from one address (one byte now and then) fill at most that address's share of
+    the server's connections; the health check and a child elsewhere are still answered at once."""
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    from tests.conftest import running_server
+
+    env = {"DOODLE_MODEL_DIRS": str(model_dir), "DOODLE_EXTRA_MODEL_DIRS": "", "DOODLE_WARMUP": "0",
+           "DOODLE_CONNECTION_LIMIT": "60", "DOODLE_CLIENT_CONNECTIONS": "20"}
+    with running_server(env, tmp_path) as (url, _):
+        parts = urlsplit(url)
+        socks, refused = [], 0
+        for _ in range(80):  # more than the whole server's limit, all from 127.0.0.2
+            s = socket.create_connection((parts.hostname, parts.port), timeout=5, source_address=("127.0.0.2", 0))
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # and then nothing more
+            socks.append(s)
+        try:
+            time.sleep(1.0)
+            for s in socks:  # the server closed what was over the address's share
+                s.setblocking(False)
+                try:
+                    refused += s.recv(1) == b""
+                except BlockingIOError:
+                    pass
+                except ConnectionError:
+                    refused += 1
+            assert refused >= 80 - 20
+            started = time.monotonic()
+            assert http(url + "/healthz")[0] == 200
+            assert time.monotonic() - started < 1.0
+        finally:
+            for s in socks:
+                s.close()
