@@ -26,6 +26,7 @@ from app import (
 )
 from app.classrooms import ClassroomError, normalize_code
 from app.openapi import openapi_document
+from app.tuning import TUNING
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 # Per-client limits on the endpoints that run a network (RATELIMIT_* settings; the client is its address, or the
@@ -142,7 +143,7 @@ def _drawing_request() -> DrawingRequest:
     width, height = validation.canvas(data)
     lines = validation.strokes(data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"])
     temperature = validation.number(data, "temperature", *validation.TEMPERATURE_RANGE,
-                                    default=buddy.DEFAULT_TEMPERATURE)
+                                    default=TUNING.default_temperature)
     seed = data.get("seed")
     seed = None if seed is None else validation.integer(data, "seed", 0, validation.MAX_SEED)
     return DrawingRequest(data, registry.decoders[name], lines, width, height, temperature, seed)
@@ -200,9 +201,9 @@ def imagine():
     lines = validation.strokes(data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"])
     if not lines:
         raise validation.ApiError(400, "empty_drawing", "draw a beginning first: imagine finishes a drawing")
-    count = validation.integer(data, "count", 1, validation.MAX_VARIATIONS, default=6)
+    count = validation.integer(data, "count", 1, validation.MAX_VARIATIONS, default=TUNING.imagine_count)
     temperature = validation.number(data, "temperature", *validation.TEMPERATURE_RANGE,
-                                    default=buddy.DEFAULT_TEMPERATURE)
+                                    default=TUNING.default_temperature)
     seed = None if data.get("seed") is None else validation.integer(data, "seed", 0, validation.MAX_SEED)
     decoders = {n: d for n, d in registry.decoders.items() if allowed is None or n in allowed}
     endings, seed = buddy.imagine(decoders, lines, width, height, count=count, temperature=temperature, seed=seed,
@@ -231,7 +232,7 @@ def redraw():
     """"Buddy redraws it": the child's drawing of the chosen object drawn again by its sketch VAE, in its place."""
     r, vae = _vae_request("redraw")
     registry = current_registry()
-    count = validation.integer(r.data, "count", 1, validation.MAX_VARIATIONS, default=3)
+    count = validation.integer(r.data, "count", 1, validation.MAX_VARIATIONS, default=TUNING.redraw_count)
     drawings, seed = buddy.redraw(vae, r.lines, r.width, r.height, count=count, temperature=r.temperature,
                                   seed=r.seed, sampler=registry.sample, classifier=registry.classifier)
     return jsonify({"class": r.decoder.name, "seed": seed, "temperature": r.temperature,
@@ -251,9 +252,9 @@ def morph():
         to = validation.strokes(r.data, current_app.config["MAX_STROKES"], current_app.config["MAX_POINTS"], "to")
         if not to:
             raise validation.ApiError(400, "empty_drawing", "'to' must be a drawing (or left out: Buddy draws one)")
-    frames = validation.integer(r.data, "frames", 2, validation.MAX_FRAMES, default=buddy.MORPH_FRAMES)
+    frames = validation.integer(r.data, "frames", 2, validation.MAX_FRAMES, default=TUNING.morph_frames)
     temperature = validation.number(r.data, "temperature", *validation.TEMPERATURE_RANGE,
-                                    default=buddy.MORPH_TEMPERATURE)
+                                    default=TUNING.morph_temperature)
     out, seed = buddy.morph(vae, r.lines, r.width, r.height, to_lines=to, decoder=r.decoder, frames=frames,
                             temperature=temperature, seed=r.seed, sampler=registry.sample,
                             classifier=registry.classifier)

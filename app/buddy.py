@@ -31,52 +31,7 @@ from app.strokes import (
     stroke5_to_stroke3,
 )
 from app.strokes import progress as strokes_progress
-from app.validation import TEMPERATURE_RANGE
-
-TEMPERATURE_MAX = TEMPERATURE_RANGE[1]  # no candidate is sampled wilder than a request may ask
-DEFAULT_TEMPERATURE = 0.4  # "careful" side of Magenta's demos (0.25 .. 0.65): recognisable but not rigid
-SCRATCH_FILL = 0.8  # a drawing made from scratch fills at most this share of the canvas
-CANDIDATES_MIN = 8  # candidates sampled for one ending (valid split, 399 endings: 8 against 16, the judge
-# recognised 89.7% against 89.2%, IoU 0.78 against 0.79, shrunk 2.3% against 1.8%, and Finish took 38 against 45 ms)
-CANDIDATES_PER_ENDING = 3  # ... and at least this many per ending shown
-HINT_CANDIDATES = 144  # next strokes sampled for one hint, in one request (passes of at most 64 rows) ...
-HINT_TEMPERATURES = (1.0, 0.625, 1.5)  # ... candidate i at the requested temperature times factor i % 3 (0.4, 0.25
-# and 0.6 at the default): bolder and more careful strokes to choose from ...
-HINT_JUDGED = 64  # ... the 64 that rank best by their looks also judged by the classifier (child + stroke looks like
-HINT_MIRROR = False  # the object), one look each ...
-HINT_RECOGNITION = 4.0  # ... whose log-probability counts twice as much as in an ending's score (RECOGNITION_WEIGHT).
-# Chosen on the valid split (681 first hints over 45 objects, recognised by the independent judge; training/README.md,
-# "Draw with me's hint"): 48 at 0.4, all judged mirrored (shipped before) 82.4%; this 84.9% (paired +2.5 points,
-# +0.2 to +4.9). ``python -m training.benchmarks.finish``: a hint 43 ms median before, 48 ms now; a burst of 30 hints
-# p95 1.10 s before, 1.09 s now
-RECOGNISE_MIN = 4  # candidates the classifier judges for one ending (the best by looks alone; valid split: 4
-# against 8 judged, the judge recognised 81.2% against 82.2% of 399 endings, and Finish took ~15% less time) ...
-RECOGNISE_PER_ENDING = 1.5  # ... and at least this many per ending shown
-# "What could it become?": this share of the objects are the classifier's likeliest (valid split: the object is in
-# the top 5 of 6 for 83% of real half-drawings, top 4 for 78%) ...
-IMAGINE_PLAUSIBLE = 5 / 6
-IMAGINE_CANDIDATES = 8  # ... each object's ending chosen from this many candidates, the best 4 judged
-IMAGINE_JUDGED = 4
-IMAGINE_THREADS = 2
-MORPH_TEMPERATURE = 0.1  # morph frames are decoded this carefully (as sketch-rnn's notebook interpolates)
-MORPH_FRAMES = 9
-REDRAW_CANDIDATES_PER = 12  # "Buddy redraws it" samples this many candidates per drawing shown ...
-REDRAW_CANDIDATES_MAX = 64  # ... (at most this many, one batch) and shows those most like the child's drawing,
-REDRAW_JUDGED_SHARE = 8  # the nearest eighth of them ...
-REDRAW_RECOGNISED = 0.01  # ... scoring this much more for the classifier's probability of the object (valid split's
-# birds, cats and owls: with 4 candidates by shape alone -> 8 with this much recognition, the judge recognised 75.8%
-# -> 81.7% of 360 redraws, and the redraw nearest its own original of 10 went from 60% to 67%. By the new judge, 32
-# / 48 / 64 candidates for 3 redraws, the nearest eighth judged: recognised 89.0% / 89.4% / 89.7%, its own of 10
-# 66.7% / 70.8% / 76.7% of 120; a redraw of 4 took ~95 / 110 / 130 ms in-process, and 64 took the benchmark's median
-# past 150 ms)
-MORPH_ROWS = 32  # a morph samples this many candidates in one batch, an equal share per frame (3 of 9 frames: 64
-# took the benchmark's morph past 300 ms), and shows the run of them that best balances (weights chosen on the
-# valid split's cats, birds and owls, ``training/evaluate_redraw``):
-MORPH_NEAR_PROGRESS = 4.0  # being as far from the child's drawing towards the other as the frame's place on the path
-MORPH_RECOGNISED = 1.0  # looking like the object to the classifier (for the MORPH_JUDGED best looking of each frame)
-MORPH_JUDGED = 3
-MORPH_NEAR_PREVIOUS = 1.0  # looking like the frame before it (a flip-book, not a slide show)
-MORPH_BACKWARD = 32.0  # and never falling back: the cost of each step back towards the child's drawing
+from app.tuning import TUNING
 
 
 @dataclass
@@ -99,10 +54,10 @@ def variation_seeds(seed: int, n: int) -> list:
 
 
 def candidates_for(variations: int) -> int:
-    """Candidates sampled (one batch) to show ``variations`` endings: at least ``CANDIDATES_PER_ENDING`` times as
-    many and at least ``CANDIDATES_MIN``, padded to the batch size the compiled loop runs anyway
+    """Candidates sampled (one batch) to show ``variations`` endings: at least ``TUNING.candidates_per_ending`` times as
+    many and at least ``TUNING.candidates_min``, padded to the batch size the compiled loop runs anyway
     (``decoder.batch_bucket``)."""
-    return batch_bucket(max(CANDIDATES_MIN, CANDIDATES_PER_ENDING * variations))
+    return batch_bucket(max(TUNING.candidates_min, TUNING.candidates_per_ending * variations))
 
 
 @dataclass
@@ -147,7 +102,7 @@ def _place_from_scratch(lines: list[np.ndarray], width: float, height: float) ->
     low, high = allp.min(axis=0), allp.max(axis=0)
     canvas = np.array([width, height], np.float64) * BOX / max(width, height)
     extent = np.maximum(high - low, 1e-9)
-    scale = min(1.0, float(np.min(SCRATCH_FILL * canvas / extent)))
+    scale = min(1.0, float(np.min(TUNING.scratch_fill * canvas / extent)))
     centre = (low + high) / 2
     return [(line - centre) * scale + canvas / 2 for line in lines]
 
@@ -188,7 +143,7 @@ def _recognise(looks: list, classifier, name: str, child, endings, width, height
 
 
 def complete(decoder: Decoder, lines_px, width: float, height: float, *,
-             temperature: float = DEFAULT_TEMPERATURE, variations: int = 1, seed: int | None = None,
+             temperature: float = TUNING.default_temperature, variations: int = 1, seed: int | None = None,
              max_steps: int | None = None, sampler=None, classifier=None,
              fitted: bool = True, candidates: int | None = None,
              judged: int | None = None) -> tuple[list[Completion], int]:
@@ -220,7 +175,7 @@ def complete(decoder: Decoder, lines_px, width: float, height: float, *,
     simple = [fitting.simplify_child(child, whole) for whole in fit.wholes]
     looks = fitting.describe_many(simple, endings, hyps, fit.wholes, width, height)
     looks = _recognise(looks, classifier, decoder.name, child, endings, width, height,
-                       judged or max(RECOGNISE_MIN, math.ceil(RECOGNISE_PER_ENDING * variations)))
+                       judged or max(TUNING.recognise_min, math.ceil(TUNING.recognise_per_ending * variations)))
     out = []
     for i in fitting.select(looks, variations):
         lines, shrunk = endings[i], not looks[i].on_paper
@@ -231,22 +186,23 @@ def complete(decoder: Decoder, lines_px, width: float, height: float, *,
 
 
 def hint(decoder: Decoder, lines_px, width: float, height: float, *,
-         temperature: float = DEFAULT_TEMPERATURE, seed: int | None = None, sampler=None,
+         temperature: float = TUNING.default_temperature, seed: int | None = None, sampler=None,
          fitted: bool = True, classifier=None, judged: int | None = None) -> tuple[np.ndarray | None, int]:
     """The next pen-down stroke (canvas pixels, (n, 2)) after the child's drawing, or None if the model would end
     the drawing here. Returns (stroke, seed).
 
-    Fitted (the default): ``HINT_CANDIDATES`` next strokes sampled at the child's size in one request, around
-    ``temperature`` (``HINT_TEMPERATURES``), the best shown (on the paper, not over the child's strokes, not a dot,
-    and with ``classifier``, making child + stroke look most like the object: ``HINT_JUDGED`` of them, or
-    ``judged``, are judged); if none stays on the paper the least bad is shrunk to fit. ``fitted=False``: the
-    engine before fitting, one sample."""
+    Fitted (the default): ``TUNING.hint_candidates`` next strokes sampled at the child's size in one request,
+    around ``temperature`` (``TUNING.hint_temperatures``), the best shown (on the paper, not over the child's
+    strokes, not a dot, and with ``classifier``, making child + stroke look most like the object:
+    ``TUNING.hint_judged`` of them, or ``judged``, are judged); if none stays on the paper the least bad is shrunk
+    to fit. ``fitted=False``: the engine before fitting, one sample."""
     seed = new_seed() if seed is None else seed
     sampler = sampler or sample_states
     fit = fit_to_model(decoder, lines_px, width, height, fitted=fitted)
-    count = HINT_CANDIDATES if fitted else 1
+    count = TUNING.hint_candidates if fitted else 1
     hyps = [hypothesis_of(i, len(fit.states)) for i in range(count)]
-    temperatures = [min(temperature * HINT_TEMPERATURES[i % len(HINT_TEMPERATURES)], TEMPERATURE_MAX)
+    factors = TUNING.hint_temperatures
+    temperatures = [min(temperature * factors[i % len(factors)], TUNING.temperature_range[1])
                     for i in range(count)] if fitted else temperature
     results = sampler(decoder, [fit.states[h] for h in hyps], variation_seeds(seed, count) if fitted else [seed],
                       temperature=temperatures, max_steps=decoder.max_seq_len, stop_at_pen_up=True)
@@ -264,8 +220,8 @@ def hint(decoder: Decoder, lines_px, width: float, height: float, *,
     looks = fitting.describe_many(simple, [strokes[i] for i in drawn], [hyps[i] for i in drawn], fit.wholes, width,
                                   height)
     looks = _recognise(looks, classifier, decoder.name, child, [strokes[i] for i in drawn], width, height,
-                       judged or HINT_JUDGED, mirror=HINT_MIRROR)
-    best = drawn[fitting.select(looks, 1, recognition=HINT_RECOGNITION)[0]]
+                       judged or TUNING.hint_judged, mirror=TUNING.hint_mirror)
+    best = drawn[fitting.select(looks, 1, recognition=TUNING.hint_recognition)[0]]
     stroke = strokes[best]
     if not looks[drawn.index(best)].on_paper:
         stroke = fitting.shrink_to_paper(stroke, fit.anchor if fit.anchor is not None else stroke[0][0],
@@ -276,7 +232,7 @@ def hint(decoder: Decoder, lines_px, width: float, height: float, *,
 def imagine_objects(classifier, lines_px, width: float, height: float, drawable: list[str], count: int,
                     seed: int) -> list[str]:
     """Which objects could finish this beginning: the classifier's likeliest drawable objects first
-    (IMAGINE_PLAUSIBLE of ``count``), then others drawn at random for variety (all at random without a
+    (TUNING.imagine_plausible of ``count``), then others drawn at random for variety (all at random without a
     classifier). The same seed gives the same objects."""
     rng = np.random.default_rng(seed)
     drawable = sorted(drawable)
@@ -285,17 +241,17 @@ def imagine_objects(classifier, lines_px, width: float, height: float, drawable:
     if classifier is not None:
         known = [n for n in drawable if n in classifier.names]
         guesses = classifier.classify(lines_px, width, height, top=len(known), allowed=set(known)) if known else []
-        ranked = [name for name, _ in guesses][:max(1, round(IMAGINE_PLAUSIBLE * count))]
+        ranked = [name for name, _ in guesses][:max(1, round(TUNING.imagine_plausible * count))]
     others = [n for n in drawable if n not in ranked]
     return ranked + [others[i] for i in rng.permutation(len(others))[:count - len(ranked)]]
 
 
-def imagine(decoders: dict, lines_px, width: float, height: float, *, count: int = 6,
-            temperature: float = DEFAULT_TEMPERATURE, seed: int | None = None, sampler=None,
+def imagine(decoders: dict, lines_px, width: float, height: float, *, count: int = TUNING.imagine_count,
+            temperature: float = TUNING.default_temperature, seed: int | None = None, sampler=None,
             classifier=None) -> tuple[list[tuple[str, Completion]], int]:
     """"What could it become?": one ending of the same beginning by each of ``count`` objects' decoders
     (``imagine_objects``), each fitted and chosen as Finish chooses (at the child's size and place, on the
-    paper, recognised as that object), from IMAGINE_CANDIDATES candidates. Returns [(object, completion)] in
+    paper, recognised as that object), from TUNING.imagine_candidates candidates. Returns [(object, completion)] in
     the order offered, and the seed used."""
     seed = new_seed() if seed is None else seed
     names = imagine_objects(classifier, lines_px, width, height, list(decoders), count, seed)
@@ -304,12 +260,12 @@ def imagine(decoders: dict, lines_px, width: float, height: float, *, count: int
     def one(name: str, object_seed: int) -> tuple[str, Completion]:
         [completion], _ = complete(decoders[name], lines_px, width, height, temperature=temperature, variations=1,
                                    seed=object_seed, sampler=sampler, classifier=classifier,
-                                   candidates=IMAGINE_CANDIDATES, judged=IMAGINE_JUDGED)
+                                   candidates=TUNING.imagine_candidates, judged=TUNING.imagine_judged)
         return name, completion
 
     # two objects at a time: one object's Python work (fitting, describing, rendering) overlaps the other's
     # network passes; the same seed still gives the same endings, in the same order
-    with ThreadPoolExecutor(max_workers=IMAGINE_THREADS) as pool:
+    with ThreadPoolExecutor(max_workers=TUNING.imagine_threads) as pool:
         return list(pool.map(one, names, object_seeds)), seed
 
 
@@ -352,11 +308,11 @@ def _decoded_in_box(rows: np.ndarray, centre: np.ndarray, size: float, width: fl
     return [(line - (d_low + d_high) / 2) * scale + centre for line in lines]
 
 
-def redraw(vae: Decoder, lines_px, width: float, height: float, *, count: int = 3,
-           temperature: float = DEFAULT_TEMPERATURE, seed: int | None = None,
+def redraw(vae: Decoder, lines_px, width: float, height: float, *, count: int = TUNING.redraw_count,
+           temperature: float = TUNING.default_temperature, seed: int | None = None,
            sampler=None, classifier=None) -> tuple[list[Completion], int]:
     """"Buddy redraws it": the child's whole drawing read by the object's sketch VAE (``decoder.encode``: its
-    latent vector, z = mu) and drawn again from z at ``temperature``: ``REDRAW_CANDIDATES_PER`` candidates per
+    latent vector, z = mu) and drawn again from z at ``temperature``: ``TUNING.redraw_candidates_per`` candidates per
     drawing asked for are sampled in one batch and the ``count`` most like the child's drawing are shown, most
     alike first (``likeness``: their shapes compared, whatever their places and sizes; with ``classifier``, the
     nearest eighth of the candidates also score for looking like the object), each in the child's place and size
@@ -367,7 +323,7 @@ def redraw(vae: Decoder, lines_px, width: float, height: float, *, count: int = 
     child = _child_lines(lines_px)
     if not child:
         raise ValueError("redraw needs a drawing")
-    n = batch_bucket(min(REDRAW_CANDIDATES_MAX, max(count, REDRAW_CANDIDATES_PER * count)))
+    n = batch_bucket(min(TUNING.redraw_candidates_max, max(count, TUNING.redraw_candidates_per * count)))
     [state] = prime_many(vae, [np.zeros((0, 5))], [_encode_drawing(vae, child)])
     results = sampler(vae, [state] * n, variation_seeds(seed, n), temperature=temperature,
                       max_steps=vae.max_seq_len)
@@ -377,11 +333,11 @@ def redraw(vae: Decoder, lines_px, width: float, height: float, *, count: int = 
              for rows, _ in results]
     score = likeness(child, drawn)
     if classifier is not None and vae.name in classifier.names:
-        nearest = np.argsort(-score, kind="stable")[:max(count, n // REDRAW_JUDGED_SHARE)]
+        nearest = np.argsort(-score, kind="stable")[:max(count, n // TUNING.redraw_judged_share)]
         judged = [i for i in nearest if np.isfinite(score[i])]
         if judged:
             probs = classifier.probabilities_of([drawn[i] for i in judged], BOX, BOX, mirror=False)
-            score[judged] += REDRAW_RECOGNISED * probs[:, classifier.names.index(vae.name)]
+            score[judged] += TUNING.redraw_recognised * probs[:, classifier.names.index(vae.name)]
     centre, size = _paper_box(child, width, height)
     return [Completion(_decoded_in_box(results[i][0], centre, size, width, height), results[i][1])
             for i in np.argsort(-score, kind="stable")[:count]], seed
@@ -412,7 +368,7 @@ def slerp(z0: np.ndarray, z1: np.ndarray, t: float) -> np.ndarray:
 
 
 def morph(vae: Decoder, lines_px, width: float, height: float, *, to_lines=None, decoder: Decoder | None = None,
-          frames: int = 9, temperature: float = MORPH_TEMPERATURE, seed: int | None = None,
+          frames: int = TUNING.morph_frames, temperature: float = TUNING.morph_temperature, seed: int | None = None,
           sampler=None, classifier=None) -> tuple[list[Completion], int]:
     """"Morph": ``frames`` drawings from the child's drawing to another, decoded at ``temperature`` (low) from
     latent vectors spaced evenly along the spherical path (``slerp``) between the two drawings' z. The other
@@ -420,7 +376,7 @@ def morph(vae: Decoder, lines_px, width: float, height: float, *, to_lines=None,
     the object's ``decoder`` (as "Show me how" does, from the seed) and the VAE reads. (A z drawn from the VAE's
     prior would not do: the encoder puts real drawings in a small part of that space, |mu| about 2-4 for the cat
     VAEs trained so far against 8 for a draw from the prior, and the decoder scribbles far from it.) Each frame is
-    sampled ``MORPH_ROWS // frames`` times (all in one batch) and ``flip_book`` shows the run of candidates that
+    sampled ``TUNING.morph_rows // frames`` times (all in one batch) and ``flip_book`` shows the run of candidates that
     moves steadily from one drawing to the other and looks like the object to ``classifier``. Frame i sits between
     the two drawings' places and sizes on the paper (the child's for a drawing Buddy draws), shrunk about its
     centre if it would leave the paper. Returns the frames and the seed used; the same seed gives the same frames."""
@@ -444,7 +400,7 @@ def morph(vae: Decoder, lines_px, width: float, height: float, *, to_lines=None,
     z1 = _encode_drawing(vae, other)
     (c0, s0), (c1, s1) = _paper_box(child, width, height), _paper_box(target or child, width, height)
     ts = np.linspace(0.0, 1.0, frames)
-    per_frame = max(1, MORPH_ROWS // frames)
+    per_frame = max(1, TUNING.morph_rows // frames)
     primed = prime_many(vae, [np.zeros((0, 5))] * frames, [slerp(z0, z1, t).astype(np.float32) for t in ts])
     states = [state for state in primed for _ in range(per_frame)]
     results = sampler(vae, states, variation_seeds(seed, per_frame) * frames, temperature=temperature,
@@ -460,7 +416,7 @@ def flip_book(candidates: list[list[Completion]], ts, start, end, name: str, cla
     frame by frame, looking like its place t on the way from ``start`` to ``end`` (more like the start early, more
     like the end late, and its ``strokes.progress`` near t) and looking like the object ``name`` to
     ``classifier`` (when it knows the object), and, from one frame to the next, looking alike and never falling
-    back towards the start (``MORPH_BACKWARD``)."""
+    back towards the start (``TUNING.morph_backward``)."""
     flat = [c.lines for frame in candidates for c in frame]
     renders = render_many([start, end, *flat])
     units = _unit_vectors(renders)
@@ -474,23 +430,23 @@ def flip_book(candidates: list[list[Completion]], ts, start, end, name: str, cla
     frame_of = np.repeat(np.arange(len(ts)), [len(frame) for frame in candidates])
     t_of = np.asarray(ts, np.float64)[frame_of]
     looks = np.where(empty, -np.inf, (1 - t_of) * like_start + t_of * like_end
-                     - MORPH_NEAR_PROGRESS * np.abs(progress - t_of))
+                     - TUNING.morph_near_progress * np.abs(progress - t_of))
     recognised = np.zeros(len(flat))
     if classifier is not None and name in classifier.names:
         # classifying every candidate would cost more than sampling them: the best few of each frame by looks
-        judged = np.concatenate([np.flatnonzero(frame_of == i)[np.argsort(-looks[frame_of == i])[:MORPH_JUDGED]]
+        judged = np.concatenate([np.flatnonzero(frame_of == i)[np.argsort(-looks[frame_of == i])[:TUNING.morph_judged]]
                                  for i in range(len(ts))])
         probs = classifier.probabilities_padded(renders[2:][judged], mirror=False)
         recognised[judged] = probs[:, classifier.names.index(name)]
-    unary = np.where(empty, -1e6, looks + MORPH_RECOGNISED * recognised)  # an empty frame only if all are
+    unary = np.where(empty, -1e6, looks + TUNING.morph_recognised * recognised)  # an empty frame only if all are
     starts = np.concatenate([[0], np.cumsum([len(frame) for frame in candidates])])
     # the best path through the frames (Viterbi): each frame's own score, plus, from one frame to the next,
     # looking alike and never falling back on the way from start to end
     total, back = unary[starts[0]:starts[1]], []
     for f in range(1, len(candidates)):
         here, before = slice(starts[f], starts[f + 1]), slice(starts[f - 1], starts[f])
-        step = (MORPH_NEAR_PREVIOUS * (units[here] @ units[before].T)
-                - MORPH_BACKWARD * np.maximum(progress[before][None, :] - progress[here][:, None], 0.0))
+        step = (TUNING.morph_near_previous * (units[here] @ units[before].T)
+                - TUNING.morph_backward * np.maximum(progress[before][None, :] - progress[here][:, None], 0.0))
         through = total[None, :] + step  # (here, before)
         back.append(np.argmax(through, axis=1))
         total = unary[here] + through[np.arange(len(back[-1])), back[-1]]

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.strokes import even_points, rdp, stroke3_to_lines
+from app.tuning import TUNING
 
 QUANTILES = (0.25, 0.5, 0.75)  # the share-of-the-whole quantiles kept per object: three size hypotheses
 STROKE_BUCKETS = 4  # ratios are kept for parts of 1, 2, 3 and 4+ strokes
@@ -32,13 +33,6 @@ STROKE_BUCKETS = 4  # ratios are kept for parts of 1, 2, 3 and 4+ strokes
 # the fallback for a decoder whose file carries no table (Google's .gen.json decoders).
 DEFAULT_RATIOS = {"1": [0.306, 0.51, 0.769], "2": [0.455, 0.685, 0.922], "3": [0.541, 0.78, 1.0],
                   "4": [0.694, 0.918, 1.0]}
-MIN_WHOLE = 0.12  # the whole is at least this share of the paper's shorter side (a dot grows into a small drawing)
-MAX_WHOLE = 1.0  # ... and at most the paper's shorter side, unless the part drawn is already larger
-OVERLAP_NEAR = 1 / 40  # an ending point this close (share of the whole's extent) to the child's ink is "over" it
-TINY_STROKE = 8 / 255  # a stroke with less ink than this share of the whole's extent is a dot or a dash
-DEGENERATE_INK = 0.12  # an ending with less ink than this share of the whole's extent adds nothing to see
-RECOGNITION_WEIGHT = 2.0  # how much log(the classifier's probability of the object) counts in an ending's score
-SIMILAR_GRID = 12  # endings are compared as occupancy grids of this many cells a side (``select``)
 
 
 def extent(lines) -> float:
@@ -84,7 +78,7 @@ def whole_extents(lines_px, table: dict | None, width: float, height: float) -> 
     ratios = (table or {}).get("ratios") or DEFAULT_RATIOS
     strokes = max(1, min(len([line for line in lines_px if len(line)]), STROKE_BUCKETS))
     part = max(extent(lines_px), 1.0)
-    low, high = MIN_WHOLE * min(width, height), max(part, MAX_WHOLE * min(width, height))
+    low, high = TUNING.min_whole * min(width, height), max(part, TUNING.max_whole * min(width, height))
     return [float(np.clip(part / max(r, 1e-3), low, high)) for r in ratios[str(strokes)]]
 
 
@@ -101,13 +95,13 @@ class Look:
     recognised: float  # the classifier's probability that child + ending is the object (1 without a classifier)
     ink_points: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)), repr=False, compare=False)
 
-    def score(self, recognition: float = RECOGNITION_WEIGHT) -> float:
+    def score(self, recognition: float = TUNING.recognition_weight) -> float:
         """Higher is better, among endings on the paper (``select`` puts those first); ``recognition`` weighs how
         much the classifier's probability counts."""
-        degenerate = self.ink < DEGENERATE_INK
-        # weights chosen on the valid split (python -m training.evaluate_fit --split valid)
-        return (recognition * math.log(max(self.recognised, 0.01)) - 2.0 * self.over_child - 2.0 * self.tiny
-                - 3.0 * degenerate - 0.5 * self.size_error)
+        degenerate = self.ink < TUNING.degenerate_ink
+        t = TUNING
+        return (recognition * math.log(max(self.recognised, 0.01)) - t.weight_over_child * self.over_child
+                - t.weight_tiny * self.tiny - t.weight_degenerate * degenerate - t.weight_size_error * self.size_error)
 
 
 def _near(points: np.ndarray, lines, distance: float) -> np.ndarray:
@@ -126,7 +120,8 @@ def _near(points: np.ndarray, lines, distance: float) -> np.ndarray:
 
 def simplify_child(child, whole: float) -> list[np.ndarray]:
     """The child's lines simplified to what ``describe`` needs for a whole of ``whole`` pixels (done once)."""
-    return [rdp(np.asarray(line, np.float64).reshape(-1, 2), whole * OVERLAP_NEAR / 2) for line in child if len(line)]
+    return [rdp(np.asarray(line, np.float64).reshape(-1, 2), whole * TUNING.overlap_near / 2)
+            for line in child if len(line)]
 
 
 def describe(child, ending, whole: float, width: float, height: float, recognised: float = 1.0) -> Look:
@@ -150,7 +145,7 @@ def describe_many(children, endings, hypotheses, wholes, width: float, height: f
         if lines:
             ink, lengths, owner = even_points(lines, whole / 32)
             point_of = line_of[owner]
-            near = _near(ink, child, whole * OVERLAP_NEAR)
+            near = _near(ink, child, whole * TUNING.overlap_near)
         for i in members:
             if not mine[i]:
                 looks[i] = Look(True, 0.0, 0.0, 0.0, 0.0, abs(math.log(max(extent(child), 1.0) / whole)), 1.0)
@@ -160,7 +155,8 @@ def describe_many(children, endings, hypotheses, wholes, width: float, height: f
             at, own = point_of == i, lengths[line_of == i]
             total = extent([*child, allp])
             looks[i] = Look(bool(beyond <= 0), float(beyond / whole), float(own.sum()) / whole,
-                            float((own < TINY_STROKE * whole).mean()), float(near[at].mean()) if at.any() else 0.0,
+                            float((own < TUNING.tiny_stroke * whole).mean()),
+                            float(near[at].mean()) if at.any() else 0.0,
                             abs(math.log(max(total, 1.0) / whole)), 1.0, ink[at])
     return looks
 
@@ -168,21 +164,22 @@ def describe_many(children, endings, hypotheses, wholes, width: float, height: f
 def _grid(points: np.ndarray, low, span) -> np.ndarray:
     """An ending's ink points as a normalised occupancy grid over the box (low, low + span): what ``select``
     compares."""
-    grid = np.zeros((SIMILAR_GRID, SIMILAR_GRID))
+    grid = np.zeros((TUNING.similar_grid, TUNING.similar_grid))
     if len(points):
-        cells = np.clip(((points - low) / span * SIMILAR_GRID).astype(int), 0, SIMILAR_GRID - 1)
+        cells = np.clip(((points - low) / span * TUNING.similar_grid).astype(int), 0, TUNING.similar_grid - 1)
         np.add.at(grid, (cells[:, 1], cells[:, 0]), 1.0)
     norm = np.linalg.norm(grid)
     return grid / norm if norm > 0 else grid
 
 
-def standing(look: Look, recognition: float = RECOGNITION_WEIGHT) -> float:
+def standing(look: Look, recognition: float = TUNING.recognition_weight) -> float:
     """What ``select`` ranks an ending by before likeness: on the paper before off it (then least overflow), then
     ``Look.score``."""
     return (0.0 if look.on_paper else -100.0 - 10.0 * look.overflow) + look.score(recognition)
 
 
-def select(looks: list[Look], n: int, diversity: float = 1.0, recognition: float = RECOGNITION_WEIGHT) -> list[int]:
+def select(looks: list[Look], n: int, diversity: float = 1.0,
+           recognition: float = TUNING.recognition_weight) -> list[int]:
     """Indices of the ``n`` endings to show, best first: on the paper before off it (then least overflow), best
     ``Look.score`` (``recognition`` weighs the classifier's opinion); each pick after the first also pays
     ``diversity`` times its likeness to those already picked (their ink on a coarse grid), so variations differ.

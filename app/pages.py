@@ -7,8 +7,9 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory, url_for
 
-from app import buddy, find_classroom
+from app import find_classroom
 from app.classrooms import ClassroomError, normalize_code
+from app.tuning import TUNING
 
 bp = Blueprint("pages", __name__)
 
@@ -19,7 +20,7 @@ CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data: blob:; frame
 @bp.get("/")
 def index():
     """The drawing page a child sees, with every object."""
-    return render_template("index.html", classroom=None, default_temperature=buddy.DEFAULT_TEMPERATURE)
+    return render_template("index.html", classroom=None, default_temperature=TUNING.default_temperature)
 
 
 @bp.get("/c/<code>")
@@ -30,7 +31,7 @@ def classroom(code):
         return render_template("not_found.html", message="We can't find that class. Check the code?"), 404
     if room.code != code:
         return redirect(url_for("pages.classroom", code=room.code))
-    return render_template("index.html", classroom=room, default_temperature=buddy.DEFAULT_TEMPERATURE)
+    return render_template("index.html", classroom=room, default_temperature=TUNING.default_temperature)
 
 
 @bp.get("/music/model.json")

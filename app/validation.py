@@ -7,9 +7,11 @@ import math
 
 import numpy as np
 
+from app.tuning import TUNING
+
 MAX_CANVAS_SIDE = 10_000  # pixels; real screens are far below this
 MAX_COORDINATE = 100_000.0  # |x|, |y| in pixels: points may leave the canvas a little, not absurdly
-TEMPERATURE_RANGE = (0.05, 1.5)  # "careful" .. "wild"; Magenta's demos use 0.1 .. 1.0
+TEMPERATURE_RANGE = TUNING.temperature_range  # "careful" .. "wild" (the engine's table)
 MAX_VARIATIONS = 9
 MAX_FRAMES = 12  # morph frames in one request
 MAX_SEED = 2**31 - 1

@@ -1,5 +1,6 @@
 """Canvas-level features: finish a half-drawn cat, variations, hints, drawing from scratch."""
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -98,8 +99,9 @@ def _same_lines(one, two) -> bool:
 
 
 def test_a_morph_runs_from_the_child_drawing_s_z_to_the_other_s_each_frame_chosen_among_its_candidates():
-    from app.buddy import MORPH_ROWS, _decoded_in_box, _encode_drawing, flip_book, morph, slerp, variation_seeds
+    from app.buddy import _decoded_in_box, _encode_drawing, flip_book, morph, slerp, variation_seeds
     from app.decoder import prime_many, sample_states
+    from app.tuning import TUNING
     from tests.conftest import make_tiny_vae
 
     vae = make_tiny_vae(name="cat", scale=60.0)
@@ -109,7 +111,7 @@ def test_a_morph_runs_from_the_child_drawing_s_z_to_the_other_s_each_frame_chose
     assert seed == 11 and len(frames) == 7
     # every frame is one of the candidates decoded from its own point on the path between the two z, in its place
     z0, z1 = _encode_drawing(vae, child), _encode_drawing(vae, other)
-    per_frame = MORPH_ROWS // 7
+    per_frame = TUNING.morph_rows // 7
     ts = np.linspace(0.0, 1.0, 7)
     candidates = []
     for t, frame in zip(ts, frames):
@@ -185,12 +187,13 @@ def test_a_redraw_the_classifier_takes_for_the_object_is_shown_before_one_only_a
     vae = make_tiny_vae(name="cat", scale=60.0)
     child = [np.array([[300.0, 200.0], [300.0, 120.0], [340.0, 160.0], [380.0, 120.0], [380.0, 200.0]])]
     by_shape, _ = redraw(vae, child, 800, 600, count=3, seed=4)
-    monkeypatch.setattr(buddy, "REDRAW_RECOGNISED", 100.0)  # recognition outweighs any difference in shape
+    # recognition outweighs any difference in shape
+    monkeypatch.setattr(buddy, "TUNING", dataclasses.replace(buddy.TUNING, redraw_recognised=100.0))
     judged, _ = redraw(vae, child, 800, 600, count=3, seed=4, classifier=StrokeCounter())
     strokes = [len(d.lines) for d in judged]
     assert strokes == sorted(strokes, reverse=True) and strokes[0] >= max(len(d.lines) for d in by_shape)
     assert likeness(child, [d.lines for d in judged]).min() > -np.inf  # never an empty one
-    monkeypatch.setattr(buddy, "REDRAW_RECOGNISED", 0.0)
+    monkeypatch.setattr(buddy, "TUNING", dataclasses.replace(buddy.TUNING, redraw_recognised=0.0))
     same, _ = redraw(vae, child, 800, 600, count=3, seed=4, classifier=StrokeCounter())
     assert all(_same_lines(a.lines, b.lines) for a, b in zip(same, by_shape))  # without weight: by shape alone
 

@@ -11,6 +11,7 @@ import pytest
 
 from app import buddy, fitting
 from app.decoder import FORGET_BIAS, START_TOKEN, load_decoder, prime_many, sample, sample_states
+from app.tuning import TUNING
 from app.validation import TEMPERATURE_RANGE
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
@@ -207,7 +208,7 @@ def test_a_hint_is_the_stroke_that_makes_the_drawing_look_most_like_the_object(s
     followed = 0
     for seed in range(4):
         judge = LongestStroke()
-        stroke, _ = buddy.hint(shipped_cat, child, W, H, seed=seed, classifier=judge, judged=buddy.HINT_CANDIDATES)
+        stroke, _ = buddy.hint(shipped_cat, child, W, H, seed=seed, classifier=judge, judged=TUNING.hint_candidates)
         plain, _ = buddy.hint(shipped_cat, child, W, H, seed=seed)
         if stroke is None or not on_paper([judge.favoured]):
             continue
@@ -235,9 +236,9 @@ def test_a_hint_chooses_among_bolder_and_more_careful_strokes_and_judges_the_bes
                            sampler=sampler)
     assert stroke is not None
     [temperatures] = asked  # one request for every candidate
-    assert len(temperatures) == buddy.HINT_CANDIDATES
+    assert len(temperatures) == TUNING.hint_candidates
     assert sorted(set(np.round(temperatures, 6))) == [0.25, 0.4, 0.6]
-    assert judge.mirror is False and judge.judged == buddy.HINT_JUDGED
+    assert judge.mirror is False and judge.judged == TUNING.hint_judged
 
     asked.clear()
     buddy.hint(shipped_cat, head(150, (300, 250)), W, H, seed=0, temperature=1.4, sampler=sampler)

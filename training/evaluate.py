@@ -27,6 +27,7 @@ from app.catalog import label
 from app.classifier import Classifier
 from app.decoder import Decoder, load_decoder, load_gen_json, reconstruction_loss
 from app.strokes import stroke3_to_lines
+from app.tuning import TUNING
 from training import evaluate_fit, evaluate_imagine, evaluate_redraw, recipe
 from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
 from training.teacher import sample_drawings
@@ -424,7 +425,7 @@ def redraw_section(redraw: dict | None) -> list[str]:
              "the independent judge names the redraw as the object; beside it, how often it names the child's "
              "drawing itself. Its own: in groups of ten drawings, the redraw is nearer its own original than the "
              "other nine (target 60%), by the chamfer distance of the normalised lines (the app shows the redraws "
-             f"most like the child's drawing among {buddy.REDRAW_CANDIDATES_PER} candidates each by this same "
+             f"most like the child's drawing among {TUNING.redraw_candidates_per} candidates each by this same "
              "distance, the nearest also scored by the app's classifier, so this figure is partly what the app aims "
              "at) and, independently, by the judge's features (the cosine of its penultimate "
              "layer; the app never uses the judge). Loss: the VAE's reconstruction loss "

@@ -44,6 +44,7 @@ from app.classifier import Classifier
 from app.decoder import load_decoder
 from app.fitting import extent
 from app.strokes import stroke3_to_lines
+from app.tuning import TUNING
 from training.data import QUICKDRAW_DIR, real_drawings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,7 +136,7 @@ def cases(names: list[str], split: str, per_object: int, data_dir: Path, seed: i
 
 
 def run(decoders: dict, classifier, judge, cases_: list[dict], fitted: bool,
-        temperature: float = buddy.DEFAULT_TEMPERATURE) -> list[dict]:
+        temperature: float = TUNING.default_temperature) -> list[dict]:
     """Finish and first hint of every case with the engine (``fitted`` or raw) -> one result row per case."""
     rows = []
     for k, case in enumerate(cases_):
@@ -183,7 +184,7 @@ def summarize(rows: list[dict]) -> dict:
 
 def evaluate(models_dir: Path, split: str, per_object: int, data_dir: Path = QUICKDRAW_DIR,
              judge_dir: Path = JUDGE_DIR, names: list[str] | None = None,
-             engines: tuple[str, ...] = ("before", "after"), temperature: float = buddy.DEFAULT_TEMPERATURE) -> dict:
+             engines: tuple[str, ...] = ("before", "after"), temperature: float = TUNING.default_temperature) -> dict:
     """The protocol over the decoders in ``models_dir``: before and after, overall, per size and per object."""
     decoders = {p.stem: load_decoder(p) for p in sorted(Path(models_dir).glob("*.npz"))}
     names = names or sorted(decoders)
@@ -219,7 +220,7 @@ def main(argv=None) -> None:
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
     parser.add_argument("--engines", nargs="+", choices=("before", "after"), default=["before", "after"],
                         help="tuning on the valid split needs only 'after'")
-    parser.add_argument("--temperature", type=float, default=buddy.DEFAULT_TEMPERATURE,
+    parser.add_argument("--temperature", type=float, default=TUNING.default_temperature,
                         help="sampling temperature (default: the app's, %(default)s)")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     args = parser.parse_args(argv)

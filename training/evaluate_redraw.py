@@ -38,6 +38,7 @@ from app.classifier import Classifier
 from app.decoder import encode, load_decoder, reconstruction_loss
 from app.render import render_many
 from app.strokes import canvas_to_box_lines, chamfer, progress, shape_points, stroke3_to_lines
+from app.tuning import TUNING
 from training.data import QUICKDRAW_DIR, real_drawings
 from training.evaluate_fit import HEIGHT, JUDGE_DIR, WIDTH, judge_name, on_paper, top1, wilson
 
@@ -138,7 +139,7 @@ def evaluate(models: Path, split: str, per_object: int, count: int, data_dir: Pa
     judge = Classifier.load(judge_dir) if (Path(judge_dir) / "classifier.json").exists() else None
     app_classifier = Classifier.load(models) if (Path(models) / "classifier.json").exists() else None
     result = {"split": split, "per_object": per_object, "count": count, "size": SIZE, "group": GROUP,
-              "morphs": morphs, "frames": buddy.MORPH_FRAMES, "morph_temperature": buddy.MORPH_TEMPERATURE,
+              "morphs": morphs, "frames": TUNING.morph_frames, "morph_temperature": TUNING.morph_temperature,
               "judge": judge_name(judge_dir) if judge else None, "objects": {}}
     totals = {"recognised": [0, 0], "reference": [0, 0], "on_paper": [0, 0], "own": [0, 0], "own_judge": [0, 0]}
     for path in sorted((Path(models) / "vae").glob("*.npz")):

@@ -332,7 +332,7 @@ function imagineIt() {
   const ideas = $("ideas");
   return askBuddy({
     button: $("imagine"), panel, empty: "✏️ Draw a little first, then Buddy imagines what it could become!",
-    ask: (mine, size) => api.imagine(inClassroom({ strokes: mine, canvas: size, temperature: temperature(), count: 6 })),
+    ask: (mine, size) => api.imagine(inClassroom({ strokes: mine, canvas: size, temperature: temperature() })),
     show: (data, { mine, size, opener }) => {
       ideas.replaceChildren();
       openDialog(panel, opener);
@@ -397,7 +397,7 @@ function redrawIt() {
   const shelf = $("redraws");
   return askBuddy({
     button: $("redraw"), panel, empty: "✏️ Draw something first, then Buddy draws it too!",
-    ask: () => api.redraw(drawingRequest({ count: 3 })),
+    ask: () => api.redraw(drawingRequest()),
     show: async (data, { mine, size, opener }) => {
       shelf.replaceChildren();
       openDialog(panel, opener);
@@ -466,7 +466,7 @@ function morphIt(into = "buddy") {
     button: $("morph"), panel, empty: "✏️ Draw something first, then watch it change!",
     ask: (mine, size) => {
       const to = into === "mine" && state.previous ? { to: previousDrawing(size) } : {};
-      const request = drawingRequest({ ...to, frames: 9 });
+      const request = drawingRequest(to);
       delete request.temperature; // the frames are drawn carefully, whatever the slider says (the server's default)
       return api.morph(request);
     },

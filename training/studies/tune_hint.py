@@ -31,6 +31,7 @@ from app.classifier import GUESS_SHIFTS, Classifier, views
 from app.decoder import load_decoder, sample_states
 from app.render import render_many
 from app.strokes import canvas_to_box_lines
+from app.tuning import TUNING
 from training import evaluate_fit as ef
 
 AS_DRAWN, MIRRORED = 0, len(GUESS_SHIFTS)  # the look indices of ``looks_of``: the render, its mirror image
@@ -55,7 +56,7 @@ def collect(split: str, temperatures: list[float], per: int, out: Path, models_d
                   "judge_half": ef.top1(judge, [case["half"]])[0] == name}
         for t in temperatures:
             # at the default temperature the engine's own seeds: its "before" is exactly the hint shipped before
-            seeds = buddy.variation_seeds(k, per) if t == buddy.DEFAULT_TEMPERATURE else [
+            seeds = buddy.variation_seeds(k, per) if t == TUNING.default_temperature else [
                 [k, round(1000 * t), i] for i in range(per)]
             results = sample_states(decoder, [fit.states[h] for h in hyps], seeds, temperature=t,
                                     max_steps=decoder.max_seq_len, stop_at_pen_up=True)
@@ -104,7 +105,7 @@ def score(path: Path) -> None:
     data = pickle.loads(path.read_bytes())
     pool, per = data["cases"], data["per"]
     temps = sorted(pool[0]["temperatures"])
-    default = buddy.DEFAULT_TEMPERATURE
+    default = TUNING.default_temperature
 
     def run(temperatures, n, judged, looks, weight):
         return np.array([choose(r, temperatures, n, judged, looks, weight) for r in pool], float)
