@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from app.decoder import GEN_JSON_WEIGHT_SCALE, WEIGHT_NAMES, Decoder, DecoderConfig
-from training.data import PRETRAINED_DIR, QUICKDRAW_DIR
+from training.paths import PRETRAINED_DIR, QUICKDRAW_DIR
 
 SLOW_MODULES = {"test_scale_out.py", "test_server.py"}  # whole modules of real servers
 

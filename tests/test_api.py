@@ -35,7 +35,7 @@ def test_every_object_buddy_can_draw_or_learn_has_one_theme_and_a_picture():
     """Google's decoders in ../shared (86) and the objects the few-shot issue adds: each in exactly one theme, with
     its own picture (no pencil), so the picker never hides one under "more"."""
     from app import catalog
-    from training.data import PRETRAINED_DIR
+    from training.paths import PRETRAINED_DIR
 
     objects = {n for t in catalog.THEMES for n in t.objects}
     assert sum(len(t.objects) for t in catalog.THEMES) == len(objects)  # none in two themes

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import need
-from training.data import SHARED, ndjson_stroke3, read_ndjson, read_sketchrnn_npz
+from training.data import ndjson_stroke3, read_ndjson, read_sketchrnn_npz
+from training.paths import SHARED
 
 
 def test_simplified_and_raw_ndjson(tmp_path):

@@ -46,7 +46,8 @@ def test_the_manifest_and_model_card_match_the_files():
 @pytest.mark.slow
 def test_the_shipped_cat_is_within_ten_percent_of_googles_cat_on_real_test_cats():
     from tests.conftest import need
-    from training.data import PRETRAINED_DIR, real_drawings
+    from training.data import real_drawings
+    from training.paths import PRETRAINED_DIR
 
     google = load_gen_json(need(PRETRAINED_DIR / "cat.gen.json"))
     ours = load_decoder(MODELS / "cat.npz")

@@ -5,7 +5,8 @@ import pytest
 
 from app.render import CHUNK, render, render_many
 from tests.conftest import need
-from training.data import QUICKDRAW_DIR, SHARED, read_ndjson
+from training.data import read_ndjson
+from training.paths import QUICKDRAW_DIR, SHARED
 
 
 def test_blank_and_centred():

@@ -23,11 +23,10 @@ from app.classifier import Classifier
 from app.decoder import load_decoder, load_gen_json, reconstruction_loss
 from app.strokes import stroke3_to_lines
 from training import recipe
-from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
+from training.data import real_drawings
 from training.evaluate import half_drawing, hit_share, paired_interval, recognition_hits
+from training.paths import PRETRAINED_DIR, QUICKDRAW_DIR, ROOT
 from training.teacher import completion_beginnings
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def unseen_train(decoder, train: list) -> list:

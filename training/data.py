@@ -19,10 +19,7 @@ import numpy as np
 
 from app.render import SIDE
 from app.strokes import lines_to_stroke3, quickdraw_to_lines, simplify_raw_lines
-
-SHARED = Path(os.environ.get("DOODLE_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
-QUICKDRAW_DIR = SHARED / "data" / "quickdraw"  # simplified ndjson, one file per class
-PRETRAINED_DIR = SHARED / "pretrained" / "sketch-rnn"  # Google's .gen.json decoders
+from training.paths import QUICKDRAW_DIR
 
 
 def read_ndjson(path: str | os.PathLike, limit: int | None = None) -> Iterator[dict]:

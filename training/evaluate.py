@@ -29,11 +29,11 @@ from app.decoder import Decoder, load_decoder, load_gen_json, reconstruction_los
 from app.strokes import stroke3_to_lines
 from app.tuning import TUNING
 from training import evaluate_fit, evaluate_imagine, evaluate_redraw, recipe
-from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
+from training.data import real_drawings
+from training.paths import PRETRAINED_DIR, QUICKDRAW_DIR, ROOT
 from training.teacher import sample_drawings
 from training.train_classifier import CARD_OPTIONS, build_parser, metrics, render_many, schedule_sentence
 
-ROOT = Path(__file__).resolve().parents[1]
 LOSS_TARGET = 1.10  # ours / Google's
 RECOGNITION_MARGIN = 0.05  # ours >= Google's - this
 FEW_TEST_DRAWINGS = 20  # an object with fewer real test drawings is named on the card as resting on few

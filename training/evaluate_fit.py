@@ -45,12 +45,11 @@ from app.decoder import load_decoder
 from app.fitting import extent
 from app.strokes import stroke3_to_lines
 from app.tuning import TUNING
-from training.data import QUICKDRAW_DIR, real_drawings
+from training.data import real_drawings
+from training.paths import JUDGE_DIR, QUICKDRAW_DIR, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 WIDTH, HEIGHT = 800.0, 600.0
 SIZES = (0.3, 0.6, 0.9)  # the whole drawing's longest side, a share of the paper's height
-JUDGE_DIR = ROOT / "training" / "judge"
 
 
 def judge_name(judge_dir: Path) -> str:

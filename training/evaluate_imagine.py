@@ -24,8 +24,8 @@ import numpy as np
 from app import buddy
 from app.classifier import Classifier
 from app.decoder import load_decoder
-from training.data import QUICKDRAW_DIR
-from training.evaluate_fit import HEIGHT, JUDGE_DIR, ROOT, WIDTH, cases, on_paper, top1, wilson
+from training.evaluate_fit import HEIGHT, WIDTH, cases, on_paper, top1, wilson
+from training.paths import JUDGE_DIR, QUICKDRAW_DIR, ROOT
 
 TARGETS = {"offered": 0.80, "median_ms": 300}
 

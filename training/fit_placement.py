@@ -19,9 +19,8 @@ from pathlib import Path
 
 from app import fitting
 from app.decoder import load_decoder_npz, save_decoder
-from training.data import QUICKDRAW_DIR, real_drawings
-
-ROOT = Path(__file__).resolve().parents[1]
+from training.data import real_drawings
+from training.paths import QUICKDRAW_DIR, ROOT
 
 
 def placement_table(name: str, data_dir: Path = QUICKDRAW_DIR) -> dict:

@@ -13,7 +13,8 @@ import json
 import tomllib
 from pathlib import Path
 
-RECIPES_DIR = Path(__file__).resolve().parent / "recipes"
+from training.paths import RECIPES_DIR
+
 DEFAULT_RECIPE = "careful"
 DEFAULT_VAE_RECIPE = "vae"
 # every option that shapes a decoder, in the order a command line gives them

@@ -21,9 +21,8 @@ import numpy as np
 
 from app.decoder import Decoder, load_gen_json, prime, sample, sample_rows
 from app.strokes import stroke3_to_stroke5, stroke5_to_stroke3
-from training.data import PRETRAINED_DIR
+from training.paths import CACHE_DIR, PRETRAINED_DIR
 
-CACHE_DIR = Path(__file__).resolve().parent / "cache"
 TEMPERATURES = (1.0, 1.0, 0.8, 0.6)  # equal shares: half at the teacher's own distribution, half more careful
 BATCH = 64
 AUGMENT_STRETCH = 0.15  # ``prefixes(augment=True)``: as the trainer's random x/y scaling

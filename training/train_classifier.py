@@ -32,10 +32,10 @@ from app.classifier import GUESS_VIEWS, views_average
 from app.render import SIDE, render
 from app.strokes import stroke3_to_lines
 from training import fit_verbosity
-from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, object_name, real_drawings, realign
-from training.teacher import CACHE_DIR, TEMPERATURES, teacher_drawings
+from training.data import object_name, real_drawings, realign
+from training.paths import BITMAPS_DIR, CACHE_DIR, PRETRAINED_DIR, QUICKDRAW_DIR, ROOT
+from training.teacher import TEMPERATURES, teacher_drawings
 
-ROOT = Path(__file__).resolve().parents[1]
 JITTER = 0.15  # random x/y scale of the extra renders of a real drawing
 SHIFT = 0.06  # random shift, a share of the side (inside the model, while training)
 TURN = 0.04  # random turn, a share of a full circle (inside the model, while training)
@@ -276,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "in --data-dir that has no decoder, as extra outputs the exported model drops")
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
     parser.add_argument("--pretrained-dir", type=Path, default=PRETRAINED_DIR)
-    parser.add_argument("--bitmaps-dir", type=Path, default=QUICKDRAW_DIR.parent / "quickdraw_bitmaps")
+    parser.add_argument("--bitmaps-dir", type=Path, default=BITMAPS_DIR)
     parser.add_argument("--bitmaps-more", type=Path, metavar="DIR",
                         help="more real drawings as Google's bitmaps (<object>.npy), added to the train split")
     parser.add_argument("--init-from", metavar="DIR",

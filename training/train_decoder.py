@@ -56,7 +56,7 @@ from app.decoder import DecoderConfig, load_decoder, load_gen_json, save_decoder
 from app.render import render_many
 from app.strokes import BOX, lines_to_stroke3, rdp, stroke3_to_lines, stroke3_to_stroke5
 from training import fit_verbosity, recipe
-from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
+from training.data import real_drawings
 from training.fit_placement import placement_table
 from training.keras_decoder import (
     build_model,
@@ -69,10 +69,9 @@ from training.keras_decoder import (
     teacher_targets,
     to_decoder,
 )
-from training.teacher import CACHE_DIR, completion_beginnings, teacher_completions, teacher_drawings
+from training.paths import CACHE_DIR, PRETRAINED_DIR, QUICKDRAW_DIR, ROOT, RUNS_DIR
+from training.teacher import completion_beginnings, teacher_completions, teacher_drawings
 
-ROOT = Path(__file__).resolve().parents[1]
-RUNS_DIR = ROOT / "training" / "runs"
 BUCKET = 32  # sequences are padded to a multiple of this many steps
 TEACHER_VALID_SHARE = 0.05
 MAX_STEP = 4 * BOX  # box units: a step longer than four boxes is a blow-up of the teacher's mixture, not a drawing

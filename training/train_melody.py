@@ -20,9 +20,9 @@ import math
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from training.paths import ROOT
 from training.tunes import corpus
 
-ROOT = Path(__file__).resolve().parents[1]
 ORDER = 2  # longest context, in notes (the default; training chooses it by cross-validation)
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import argparse
 
 from training import recipe
-from training.train_decoder import ROOT, build_parser, parse, train_one
+from training.paths import ROOT
+from training.train_decoder import build_parser, parse, train_one
 
 
 def main(argv=None):

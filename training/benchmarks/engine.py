@@ -16,16 +16,15 @@ import statistics
 import subprocess
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 
 from app.decoder import load_decoder, load_gen_json, noise_table, prime, sample, set_jit
 from app.strokes import lines_to_stroke3, stroke3_to_stroke5
 from tests import reference_sketch_rnn as ref
-from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, read_ndjson
+from training.data import read_ndjson
+from training.paths import PRETRAINED_DIR, QUICKDRAW_DIR, ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 STEPS, VARIATIONS, PRIME_POINTS = 250, 9, 30
 
 

@@ -22,9 +22,9 @@ import sys
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from training.paths import ROOT
+
 # a cat's head as a child draws it, about a third of an 800x600 paper
 HEAD = [[[300, 300], [300, 140], [340, 190], [420, 190], [460, 140], [460, 300], [380, 320], [300, 300]],
         [[344, 230], [352, 238]], [[408, 230], [416, 238]], [[370, 270], [380, 280], [390, 270]]]

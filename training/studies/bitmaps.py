@@ -34,9 +34,8 @@ import numpy as np
 
 from app.render import SIDE, render
 from app.strokes import stroke3_to_lines
-from training.data import QUICKDRAW_DIR, SHARED, real_drawings, realign
-
-BITMAPS_MORE = SHARED / "data" / "quickdraw_bitmaps_more"
+from training.data import real_drawings, realign
+from training.paths import BITMAPS_MORE_DIR, QUICKDRAW_DIR
 
 
 def stats(images: np.ndarray) -> dict[str, np.ndarray]:
@@ -65,7 +64,7 @@ def stats(images: np.ndarray) -> dict[str, np.ndarray]:
             "side": np.array(side, float)}
 
 
-def compare(name: str, limit: int, data_dir: Path = QUICKDRAW_DIR, bitmaps_dir: Path = BITMAPS_MORE,
+def compare(name: str, limit: int, data_dir: Path = QUICKDRAW_DIR, bitmaps_dir: Path = BITMAPS_MORE_DIR,
             as_stored: bool = False) -> dict:
     google = np.load(bitmaps_dir / f"{name}.npy")[:limit].reshape(-1, SIDE, SIDE)
     google = google if as_stored else realign(google)
@@ -86,7 +85,7 @@ def main(argv=None) -> None:
     parser.add_argument("--as-stored", action="store_true", help="Google's bitmaps as stored, not realigned")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    names = args.objects or sorted(p.stem for p in BITMAPS_MORE.glob("*.npy"))
+    names = args.objects or sorted(p.stem for p in BITMAPS_MORE_DIR.glob("*.npy"))
     rows = [compare(n, args.limit, as_stored=args.as_stored) for n in names]
     keys = ["ink", "ink_pixels", "core", "centre", "margin", "side"]
     print("object | n (Google / ours) | " + " | ".join(f"{k}: Google / ours (diff in Google std)" for k in keys))

@@ -25,11 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from app.classifier import Classifier
-from training.data import QUICKDRAW_DIR, real_drawings
+from training.data import real_drawings
 from training.evaluate_fit import wilson
+from training.paths import QUICKDRAW_DIR, ROOT
 from training.train_classifier import metrics, render_many
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def paired_difference(old_right: np.ndarray, new_right: np.ndarray) -> dict:

@@ -19,7 +19,8 @@ from dataclasses import replace
 import numpy as np
 
 from app.decoder import load_gen_json, reconstruction_loss
-from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, ndjson_stroke3
+from training.data import ndjson_stroke3
+from training.paths import PRETRAINED_DIR, QUICKDRAW_DIR
 
 SCALES = np.array([1.0, 1.5, 2.0, 2.25, 2.5, 2.75, 3.0, 3.25, 3.5, 4.0])
 DEFAULT_CLASSES = ["cat", "bicycle", "pig", "owl", "duck", "bird", "flamingo", "sheep", "ant", "monkey"]

@@ -26,7 +26,8 @@ import numpy as np
 from app.classifier import views_average
 from app.render import EDGE, LINE_DIAMETER, SCALE, SIDE, placed_segments, squared_distances
 from training.data import real_drawings
-from training.teacher import CACHE_DIR, teacher_drawings
+from training.paths import CACHE_DIR
+from training.teacher import teacher_drawings
 from training.train_classifier import class_names, make_model, render_many
 
 

@@ -33,6 +33,7 @@ from app.render import render_many
 from app.strokes import canvas_to_box_lines
 from app.tuning import TUNING
 from training import evaluate_fit as ef
+from training.paths import JUDGE_DIR, MODELS_DIR, QUICKDRAW_DIR, RUNS_DIR
 
 AS_DRAWN, MIRRORED = 0, len(GUESS_SHIFTS)  # the look indices of ``looks_of``: the render, its mirror image
 
@@ -42,10 +43,10 @@ def looks_of(classifier: Classifier, renders: np.ndarray) -> np.ndarray:
     return np.stack([np.asarray(classifier.probabilities_padded(v[..., 0], mirror=False)) for v in views(renders)])
 
 
-def collect(split: str, temperatures: list[float], per: int, out: Path, models_dir: Path = ef.ROOT / "models"):
+def collect(split: str, temperatures: list[float], per: int, out: Path, models_dir: Path = MODELS_DIR):
     decoders = {p.stem: load_decoder(p) for p in sorted(models_dir.glob("*.npz"))}
-    classifier, judge = Classifier.load(models_dir), Classifier.load(ef.JUDGE_DIR)
-    cases = ef.cases(sorted(decoders), split, 8, ef.QUICKDRAW_DIR)
+    classifier, judge = Classifier.load(models_dir), Classifier.load(JUDGE_DIR)
+    cases = ef.cases(sorted(decoders), split, 8, QUICKDRAW_DIR)
     pool, started = [], time.time()
     for k, case in enumerate(cases):
         decoder, name = decoders[case["name"]], case["name"]
@@ -140,7 +141,7 @@ def main(argv=None) -> None:
     c.add_argument("--split", default="valid", choices=["train", "valid"])  # never the test split
     c.add_argument("--temperatures", type=float, nargs="+", default=[0.25, 0.4, 0.6])
     c.add_argument("--per", type=int, default=48, help="candidates per temperature")
-    c.add_argument("--out", type=Path, default=ef.ROOT / "training" / "runs" / "hint-pool-valid.pkl")
+    c.add_argument("--out", type=Path, default=RUNS_DIR / "hint-pool-valid.pkl")
     s = sub.add_parser("score")
     s.add_argument("pool", type=Path)
     args = parser.parse_args(argv)

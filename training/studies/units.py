@@ -26,11 +26,11 @@ from app.classifier import Classifier
 from app.decoder import Decoder, load_decoder, load_gen_json, prime, reconstruction_loss, sample
 from app.strokes import stroke3_to_stroke5
 from training import train_decoder
-from training.data import PRETRAINED_DIR, QUICKDRAW_DIR, real_drawings
+from training.data import real_drawings
 from training.evaluate import recognition_rate
+from training.paths import PRETRAINED_DIR, QUICKDRAW_DIR, ROOT, RUNS_DIR
 
-ROOT = Path(__file__).resolve().parents[1]
-STUDY_DIR = ROOT / "training" / "runs" / "study"
+STUDY_DIR = RUNS_DIR / "study"
 STEPS = 250
 
 
