@@ -113,12 +113,19 @@ def main(argv=None) -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     old, new = Classifier.load(args.old), Classifier.load(args.new)
-    if old.names != new.names:
-        parser.error(f"the two classifiers know different objects: {old.names} against {new.names}")
+    if not set(old.names) <= set(new.names):
+        parser.error(f"the new classifier does not know {sorted(set(old.names) - set(new.names))}")
+    # the old objects' drawings, as each classifier guesses them among all it knows: a new classifier that learnt
+    # more objects is judged on the old ones (its guesses may go to a new object, which counts as wrong)
     old_probs, labels = probabilities(old, args.split, args.data_dir)
-    new_probs, _ = probabilities(new, args.split, args.data_dir)
+    new_probs = new.guess_probabilities(np.concatenate([render_many(real_drawings(name, args.data_dir)[args.split],
+                                                                    None, copies=1) for name in old.names]))
+    columns = [new.names.index(name) for name in old.names]
+    padded = np.zeros((len(labels), len(new.names)), old_probs.dtype)
+    padded[:, columns] = old_probs
     result = {"split": args.split, "old_dir": str(args.old), "new_dir": str(args.new),
-              **compare(old_probs, new_probs, labels, old.names)}
+              "new_objects": sorted(set(new.names) - set(old.names)),
+              **compare(padded, new_probs, np.asarray(columns)[labels], new.names)}
     print(report(result), flush=True)
     if args.out:
         args.out.write_text(json.dumps(result, indent=1) + "\n")
