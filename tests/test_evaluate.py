@@ -363,6 +363,32 @@ def test_a_recipe_is_compared_on_the_real_train_drawings_its_decoder_never_saw(t
             assert result["sketches"] == unseen > 0
 
 
+def test_the_fit_protocol_leaves_out_of_the_judges_figures_an_object_the_judge_has_not_learnt(tmp_path):
+    """A judge that never learnt zigzag can only call a zigzag something else: that says nothing about Buddy's
+    drawing, so its figures leave zigzag out and the card names it; the known cat is judged."""
+    from app.decoder import save_decoder
+    from tests.test_classifier import TINY_CLASSES, make_tiny_classifier
+    from training import evaluate_fit
+    from training.evaluate import fit_section
+
+    assert "cat" in TINY_CLASSES and "zigzag" not in TINY_CLASSES
+    write_zigzags(tmp_path / "zigzag.ndjson", "zigzag", 60, seed=2)
+    write_zigzags(tmp_path / "cat.ndjson", "cat", 60, seed=3)
+    models, judge = tmp_path / "models", tmp_path / "judge"
+    models.mkdir(), judge.mkdir()
+    for name in ("cat", "zigzag"):
+        save_decoder(make_tiny_decoder(name=name), models / f"{name}.npz")
+    make_tiny_classifier(judge)
+    fit = evaluate_fit.evaluate(models, "train", 1, tmp_path, judge_dir=judge, engines=("after",))
+    assert fit["unknown_to_judge"] == ["zigzag"]
+    by_object = fit["after"]["by_object"]
+    assert "judge" in by_object["cat"] and "judge_real" in by_object["cat"]
+    assert "judge" not in by_object["zigzag"] and "judge_real" not in by_object["zigzag"]
+    assert fit["after"]["all"]["n"] == 2 * len(evaluate_fit.SIZES)  # both still count for the paper and IoU
+    fit["before"] = fit["after"]
+    assert "The judge has not learnt zigzag yet" in "\n".join(fit_section(fit))
+
+
 def test_a_decoder_for_an_object_the_classifier_does_not_know_has_its_recognition_left_unmeasured(tmp_path):
     """A classifier that does not know butterfly names every completion as something else, ours and Google's
     alike: 0% against 0% would pass the bar and say nothing, so the card judges its loss only and says so."""

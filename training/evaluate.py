@@ -391,6 +391,14 @@ def model_card(manifest: dict) -> str:
     return "\n".join(lines)
 
 
+def unknown_note(names: list[str] | None) -> str:
+    """A sentence naming the objects the judge has not learnt, whose drawings its figures leave out."""
+    if not names:
+        return ""
+    return (f" The judge has not learnt {', '.join(names)} yet: its figures leave their drawings out (it could "
+            "only call them something else).")
+
+
 def imagine_section(imagine: dict | None) -> list[str]:
     """The card's section on "What could it become?", from ``evaluate_imagine``'s figures."""
     if not imagine:
@@ -405,7 +413,9 @@ def imagine_section(imagine: dict | None) -> list[str]:
             f"{imagine['targets']['offered']:.0%}). Recognised: the independent judge names (half + ending) as the "
             "object it is offered as (a cat's beginning finished as a pig is still mostly a cat, so this stays "
             "low). Time: one call in-process on this 2-core CPU (target: median "
-            f"{imagine['targets']['median_ms']} ms).", "",
+            f"{imagine['targets']['median_ms']} ms)."
+            + unknown_note(imagine.get("unknown_to_judge")),
+            "",
             "| offered | endings on the paper | recognised as offered, judge | median (p95) |", "|---|---|---|---|",
             f"| {imagine['offered']:.1%} ({low:.1%}–{high:.1%}) | {imagine['on_paper']:.1%} | "
             f"{'–' if judged is None else f'{judged:.1%}'} | {imagine['median_ms']} ms ({imagine['p95_ms']} ms) |",
@@ -505,7 +515,8 @@ def fit_section(fit: dict | None) -> list[str]:
              f"Targets: on the paper ≥ {fit['targets']['on_paper']:.0%} at every size, IoU ≥ "
              f"{fit['targets']['iou']}, recognised by the judge ≥ {fit['targets']['recognised']:.0%}. The engine's "
              "settings (candidates, what the classifier judges, the score's weights) were chosen on the valid split "
-             "(`--split valid`); the test split was looked at once, for this card.", "",
+             "(`--split valid`); the test split was looked at once, for this card."
+             + unknown_note(fit.get("unknown_to_judge")), "",
              "| engine | size | cases | Finish on the paper (shrunk) | IoU | recognised, judge | recognised, shipped "
              "| real whole drawing, judge | first hint on the paper | hint IoU | hint recognised, judge "
              "| half alone, judge |",

@@ -120,6 +120,19 @@ def top1(classifier: Classifier | None, drawings: list[list[np.ndarray]]) -> lis
     return [classifier.names[int(np.argmax(p))] if p.sum() > 0 else None for p in probs]
 
 
+def named(model: Classifier | None, guess: str | None, name: str) -> bool | None:
+    """Whether ``model``'s guess is the object; None (not measured) without a guess, or for an object the model
+    has not learnt (it could only be wrong: a figure about the model, not about Buddy's drawing)."""
+    if guess is None or name not in model.names:
+        return None
+    return guess == name
+
+
+def unknown_to(model: Classifier | None, names) -> list[str]:
+    """The objects among ``names`` that ``model`` has not learnt (all of them without a model)."""
+    return sorted(n for n in names if model is None or n not in model.names)
+
+
 def cases(names: list[str], split: str, per_object: int, data_dir: Path, seed: int = 0):
     """(object, whole, half) placed on the paper: ``per_object`` drawings of each object's split at each size."""
     out = []
@@ -156,12 +169,12 @@ def run(decoders: dict, classifier, judge, cases_: list[dict], fitted: bool,
               ("hint_judge", judge, "hinted_lines"))
     for key, model, drawing in judged:
         for r, guess in zip(rows, top1(model, [r[drawing] for r in rows])):
-            r[key] = None if guess is None else guess == r["name"]
+            r[key] = named(model, guess, r["name"])
     # the references: how often the judge names the child's own whole drawing (the real one, as placed), and the
     # half alone (what a hint adds to)
     for key, part in (("judge_real", "whole"), ("judge_half", "half")):
         for r, guess in zip(rows, top1(judge, [case[part] for case in cases_])):
-            r[key] = None if guess is None else guess == r["name"]
+            r[key] = named(judge, guess, r["name"])
     for r in rows:
         del r["finished_lines"], r["hinted_lines"]
     return rows
@@ -192,7 +205,8 @@ def evaluate(models_dir: Path, split: str, per_object: int, data_dir: Path = QUI
     cases_ = cases(names, split, per_object, data_dir)
     result = {"split": split, "per_object": per_object, "paper": [WIDTH, HEIGHT], "sizes": list(SIZES),
               "cases": len(cases_), "judge": judge_name(judge_dir) if judge else None, "targets": TARGETS,
-              "temperature": temperature}
+              "temperature": temperature, "unknown_to_judge": unknown_to(judge, names),
+              "unknown_to_classifier": unknown_to(classifier, names)}
     for label, fitted in (("before", False), ("after", True)):
         if label not in engines:
             continue

@@ -5,7 +5,8 @@ The cases are evaluate_fit's (the first half of the strokes of real drawings of 
 paper at three sizes); each goes to ``buddy.imagine`` with the app's defaults (6 objects) and the shipped models:
 - offered: the drawing's own object is among the objects offered (target >= 80%);
 - on paper: every offered ending lies on the paper;
-- recognised: the independent judge (training/judge) names (half + ending) as the object it was offered as;
+- recognised: the independent judge (training/judge) names (half + ending) as the object it was offered as (an
+  ending offered as an object the judge has not learnt is left out);
 - time: wall time of one call on this machine, median and p95 (the API adds JSON and HTTP on top).
 
     python -m training.evaluate_imagine [--split valid] [--per-object 4] [--count 6]
@@ -24,7 +25,7 @@ import numpy as np
 from app import buddy
 from app.classifier import Classifier
 from app.decoder import load_decoder
-from training.evaluate_fit import HEIGHT, WIDTH, cases, on_paper, top1, wilson
+from training.evaluate_fit import HEIGHT, WIDTH, cases, named, on_paper, top1, unknown_to, wilson
 from training.paths import JUDGE_DIR, QUICKDRAW_DIR, ROOT
 
 TARGETS = {"offered": 0.80, "median_ms": 300}
@@ -45,11 +46,14 @@ def evaluate(models_dir: Path, split: str, per_object: int, count: int, data_dir
         offered.append(case["name"] in [name for name, _ in endings])
         papers.extend(on_paper(c.lines) for _, c in endings)
         guesses = top1(judge, [[*case["half"], *c.lines] for _, c in endings])
-        judged.extend(g == name for g, (name, _) in zip(guesses, endings) if g is not None)
+        judged.extend(hit for g, (name, _) in zip(guesses, endings)
+                      if (hit := named(judge, g, name)) is not None)
     result = {"split": split, "per_object": per_object, "cases": len(cases_), "count": count, "targets": TARGETS,
               "offered": round(float(np.mean(offered)), 4), "offered_ci95": wilson(sum(offered), len(offered)),
               "on_paper": round(float(np.mean(papers)), 4),
               "recognised_by_judge": round(float(np.mean(judged)), 4) if judged else None,
+              "recognised_by_judge_ci95": wilson(sum(judged), len(judged)) if judged else None,
+              "unknown_to_judge": unknown_to(judge, decoders),
               "median_ms": round(statistics.median(times)), "p95_ms": round(float(np.percentile(times, 95)))}
     print(json.dumps(result), flush=True)
     return result
