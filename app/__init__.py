@@ -125,7 +125,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["doodle_classrooms"] = store = ClassroomStore(url)
     csrf = CSRFProtect(app)
     csrf.exempt(api.bp)  # JSON only, no cookies used: nothing to forge
-    app.extensions["doodle_busy_gate"] = api.BusyGate(app.config["MAX_BUSY"], app.config["BUSY_WAIT"])
+    app.extensions["doodle_busy_gate"] = api.BusyGate(app.config["MAX_BUSY"], app.config["BUSY_WAIT"],
+                                                      app.config["MAX_WAITING"], app.config["BUSY_RESERVE"])
     api.limiter.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)

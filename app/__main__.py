@@ -7,8 +7,10 @@ requests: a school's single ``docker run`` survives half-sent requests without a
 every endpoint. Settings (environment variables, documented in the README):
 
 - ``PORT`` (8000), ``DOODLE_HOST`` (all interfaces);
-- ``DOODLE_THREADS`` (16): requests run at once; at most ``DOODLE_MAX_BUSY`` of them run a network (the
-  rest answer pages, health and classes at once); sampling is batched across them (``app.batcher``);
+- ``DOODLE_THREADS`` (16): requests run at once; the busy gate (``app.api.BusyGate``) lets requests that run a
+  network hold at most ``DOODLE_MAX_BUSY`` + ``DOODLE_MAX_WAITING`` (8 + 4) of them and refuses the rest at once
+  with a 503, so the other threads answer pages, health and classes at once; sampling is batched across the
+  running ones (``app.batcher``);
 - ``DOODLE_CONNECTION_LIMIT`` (1000): open connections; more wait in the listen backlog;
 - ``DOODLE_CLIENT_CONNECTIONS`` (300): open connections from one address (the trusted proxy's are not counted);
   more are closed at once, so one client holding slow connections cannot take every slot (issue 49.8);

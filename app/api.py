@@ -33,32 +33,78 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 # X-Forwarded-For of a trusted proxy); over it: 429 in the API's error shape, with Retry-After.
 limiter = Limiter(get_remote_address)
 BUSY_RETRY_AFTER = 2  # seconds a client is asked to wait when every slot stayed busy
+COST_BYTES = 32 * 1024  # body bytes per busy-gate slot: a child's whole drawing is a few KB, 10,000 points ~150 KB
 
 
 class BusyGate:
-    """At most ``slots`` requests run a network at once; one that cannot start within ``wait`` seconds gets a
-    503 with Retry-After instead of queueing behind the others (the server stays responsive when saturated)."""
+    """Admission to the networks, so an overloaded server refuses early (503 + Retry-After; the page tries again by
+    itself) instead of queueing work until every thread is stuck and nothing answers, health included.
 
-    def __init__(self, slots: int, wait: float):
-        self.slots, self.wait = threading.BoundedSemaphore(slots), wait
+    Work is counted in ``slots`` (a request's cost: 1 for a child's drawing, more for a very big body, ``cost``).
+    A request runs when its cost fits in the free slots. A small one (cost 1) may wait up to ``wait`` seconds
+    for a slot, but only while fewer than ``max_waiting`` others wait; a big one never waits, and runs only when
+    ``reserve`` slots stay free for small ones after it: under a storm of huge drawings a child's Finish still gets
+    in. Requests running or waiting hold at most ``slots + max_waiting`` of the server's threads; the rest answer
+    pages and the health check at once."""
+
+    def __init__(self, slots: int, wait: float, max_waiting: int = 0, reserve: int = 0):
+        self.capacity, self.free = slots, slots
+        self.wait, self.max_waiting, self.reserve = wait, max_waiting, min(reserve, max(slots - 1, 0))
+        self.waiting = 0
+        self.refused = 0  # since start: what the server could not fit (a figure for the load benchmark)
+        self._changed = threading.Condition()
+
+    def admit(self, cost: int) -> int:
+        """Take the slots of a request of ``cost`` (its share of the whole gate at most); ``busy`` 503 when it
+        does not fit."""
+        big = cost > 1
+        need = min(cost, self.capacity - self.reserve) if big else min(1, self.capacity)
+        with self._changed:
+            if need and self._fits(need, big):
+                self.free -= need
+                return need
+            if need and not big and self.waiting < self.max_waiting and self.wait > 0:
+                self.waiting += 1
+                try:
+                    fitted = self._changed.wait_for(lambda: self._fits(1, False), timeout=self.wait)
+                finally:
+                    self.waiting -= 1
+                if fitted:
+                    self.free -= 1
+                    return 1
+            self.refused += 1
+        raise validation.ApiError(503, "busy", "Buddy is busy with other drawings; try again in a moment",
+                                  headers={"Retry-After": str(BUSY_RETRY_AFTER)})
+
+    def _fits(self, need: int, big: bool) -> bool:
+        return self.free - need >= (self.reserve if big else 0)
+
+    def release(self, taken: int) -> None:
+        with self._changed:
+            self.free += taken
+            self._changed.notify_all()
 
     @contextmanager
-    def slot(self):
-        if not self.slots.acquire(timeout=self.wait):
-            raise validation.ApiError(503, "busy", "Buddy is busy with other drawings; try again in a moment",
-                             headers={"Retry-After": str(BUSY_RETRY_AFTER)})
+    def slot(self, cost: int = 1):
+        taken = self.admit(cost)
         try:
             yield
         finally:
-            self.slots.release()
+            self.release(taken)
+
+
+def request_cost(length: int | None) -> int:
+    """A request's cost in the busy gate's slots, from its body's size (known before the body is parsed): 1 for
+    a child's drawing, one more for every further ``COST_BYTES``."""
+    return 1 + max(0, (length or 0) - 1) // COST_BYTES
 
 
 def heavy(view):
     """An endpoint that runs a network: rate-limited per client (one budget over all such endpoints), and run in
-    one of the busy gate's slots."""
+    the busy gate (admitted by its body's size before that body is parsed)."""
     @wraps(view)
     def run(*args, **kwargs):
-        with current_busy_gate().slot():
+        with current_busy_gate().slot(request_cost(request.content_length)):
             return view(*args, **kwargs)
     return limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="network")(run)
 

@@ -426,6 +426,89 @@ def test_when_every_slot_stays_busy_a_request_gets_503_with_retry_after(model_di
     assert post(app.test_client(), "/api/complete", drawing).status_code == 200  # the slot is free again
 
 
+def busy_app(model_dir, tmp_path, monkeypatch, **config):
+    """An app whose hints are held until ``release`` is set (``started`` says one began), with these gate
+    settings."""
+    import threading
+
+    from app import buddy, create_app
+
+    app = create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False, "TESTING": True,
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s", **config})
+    release, started = threading.Event(), threading.Semaphore(0)
+    real_hint = buddy.hint
+
+    def slow_hint(*args, **kwargs):
+        started.release()
+        release.wait(10)
+        return real_hint(*args, **kwargs)
+
+    monkeypatch.setattr(buddy, "hint", slow_hint)
+    return app, release, started
+
+
+def huge_drawing(points: int) -> dict:
+    """A drawing of one stroke of ``points`` points (a body of about 12 bytes a point)."""
+    return {"class": "cat", "strokes": [[[10 + i % 700, 10 + (i * 7) % 500] for i in range(points)]],
+            "canvas": CANVAS, "seed": 1}
+
+
+def test_in_a_storm_of_huge_drawings_the_server_refuses_them_at_once_and_a_childs_drawing_still_gets_in(
+        model_dir, tmp_path, monkeypatch):
+    """issue 49.3: a huge drawing runs only while slots stay free for children's drawings after it, and never
+    waits; over that it gets the 503 at once (the page tries again), and a child's small Finish is answered."""
+    import threading
+    import time
+
+    app, release, started = busy_app(model_dir, tmp_path, monkeypatch, MAX_BUSY=8, BUSY_RESERVE=2, BUSY_WAIT=5,
+                                     MAX_WAITING=4, MAX_POINTS=20000)
+    huge = huge_drawing(10_000)  # about 6 of the gate's 8 slots
+    held = threading.Thread(target=lambda: post(app.test_client(), "/api/hint", huge))
+    held.start()
+    try:
+        assert started.acquire(timeout=10)
+        began = time.monotonic()
+        r = post(app.test_client(), "/api/complete", huge)
+        assert r.status_code == 503 and r.json["error"]["code"] == "busy" and r.headers["Retry-After"] == "2"
+        assert time.monotonic() - began < 2  # refused at once, not after BUSY_WAIT
+        child = {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS, "seed": 1}
+        assert post(app.test_client(), "/api/complete", child).status_code == 200
+        assert app.test_client().get("/healthz").status_code == 200
+    finally:
+        release.set()
+        held.join()
+
+
+def test_only_a_few_requests_wait_for_a_slot_the_rest_are_refused_at_once(model_dir, tmp_path, monkeypatch):
+    """issue 49.3: waiting requests hold server threads, so at most MAX_WAITING wait; one more gets the 503 at
+    once, and the server's other threads stay free for pages and the health check."""
+    import threading
+    import time
+
+    app, release, started = busy_app(model_dir, tmp_path, monkeypatch, MAX_BUSY=1, BUSY_WAIT=5, MAX_WAITING=1)
+    child = {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS, "seed": 1}
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(post(app.test_client(), "/api/hint", child)))
+               for _ in range(2)]
+    threads[0].start()
+    try:
+        assert started.acquire(timeout=10)
+        threads[1].start()  # waits for the one slot
+        gate = app.extensions["doodle_busy_gate"]
+        deadline = time.monotonic() + 5
+        while gate.waiting < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        began = time.monotonic()
+        r = post(app.test_client(), "/api/complete", child)
+        assert r.status_code == 503 and time.monotonic() - began < 2
+        assert app.test_client().get("/").status_code == 200
+    finally:
+        release.set()
+        for t in threads:
+            t.join()
+    assert [a.status_code for a in answers] == [200, 200]  # the waiting one ran when the slot came free
+
+
 @pytest.mark.parametrize("method, path, body", [
     ("get", "/", None), ("get", "/teacher/", None), ("get", "/api/classes", None), ("get", "/healthz", None),
     ("post", "/api/complete", "{not json"), ("get", "/no-such-page", None), ("get", "/static/js/main.js", None)])
