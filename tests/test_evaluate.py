@@ -445,3 +445,24 @@ def test_the_card_measures_a_new_decoder_and_keeps_every_other_figure(tmp_path):
     save_decoder(load_gen_json(tmp_path / "pretrained" / "pig.gen.json"), tmp_path / "models" / "pig.npz")
     with pytest.raises(SystemExit):
         main([*options, "--update", "bee"])
+
+
+def test_the_card_gives_a_grown_classifier_its_figures_on_the_old_objects_and_the_new_with_intervals():
+    """A classifier that started from one knowing cat and pig and learnt owl: top-1 over the old objects beside the
+    old classifier's, over the new one, each object's interval, and the confusions that involve the new object."""
+    from training.evaluate import model_card
+
+    per_class = {"cat": {"n": 40, "top1": 0.9, "top3": 1.0}, "pig": {"n": 60, "top1": 0.7, "top3": 0.9},
+                 "owl": {"n": 20, "top1": 0.5, "top3": 0.8}}
+    confusions = [{"true": "pig", "guessed": "cat", "count": 9}, {"true": "owl", "guessed": "cat", "count": 6},
+                  {"true": "cat", "guessed": "owl", "count": 2}]
+    classifier = {"classes": ["cat", "owl", "pig"], "hyper_parameters": {"teacher_per_class": 10},
+                  "test_real": {"n": 120, "top1": 0.725, "top3": 0.917, "per_class": per_class,
+                                "confusions": confusions},
+                  "initialised_from": {"classes": ["cat", "pig"], "test_real": {"n": 100, "top1": 0.8, "top3": 0.95}}}
+    card = model_card({"decoders": [], "commands": [], "classifier": classifier})
+    assert "Over the objects it started with (2, 100 real test drawings): top-1 0.780 (0.69–0.85)" in card
+    assert "the classifier it started from, among those objects only: top-1 0.800 (0.71–0.87)" in card
+    assert "Over the new objects (1, 20 real test drawings): top-1 0.500 (0.30–0.70)" in card
+    assert "| owl | 20 | 0.50 (0.30–0.70) | 0.80 |" in card
+    assert "with an object new to this classifier: owl → cat: 6; cat → owl: 2." in card

@@ -369,10 +369,17 @@ def model_card(manifest: dict) -> str:
                 f"{k} top-1 {v['top1']:.3f}, top-3 {v['top3']:.3f} (n={v['n']})"
                 for k, v in c["google_bitmaps"].items())
                 + ".", ""]
-        lines += ["| object | test drawings | top-1 | top-3 |", "|---|---|---|---|"]
-        lines += [f"| {k} | {v['n']} | {v['top1']:.2f} | {v['top3']:.2f} |" for k, v in t["per_class"].items()]
+        lines += classifier_subsets(c)
+        lines += ["| object | test drawings | top-1 (95% interval) | top-3 |", "|---|---|---|---|"]
+        lines += [f"| {k} | {v['n']} | {v['top1']:.2f} ({_interval(v['top1'], v['n'])}) | {v['top3']:.2f} |"
+                  for k, v in t["per_class"].items()]
         lines += ["", "Most frequent confusions (true → guessed: count): " + "; ".join(
             f"{x['true']} → {x['guessed']}: {x['count']}" for x in t["confusions"][:10]) + ".", ""]
+        new = set(c["classes"]) - set((c.get("initialised_from") or {}).get("classes", c["classes"]))
+        fresh = [x for x in t["confusions"] if x["true"] in new or x["guessed"] in new][:10]
+        if fresh:
+            lines += ["Most frequent confusions with an object new to this classifier: " + "; ".join(
+                f"{x['true']} → {x['guessed']}: {x['count']}" for x in fresh) + ".", ""]
     m = manifest.get("melody")
     if m:
         held = m["held_out"]["perplexity_per_note"]
@@ -389,6 +396,36 @@ def model_card(manifest: dict) -> str:
               "- Teacher decoders: Google Magenta's pretrained sketch-rnn models, Apache 2.0 "
               "(https://github.com/magenta/magenta-js/tree/master/sketch).", ""]
     return "\n".join(lines)
+
+
+def _interval(share: float, n: int) -> str:
+    """A share's 95% Wilson interval, in hundredths."""
+    low, high = evaluate_fit.wilson(round(share * n), n)
+    return f"{low:.2f}–{high:.2f}"
+
+
+def classifier_subsets(card: dict) -> list[str]:
+    """Top-1 / top-3 of a classifier that started from another (``--init-from``) over the objects that one knew
+    and over the new ones (every guess among all its objects), beside the first classifier's own figure."""
+    first = card.get("initialised_from")
+    if not first:
+        return []
+    per_class = card["test_real"]["per_class"]
+    lines = []
+    for group, names in (("the objects it started with", [n for n in per_class if n in first["classes"]]),
+                         ("the new objects", [n for n in per_class if n not in first["classes"]])):
+        n = sum(per_class[k]["n"] for k in names)
+        if not n:
+            continue
+        top1, top3 = (sum(per_class[k][key] * per_class[k]["n"] for k in names) / n for key in ("top1", "top3"))
+        text = (f"Over {group} ({len(names)}, {n} real test drawings): top-1 {top1:.3f} "
+                f"({_interval(top1, n)}), top-3 {top3:.3f}")
+        if group.startswith("the objects it started") and first.get("test_real"):
+            old = first["test_real"]
+            text += (f"; the classifier it started from, among those objects only: top-1 {old['top1']:.3f} "
+                     f"({_interval(old['top1'], old['n'])}), top-3 {old['top3']:.3f}")
+        lines.append(text + ".")
+    return [" ".join(lines), ""] if lines else []
 
 
 def unknown_note(names: list[str] | None) -> str:

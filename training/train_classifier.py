@@ -200,7 +200,7 @@ def metrics(probs: np.ndarray, labels: np.ndarray, names: list[str]) -> dict:
         pairs[(names[truth], names[guess])] = pairs.get((names[truth], names[guess]), 0) + 1
     confusions = [{"true": t, "guessed": g, "count": c} for (t, g), c in sorted(pairs.items(), key=lambda kv: -kv[1])]
     return {"n": int(len(labels)), "top1": round(float(top1.mean()), 4), "top3": round(float(top3.mean()), 4),
-            "per_class": per_class, "confusions": confusions[:15]}
+            "per_class": per_class, "confusions": confusions[:40]}
 
 
 def save_for_serving(model, path: Path) -> None:
