@@ -66,8 +66,9 @@ def test_objects_with_few_test_sketches_get_more_completions_per_sketch():
 
 
 def test_the_card_gives_each_decoder_the_command_that_trained_it():
-    """The command comes from the recipe stored in the model file (or rebuilt from an older file's facts): the
-    recipe file it matches, plus only the options that differ from it."""
+    """The command comes from the recipe stored in the model file: the recipe file it matches, plus only the
+    options that differ from it. A recipe stored with a retired option at the value it always had reads as the
+    same recipe; one that used a retired option cannot be rebuilt, and says so."""
     from training import recipe
     from training.evaluate import decoder_commands
 
@@ -76,18 +77,15 @@ def test_the_card_gives_each_decoder_the_command_that_trained_it():
     def shipped(name, **changes):
         return {"name": name, "config": {"num_units": 256}, "recipe": {**careful, **changes}}
 
-    older = {"name": "dog", "config": {"num_units": 512}, "data": {},  # made before recipe files
-             "training": {"epochs_max": 50, "teacher_requested": 6000, "teacher_rdp": 2.0}}
-    commands = decoder_commands([shipped("cat"), shipped("owl"), shipped("crab", teacher_box=True),
+    commands = decoder_commands([shipped("cat"), shipped("owl", teacher_box=False, distill=0),
                                  shipped("pig", teacher_temperatures=[0.6, 0.4]),
-                                 shipped("bird", teacher_completions=3000, epochs=20), older])
+                                 shipped("bird", teacher_completions=3000, epochs=20)])
     assert commands == [
         "python -m training.train_decoder cat owl",
-        "python -m training.train_decoder crab --teacher-box",
         "python -m training.train_decoder pig --teacher-temperatures 0.6 0.4",
-        "python -m training.train_decoder bird --epochs 20 --teacher-completions 3000",
-        "python -m training.train_decoder dog --units 512 --epochs 50 --teacher 6000 --teacher-temperatures 1 1 0.8 "
-        "0.6 --real-copies 1"]
+        "python -m training.train_decoder bird --epochs 20 --teacher-completions 3000"]
+    with pytest.raises(ValueError, match="retired recipe options {'teacher_box': True}"):
+        decoder_commands([shipped("crab", teacher_box=True)])
 
 
 def test_every_shipped_decoder_has_a_command_from_the_shipped_recipe_file():
@@ -332,8 +330,8 @@ def test_a_recipe_is_compared_with_googles_decoder_on_the_valid_sketches(tmp_pat
 
 
 def test_a_recipe_is_compared_on_the_real_train_drawings_its_decoder_never_saw(tmp_path):
-    """compare_decoders --split train: a decoder whose teacher finished beginnings of the first half of the real
-    train drawings (--completion-share 0.5) is measured on the other half; one that saw them all cannot be."""
+    """compare_decoders --split train: a decoder that learnt only from the teacher's drawings is measured on all the
+    real train drawings; one that learnt from them, or from their beginnings finished by the teacher, cannot be."""
     from app.classifier import Classifier
     from app.decoder import load_gen_json, save_decoder
     from tests.conftest import write_gen_json
@@ -349,9 +347,8 @@ def test_a_recipe_is_compared_on_the_real_train_drawings_its_decoder_never_saw(t
     decoder = load_gen_json(tmp_path / "pretrained" / "cat.gen.json")
     classifier = Classifier.load(make_tiny_classifier(tmp_path))
     (tmp_path / "models").mkdir()
-    for values, unseen in (({"teacher_completions": 100, "completion_share": 0.5}, len(train) - round(len(train) / 2)),
-                           ({"teacher_completions": 0}, len(train)),
-                           ({"teacher_completions": 100, "completion_share": 1.0}, None),
+    for values, unseen in (({"teacher_completions": 0}, len(train)),
+                           ({"teacher_completions": 100}, None),
                            ({"real_copies": 1}, None)):
         decoder.meta["recipe"] = {**recipe.load("careful"), **values}
         save_decoder(decoder, tmp_path / "models" / "cat.npz")

@@ -1,4 +1,4 @@
-"""The Keras decoder is the engine's decoder: the same step outputs, the same loss (also distilled), and
+"""The Keras decoder is the engine's decoder: the same step outputs, the same loss, and
 its weights go to the engine's format and back exactly."""
 
 
@@ -10,12 +10,10 @@ from app.decoder import reconstruction_loss as engine_reconstruction_loss
 from tests.conftest import make_tiny_decoder, random_drawing
 from training.keras_decoder import (
     build_model,
-    distillation_loss,
     export_weights,
     import_weights,
     reconstruction_loss,
     teacher_inputs,
-    teacher_targets,
 )
 from training.train_decoder import BUCKET, Batches
 
@@ -62,60 +60,6 @@ def test_the_training_loss_is_the_engines_reconstruction_loss(weight_scale):
         _, y = Batches([drawing], tiny.scale_factor, 1, augmented=False).make([drawing], [0], BUCKET)
         keras_loss = float(np.mean(reconstruction_loss(y, model(teacher_inputs(y[..., :5])))))
         assert keras_loss == pytest.approx(float(expected), rel=1e-4)
-
-
-def test_the_distillation_loss_is_the_drawing_loss_plus_the_teachers_when_the_teacher_agrees():
-    """With the teacher's K samples all at the drawn point and its pen probabilities one-hot on the drawn state,
-    the soft part equals the hard part: the loss is (1 + weight) x L_R."""
-    tiny = make_tiny_decoder(num_units=8, weight_scale=0.3)
-    model = build_model(tiny.config)
-    import_weights(model, tiny.weights, tiny.config)
-    rng = np.random.default_rng(5)
-    drawing = random_drawing(rng, 15)
-    _, y = Batches([drawing], tiny.scale_factor, 1, augmented=False).make([drawing], [0], BUCKET)
-    k = 3
-    agreeing = np.concatenate([y, np.tile(y[..., :2], (1, 1, k)), y[..., 2:5]], axis=-1)
-    y_pred = model(teacher_inputs(y[..., :5]))
-    hard = float(np.mean(reconstruction_loss(y, y_pred)))
-    soft = float(np.mean(distillation_loss(k, weight=0.5)(agreeing, y_pred)))
-    assert soft == pytest.approx(1.5 * hard, rel=1e-5)
-
-
-def test_teacher_targets_sample_the_teachers_mixture_in_student_units():
-    rng = np.random.default_rng(6)
-    out = np.zeros((2, 4, 3 + 6 * 20))
-    out[..., :3] = [2.0, 0.0, -1.0]
-    out[..., 3] = 30.0  # component 0 takes (almost) all the weight
-    out[..., 3 + 20], out[..., 3 + 40] = 1.5, -0.5  # its mean (1.5, -0.5) in teacher units
-    out[..., 3 + 60], out[..., 3 + 80] = np.log(0.1), np.log(0.2)  # sigmas 0.1, 0.2
-    xy, pen = teacher_targets(out, 4000, to_student=2.0, rng=rng)
-    assert xy.shape == (2, 4, 8000) and pen.shape == (2, 4, 3)
-    np.testing.assert_allclose(pen.sum(-1), 1.0, rtol=1e-6)
-    pts = xy.reshape(2, 4, 4000, 2)
-    np.testing.assert_allclose(pts.mean(axis=2), np.broadcast_to([3.0, -1.0], (2, 4, 2)), atol=0.02)
-    np.testing.assert_allclose(pts.std(axis=2), np.broadcast_to([0.2, 0.4], (2, 4, 2)), rtol=0.06)
-
-
-def test_distilled_batches_carry_the_teachers_distribution_from_its_own_step_outputs():
-    from training.train_decoder import Teacher
-
-    teacher = make_tiny_decoder(num_units=8, weight_scale=0.3, scale=30.0)
-    rng = np.random.default_rng(7)
-    drawings = [random_drawing(rng, n) for n in (10, 25)]
-    batches = Batches(drawings, 12.0, 2, augmented=False, teacher=Teacher(teacher, samples=2))
-    [(x, y)] = list(batches.epoch())
-    assert y.shape[-1] == batches.target_width == 6 + 2 * 2 + 3
-    # the pen probabilities are the engine's for the teacher on the same strokes (in the teacher's units)
-    import tensorflow as tf
-
-    weights = {k: tf.constant(v) for k, v in teacher.weights.items()}
-    xt = x.copy()
-    xt[..., :2] *= 12.0 / teacher.box_scale_factor
-    c = h = tf.zeros((2, 8))
-    for t in range(3):
-        c, h = lstm_step(tf, weights, tf.constant(xt[:, t]), c, h)
-        pen_logits = (tf.matmul(h, weights["output_w"]) + weights["output_b"])[:, :3]
-        np.testing.assert_allclose(y[:, t, -3:], tf.nn.softmax(pen_logits).numpy(), rtol=1e-4, atol=1e-6)
 
 
 def test_an_exported_vae_encodes_and_steps_as_keras_does():
@@ -178,24 +122,3 @@ def test_a_vae_started_from_a_decoder_draws_as_that_decoder_does_whatever_z():
     assert vae_loss == pytest.approx(float(engine_reconstruction_loss(decoder, [drawing])[0]), rel=1e-4)
     exported = export_weights(model, config)
     assert not exported["lstm_w_zh"].any() and not exported["init_w"].any()
-
-
-def test_input_dropout_blanks_whole_input_rows_while_training_only():
-    """A VAE built with ``input_dropout`` gives the same outputs as without it when drawing (training=False), so
-    the engine's file and sampling are unchanged; while training, some rows' previous points are blanked."""
-    from training.keras_decoder import build_vae
-
-    config = DecoderConfig(num_units=8, z_size=4, enc_units=6)
-    plain, dropped = build_vae(config), build_vae(config, input_dropout=0.5)
-    assert [w.shape for w in plain.get_weights()] == [w.shape for w in dropped.get_weights()]  # no new weights
-    rng = np.random.default_rng(0)
-    dropped.set_weights([rng.normal(0, 0.5, w.shape).astype(np.float32) for w in plain.get_weights()])
-    plain.set_weights(dropped.get_weights())
-    strokes = rng.normal(0, 1, (2, 9, 5)).astype(np.float32)
-    inputs = teacher_inputs(strokes)
-    np.testing.assert_allclose(np.asarray(dropped([strokes, inputs], training=False)),
-                               np.asarray(plain([strokes, inputs], training=False)), atol=1e-6)
-    blanked = np.asarray(dropped.get_layer("input_dropout")(inputs, training=True))
-    zero_rows = np.all(blanked == 0, axis=-1)
-    assert zero_rows.any() and not zero_rows.all()  # whole rows blanked, not single numbers
-    np.testing.assert_array_equal(blanked[~zero_rows], inputs[~zero_rows])  # the others as they are, not rescaled

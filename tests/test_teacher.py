@@ -22,22 +22,6 @@ def test_a_beginning_is_the_first_strokes_of_its_drawing_and_ends_with_the_pen_u
     assert 3 <= len(beginnings[30]) < 12 and beginnings[30][-1, 2] == 1 and beginnings[30][:-1, 2].sum() == 0
 
 
-def test_augmented_beginnings_are_the_first_strokes_mirrored_half_the_time_and_stretched_a_little():
-    rng = np.random.default_rng(8)
-    drawings = [random_drawing(rng, 20) for _ in range(200)]
-    beginnings = prefixes(drawings, np.random.default_rng(9), augment=True)
-    mirrored = 0
-    for drawing, beginning in zip(drawings, beginnings):
-        original = drawing[: len(beginning)]
-        np.testing.assert_array_equal(beginning[:, 2], original[:, 2])  # the same strokes, cut the same way
-        sx, sy = (np.abs(beginning[:, k]).sum() / np.abs(original[:, k]).sum() for k in (0, 1))
-        assert 0.85 <= sx <= 1.15 and 0.85 <= sy <= 1.15 and sx != sy
-        mirrored += np.sign(beginning[0, 0]) != np.sign(original[0, 0])
-    assert 60 <= mirrored <= 140
-    assert all(np.array_equal(a, b) for a, b in zip(prefixes(drawings, np.random.default_rng(9), augment=True),
-                                                     beginnings))  # the same for the same seed
-
-
 @pytest.mark.slow
 def test_teacher_completions_are_real_beginnings_finished_by_the_teacher():
     """Each completion is a beginning of a given drawing followed by exactly what the engine samples from the
@@ -83,9 +67,6 @@ def test_teacher_completions_are_cached_by_the_drawings_they_continue(tmp_path):
         np.testing.assert_allclose(a, b, rtol=1e-6)
     with pytest.raises(FileNotFoundError):  # other drawings: not the cached file
         teacher_completions("line", drawings[:3], 8, pretrained_dir=pretrained, cache_dir=tmp_path / "cache")
-    with pytest.raises(FileNotFoundError):  # mirrored and stretched beginnings: not the cached file either
-        teacher_completions("line", drawings, 8, pretrained_dir=pretrained, cache_dir=tmp_path / "cache",
-                            augment=True)
 
 
 def test_teacher_drawings_at_other_temperatures_are_cached_apart(tmp_path, monkeypatch):

@@ -4,8 +4,8 @@
 
 The model card's recognition protocol (``training.evaluate``: half of each real drawing's strokes, finished by raw
 sampling ``--variations`` times, named by a classifier) on any split, so recipes are compared on drawings the card
-never uses: ``valid``, or ``train``: the real train drawings the decoder never saw (all of them with
-``real_copies = 0`` and no ``teacher_completions``; those after its ``completion_share``, ``unseen_train``).
+never uses: ``valid``, or ``train``: the real train drawings, for a decoder that never saw them (``real_copies = 0``
+and no ``teacher_completions``, ``unseen_train``).
 Prints one JSON line per object: recognised, ours and Google's, the paired difference's 95% bootstrap interval over
 the sketches (``--baseline models``: also the shipped decoder's, against ours), the loss ratio, and how many
 strokes each adds to the half (and how often none: the drawing ended at once) against the real second halves.
@@ -26,19 +26,17 @@ from training import recipe
 from training.data import real_drawings
 from training.evaluate import half_drawing, hit_share, paired_interval, recognition_hits
 from training.paths import PRETRAINED_DIR, QUICKDRAW_DIR, ROOT
-from training.teacher import completion_beginnings
 
 
 def unseen_train(decoder, train: list) -> list:
-    """The real train drawings a decoder never learnt from: all of them, or those after the share whose beginnings
-    the teacher finished (``train_decoder --completion-share``); none if it learnt the real drawings themselves."""
-    values = recipe.of_meta(decoder.meta, decoder.config.num_units)
+    """The real train drawings, for a decoder that never learnt from them: not from the drawings themselves
+    (``real_copies``), nor from their beginnings finished by the teacher (``teacher_completions``)."""
+    values = recipe.normalised(decoder.meta["recipe"])
     if values["real_copies"]:
         raise ValueError(f"{decoder.name} learnt from its real train drawings (real_copies {values['real_copies']})")
     if values["teacher_completions"]:
-        train = train[len(completion_beginnings(train, values["completion_share"])):]
-    if not train:
-        raise ValueError(f"{decoder.name} saw the beginnings of all its real train drawings (completion_share 1)")
+        raise ValueError(f"{decoder.name} learnt from the beginnings of its real train drawings "
+                         f"(teacher_completions {values['teacher_completions']})")
     return train
 
 

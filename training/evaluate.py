@@ -134,7 +134,8 @@ def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
     result = {"name": ours.name, "file": path.name, "bytes": path.stat().st_size, "config": asdict(ours.config),
               "scale_factor": round(ours.scale_factor, 3), "max_seq_len": ours.max_seq_len,
               "data": ours.meta.get("data"), "training": ours.meta.get("training"),
-              "recipe": recipe.of_meta(ours.meta, ours.config.num_units), "test_drawings": len(test)}
+              "recipe": recipe.normalised(ours.meta["recipe"]) if "recipe" in ours.meta else None,
+              "test_drawings": len(test)}
     google_path = Path(args.pretrained_dir) / f"{ours.name}.gen.json"
     google = load_gen_json(google_path) if google_path.exists() else None
     if test:
@@ -586,7 +587,9 @@ def decoder_commands(decoders: list[dict]) -> list[str]:
     """The training commands that made the shipped decoders, one per resolved recipe (``training.recipe``)."""
     groups: dict[str, tuple[dict, list[str]]] = {}
     for d in decoders:
-        values = d.get("recipe") or recipe.of_meta(d, d["config"]["num_units"])
+        if not d.get("recipe"):  # not trained by the project (e.g. Google's own, measured as a reference)
+            continue
+        values = recipe.normalised(d["recipe"])
         groups.setdefault(json.dumps(values, sort_keys=True), (values, []))[1].append(d["name"])
     return [recipe.command(names, values) for values, names in groups.values()]
 

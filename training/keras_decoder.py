@@ -26,17 +26,14 @@ def build_model(config: DecoderConfig, name: str = "decoder"):
     return keras.Model(inputs, outputs, name=name)
 
 
-def build_vae(config: DecoderConfig, name: str = "vae", kl_min: float = 0.2, seed: int = 0,
-              input_dropout: float = 0.0):
+def build_vae(config: DecoderConfig, name: str = "vae", kl_min: float = 0.2, seed: int = 0):
     """sketch-rnn's VAE (Ha & Eck 2017): inputs (the drawing's stroke-5 rows, zero-padded (B, T, 5); the decoder's
     teacher-forced inputs (B, T, 5)) -> the decoder's outputs (B, T, 3 + 6M), as ``build_model``'s.
 
     Encoder: a bidirectional LSTM over the rows (the zero rows masked), its two last outputs side by side -> mu
     and log sigma^2 of z (``z_size``). Decoder: its LSTM starts from tanh(z @ init) split into (c, h) and reads
     [x, z] at every step. The KL term, max(KL, ``kl_min``) times the layer ``kl``'s annealed weight
-    (``KLAnnealing``), is added to the model's loss. ``input_dropout``: while training, that share of the decoder's
-    previous-point inputs is blanked, whole rows at a time (z stays), so the decoder must take the drawing from z
-    rather than from the points before (Bowman et al.'s word dropout); drawing is unchanged."""
+    (``KLAnnealing``), is added to the model's loss."""
     import keras
     from keras import ops
 
@@ -51,8 +48,7 @@ def build_vae(config: DecoderConfig, name: str = "vae", kl_min: float = 0.2, see
     ch = keras.layers.Dense(2 * config.num_units, activation="tanh", name="init")(z)
     c0, h0 = ch[:, :config.num_units], ch[:, config.num_units:]
     zs = ops.expand_dims(z, 1) * ops.ones_like(inputs[..., :1])  # z at every step (B, T, z_size)
-    seen = RowDropout(input_dropout, seed, name="input_dropout")(inputs) if input_dropout else inputs
-    joined = keras.layers.Concatenate(name="with_z")([seen, zs])
+    joined = keras.layers.Concatenate(name="with_z")([inputs, zs])
     h = keras.layers.LSTM(config.num_units, return_sequences=True, unit_forget_bias=True, name="lstm")(
         joined, initial_state=[h0, c0])
     outputs = keras.layers.Dense(3 + 6 * config.num_mixtures, name="output")(h)
@@ -88,37 +84,6 @@ def _latent_sample_class():
 
 def LatentSample(*args, **kwargs):
     return _latent_sample_class()(*args, **kwargs)
-
-
-def _row_dropout_class():
-    import keras
-    from keras import ops
-
-    class RowDropout(keras.layers.Layer):
-        """While training, each row (time step) of the input is blanked with probability ``rate``; the rest pass
-        as they are (unlike ``keras.layers.Dropout``, nothing is rescaled: a kept point is the same point when
-        drawing). Not training: the identity."""
-
-        def __init__(self, rate: float = 0.0, seed: int = 0, **kwargs):
-            super().__init__(**kwargs)
-            self.rate, self.seed = float(rate), seed
-            self.generator = keras.random.SeedGenerator(seed)
-
-        def call(self, inputs, training=None):
-            if not training or not self.rate:
-                return inputs
-            shape = ops.shape(inputs)
-            keep = keras.random.uniform((shape[0], shape[1], 1), seed=self.generator) >= self.rate
-            return inputs * ops.cast(keep, inputs.dtype)
-
-        def get_config(self):
-            return {**super().get_config(), "rate": self.rate, "seed": self.seed}
-
-    return RowDropout
-
-
-def RowDropout(*args, **kwargs):
-    return _row_dropout_class()(*args, **kwargs)
 
 
 def kl_annealing(weight: float, start: float, decay: float):
@@ -171,56 +136,6 @@ def reconstruction_loss(y_true, y_pred):
     """
     per_step, mask, _ = _hard_terms(y_true, y_pred)
     return _per_real_step(per_step, mask)
-
-
-def distillation_loss(samples: int, weight: float = 1.0):
-    """L_R on the drawing plus ``weight`` x the cross-entropy from the teacher's own next-step distribution.
-
-    y_true (B, T, 6 + 2K + 3): the drawing's rows and mask (as ``reconstruction_loss``), then K offsets sampled
-    from the teacher's mixture at each step (model units of the student), then the teacher's pen
-    probabilities. The soft part is E_{y ~ teacher}[-log p_student(y)], estimated with the K samples for the
-    offsets and exactly for the pen: at every step the student learns the teacher's whole distribution, not
-    only the one point that was drawn (knowledge distillation; Hinton et al. 2015).
-    """
-    from keras import ops
-
-    def loss(y_true, y_pred):
-        hard, mask, is_point = _hard_terms(y_true, y_pred)
-        shape = ops.shape(y_true)
-        xy = ops.reshape(y_true[..., 6:6 + 2 * samples], (shape[0], shape[1], samples, 2))
-        soft_offset = ops.mean(_offset_nll(y_pred, xy), axis=-1)
-        pen_probs = y_true[..., 6 + 2 * samples:9 + 2 * samples]
-        soft_pen = -ops.sum(pen_probs * ops.log_softmax(y_pred[..., :3], axis=-1), axis=-1)
-        return _per_real_step(hard + weight * (soft_offset * is_point + soft_pen * mask), mask)
-
-    return loss
-
-
-def teacher_targets(teacher_outputs: np.ndarray, samples: int, to_student: float, rng: np.random.Generator):
-    """From a teacher's raw outputs (B, T, 3 + 6M) at temperature 1: K offsets per step sampled from its
-    mixture, multiplied by ``to_student`` (teacher model units -> student model units), (B, T, 2K), and its
-    pen probabilities (B, T, 3)."""
-    pen_logits, pi_logits, mu_x, mu_y, log_sx, log_sy, rho_all = mixture_coef(
-        np, np.asarray(teacher_outputs, np.float64))
-
-    def softmax(v):
-        e = np.exp(v - v.max(axis=-1, keepdims=True))
-        return e / e.sum(axis=-1, keepdims=True)
-
-    pi = softmax(pi_logits)
-    b, t, m = pi.shape
-    u = rng.random((b, t, samples, 1))
-    k = np.minimum((np.cumsum(pi, axis=-1)[:, :, None, :] < u).sum(-1), m - 1)  # (B, T, K)
-
-    def at(v):  # the chosen component's parameter, (B, T, K)
-        return np.take_along_axis(v, k, axis=-1)
-
-    sx, sy, rho = np.exp(at(log_sx)), np.exp(at(log_sy)), at(rho_all)
-    z1, z2 = rng.standard_normal((2, b, t, samples))
-    dx = at(mu_x) + sx * (np.sqrt(1 - rho * rho) * z1 + rho * z2)
-    dy = at(mu_y) + sy * z2
-    xy = np.stack([dx, dy], axis=-1) * to_student
-    return xy.reshape(b, t, 2 * samples).astype(np.float32), softmax(pen_logits).astype(np.float32)
 
 
 def _engine_lstm(layer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -19,17 +19,16 @@ DEFAULT_RECIPE = "careful"
 DEFAULT_VAE_RECIPE = "vae"
 # every option that shapes a decoder, in the order a command line gives them
 RECIPE_KEYS = ("units", "epochs", "patience", "batch_size", "lr", "max_len", "seed", "teacher",
-               "teacher_temperatures", "teacher_rdp", "teacher_box", "teacher_recognised", "teacher_completions",
-               "completion_share", "completion_augment", "real_copies", "distill", "distill_weight")
+               "teacher_temperatures", "teacher_rdp", "teacher_completions", "real_copies")
 # a sketch VAE's recipe (``training.train_vae``, e.g. recipes/vae.toml): the decoder's keys plus the VAE's
-VAE_KEYS = RECIPE_KEYS + ("z_size", "enc_units", "kl_weight", "kl_weight_start", "kl_decay", "kl_min", "init_decoder",
-                          "input_dropout")
-# keys added after models were made with their recipe: the value those models were trained with
-BEFORE_THE_KEY = {"init_decoder": False, "input_dropout": 0.0, "completion_share": 1.0, "completion_augment": False,
-                  "teacher_recognised": False}
-FLOATS = ("lr", "teacher_rdp", "completion_share", "distill_weight", "kl_weight", "kl_weight_start", "kl_decay",
-          "kl_min", "input_dropout")
-BOOLS = ("teacher_box", "teacher_recognised", "completion_augment", "init_decoder")
+VAE_KEYS = RECIPE_KEYS + ("z_size", "enc_units", "kl_weight", "kl_weight_start", "kl_decay", "kl_min", "init_decoder")
+# options whose experiments lost (training/README.md says what each measured), with the value every shipped model
+# was trained with: a stored recipe that names one at that value still loads (the key is dropped); at another,
+# the model was made by an option that no longer exists, and its recipe cannot be rebuilt
+RETIRED = {"teacher_box": False, "teacher_recognised": False, "completion_share": 1.0, "completion_augment": False,
+           "distill": 0, "distill_weight": 1.0, "input_dropout": 0.0}
+FLOATS = ("lr", "teacher_rdp", "kl_weight", "kl_weight_start", "kl_decay", "kl_min")
+BOOLS = ("init_decoder",)
 
 
 def recipe_path(recipe: str | Path) -> Path:
@@ -57,10 +56,14 @@ def load(recipe: str | Path = DEFAULT_RECIPE) -> dict:
 
 
 def normalised(values: dict) -> dict:
-    """The recipe keys of ``values`` in their order, with JSON-stable types (lists, floats where float)."""
+    """The recipe keys of ``values`` in their order, with JSON-stable types (lists, floats where float); a retired
+    key at the value it always had is dropped (``RETIRED``), at any other it is an error."""
+    used = {k: values[k] for k in RETIRED if k in values and values[k] != RETIRED[k]}
+    if used:
+        raise ValueError(f"made with retired recipe options {used}: no current recipe rebuilds it")
     out = {}
     for key in keys_of(values):
-        value = values[key] if key in values or key not in BEFORE_THE_KEY else BEFORE_THE_KEY[key]
+        value = values[key]
         if key == "teacher_temperatures":
             value = [float(t) for t in value]
         elif key in FLOATS:
@@ -89,25 +92,6 @@ def run_name(name: str, recipe_name: str, values: dict) -> str:
     shaping = {k: v for k, v in normalised(values).items() if k not in RUN_LENGTH_KEYS}
     digest = hashlib.sha1(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:8]
     return f"{name}-{Path(recipe_name).stem}-{digest}"
-
-
-def of_meta(meta: dict, num_units: int) -> dict:
-    """The resolved recipe a decoder was trained with: its meta ``recipe``, or, for a decoder made before recipe
-    files, rebuilt from the training facts it stored then (their defaults were the trainer's then)."""
-    if "recipe" in meta:
-        return normalised(meta["recipe"])
-    training = meta.get("training") or {}
-    data = meta.get("data") or {}
-    distill = training.get("distill") or {}
-    return normalised({
-        "units": num_units, "epochs": training.get("epochs_max", training.get("epochs_run", 15)),
-        "patience": training.get("patience", 3), "batch_size": training.get("batch_size", 100),
-        "lr": training.get("lr", 2e-3), "max_len": training.get("max_len", 200), "seed": training.get("seed", 0),
-        "teacher": training.get("teacher_requested") or data.get("teacher_train", 0) + data.get("teacher_valid", 0),
-        "teacher_temperatures": meta.get("teacher_temperatures") or [1.0, 1.0, 0.8, 0.6],
-        "teacher_rdp": training.get("teacher_rdp") or 0.0, "teacher_box": bool(training.get("teacher_box")),
-        "teacher_completions": training.get("teacher_completions") or 0, "real_copies": training.get("real_copies", 1),
-        "distill": distill.get("samples") or 0, "distill_weight": distill.get("weight", 1.0)})  # + BEFORE_THE_KEY
 
 
 def _option(key: str, value) -> str:

@@ -25,7 +25,6 @@ from training.paths import CACHE_DIR, PRETRAINED_DIR
 
 TEMPERATURES = (1.0, 1.0, 0.8, 0.6)  # equal shares: half at the teacher's own distribution, half more careful
 BATCH = 64
-AUGMENT_STRETCH = 0.15  # ``prefixes(augment=True)``: as the trainer's random x/y scaling
 
 
 def sample_drawings(teacher: Decoder, n: int, temperatures=TEMPERATURES, seed: int = 0) -> list[np.ndarray]:
@@ -79,19 +78,12 @@ def load_drawings(path: Path) -> list[np.ndarray]:
         return np.split(data["rows"], data["ends"][:-1]) if len(data["ends"]) else []
 
 
-def prefixes(drawings: list[np.ndarray], rng: np.random.Generator, augment: bool = False) -> list[np.ndarray]:
+def prefixes(drawings: list[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
     """One beginning of each drawing (stroke-3): its first k strokes, k drawn uniformly from 1..strokes-1, or,
-    for a drawing of one stroke, the first 25..75% of its points (the last point then lifts the pen).
-    ``augment``: each drawing is first mirrored left to right half the time and stretched by 0.85..1.15 in x and
-    in y, so that a few dozen real drawings give many different beginnings."""
+    for a drawing of one stroke, the first 25..75% of its points (the last point then lifts the pen)."""
     out = []
     for d in drawings:
         d = np.asarray(d, np.float64)
-        if augment:
-            d = d.copy()
-            d[:, :2] *= rng.uniform(1 - AUGMENT_STRETCH, 1 + AUGMENT_STRETCH, size=2)
-            if rng.random() < 0.5:
-                d[:, 0] = -d[:, 0]
         ends = np.flatnonzero(d[:, 2] > 0.5)
         if len(ends) >= 2:
             k = int(rng.integers(1, len(ends)))
@@ -104,15 +96,15 @@ def prefixes(drawings: list[np.ndarray], rng: np.random.Generator, augment: bool
 
 
 def complete_drawings(teacher: Decoder, drawings: list[np.ndarray], n: int, temperatures=TEMPERATURES,
-                      seed: int = 0, augment: bool = False) -> list[np.ndarray]:
-    """n drawings (stroke-3, box units): a random beginning of one of ``drawings`` (``prefixes``, mirrored and
-    stretched with ``augment``), finished by the teacher, cycling through the drawings and the temperatures; only
+                      seed: int = 0) -> list[np.ndarray]:
+    """n drawings (stroke-3, box units): a random beginning of one of ``drawings`` (``prefixes``), finished by the
+    teacher, cycling through the drawings and the temperatures; only
     finished completions are kept."""
     rng = np.random.default_rng([seed, 1])
     out, batch_index, pool = [], 0, []
     while len(out) < n and drawings:
         while len(pool) < BATCH:
-            more = prefixes(drawings, rng, augment)
+            more = prefixes(drawings, rng)
             if not more:  # no drawing long enough to cut
                 break
             pool += more
@@ -135,22 +127,14 @@ def complete_drawings(teacher: Decoder, drawings: list[np.ndarray], n: int, temp
     return out[:n]
 
 
-def completion_beginnings(train: list, share: float) -> list:
-    """The real train drawings whose beginnings the teacher finishes (``--completion-share``): the first ``share``
-    of them in the split's order; ``compare_decoders --split train`` measures on the rest."""
-    return list(train[:round(len(train) * share)])
-
-
 def teacher_completions(name: str, drawings: list[np.ndarray], n: int, seed: int = 0,
-                        pretrained_dir: Path = PRETRAINED_DIR, cache_dir: Path = CACHE_DIR,
-                        augment: bool = False) -> list[np.ndarray]:
+                        pretrained_dir: Path = PRETRAINED_DIR, cache_dir: Path = CACHE_DIR) -> list[np.ndarray]:
     """n teacher completions of beginnings of ``drawings`` (the real train split), cached by their content."""
     digest = hashlib.sha1(b"".join(np.asarray(d, np.float32).tobytes() for d in drawings)).hexdigest()[:10]
-    path = Path(cache_dir) / f"completions-{name}-{digest}{'-aug' if augment else ''}-{n}-{seed}.npz"
+    path = Path(cache_dir) / f"completions-{name}-{digest}-{n}-{seed}.npz"
     if path.exists():
         return load_drawings(path)
-    out = complete_drawings(load_gen_json(Path(pretrained_dir) / f"{name}.gen.json"), drawings, n, seed=seed,
-                            augment=augment)
+    out = complete_drawings(load_gen_json(Path(pretrained_dir) / f"{name}.gen.json"), drawings, n, seed=seed)
     save_drawings(path, out)
     return out
 

@@ -12,17 +12,9 @@ the model file (meta ``recipe``) and names the run folder. The options (sketch-r
   the scale factor is the std of the training offsets;
   ``--teacher-rdp 2`` simplifies the teacher's drawings as Quick, Draw!'s simplified data (and the app's
   input) are, so real and teacher drawings have one point density (``simplify_stroke3``);
-  ``--teacher-box`` first scales each teacher drawing so its longest side spans the 0..255 box, as Quick,
-  Draw!'s simplified data is (``to_box``): the teacher draws 1.2-1.4x larger than the real drawings;
-  ``--teacher-recognised`` keeps only the teacher's training drawings that the shipped classifier names as
-  the object (``recognised_only``; the validation set keeps them all); on tiger and helicopter its gain showed
-  only by that classifier, not by the independent judge (training/README.md), so no shipped recipe uses it;
   ``--teacher-completions N`` adds N drawings that begin as a real training drawing (its first strokes) and
   are finished by the teacher (``training.teacher.teacher_completions``): how to go on from a real beginning,
   which is what "Finish it" asks of a decoder (train only; the validation set stays as it was);
-  ``--completion-share S`` takes those beginnings from the first S of the real train drawings only, so the
-  rest stay unseen and ``compare_decoders --split train`` can measure on them (``teacher.completion_beginnings``);
-  ``--completion-augment`` mirrors and stretches each beginning first (``teacher.prefixes``);
   ``--real-copies K`` weights the real drawings against the teacher's (K passes of them per epoch; 0: none);
 - each epoch re-augments every drawing: random x/y scale (+-15%) and stroke augmentation (a point inside a
   stroke is merged into the next with probability 0.1), as sketch-rnn's ``random_scale_factor`` and
@@ -31,9 +23,6 @@ the model file (meta ``recipe``) and names the run folder. The options (sketch-r
   little work is wasted on padding and only a few shapes are compiled;
 - Adam (``--lr`` 2e-3, times 0.93 each epoch), gradient norm clipped at 1.0; the loss is the paper's L_R
   per step; a progress bar in a terminal, one line per epoch in a log file;
-- ``--distill K`` adds knowledge distillation: at every step of every drawing, Google's decoder (run on the
-  same strokes) gives its next-step distribution, and the student also learns that (K samples of the
-  teacher's offset mixture, its exact pen probabilities; ``keras_decoder.distillation_loss``);
 - checkpoints every epoch under ``training/runs/<name>-<recipe>-<digest of the values>/`` (``BackupAndRestore``):
   the same command resumes
   after an interruption; early stop on the validation loss (real valid split + held-out teacher drawings),
@@ -51,9 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.classifier import Classifier
-from app.decoder import DecoderConfig, load_decoder, load_gen_json, save_decoder
-from app.render import render_many
+from app.decoder import DecoderConfig, load_decoder, save_decoder
 from app.strokes import BOX, lines_to_stroke3, rdp, stroke3_to_lines, stroke3_to_stroke5
 from training import fit_verbosity, recipe
 from training.data import real_drawings
@@ -61,16 +48,14 @@ from training.fit_placement import placement_table
 from training.keras_decoder import (
     build_model,
     build_vae,
-    distillation_loss,
     import_weights,
     kl_annealing,
     reconstruction_loss,
     teacher_inputs,
-    teacher_targets,
     to_decoder,
 )
 from training.paths import CACHE_DIR, PRETRAINED_DIR, QUICKDRAW_DIR, ROOT, RUNS_DIR
-from training.teacher import completion_beginnings, teacher_completions, teacher_drawings
+from training.teacher import teacher_completions, teacher_drawings
 
 BUCKET = 32  # sequences are padded to a multiple of this many steps
 TEACHER_VALID_SHARE = 0.05
@@ -94,17 +79,14 @@ def augment(stroke3: np.ndarray, rng: np.random.Generator, scale: float = 0.15, 
 
 
 class Batches:
-    """Length-bucketed, re-augmented batches of one epoch: (inputs (B, T, 5), targets+mask (B, T, 6)); with a
-    ``teacher``, the targets also carry the teacher's next-step distribution (``Teacher.targets``)."""
+    """Length-bucketed, re-augmented batches of one epoch: (inputs (B, T, 5), targets+mask (B, T, 6))."""
 
-    def __init__(self, drawings, scale_factor, batch_size, seed=0, augmented=True, teacher=None):
+    target_width = 6
+
+    def __init__(self, drawings, scale_factor, batch_size, seed=0, augmented=True):
         """drawings: stroke-3 arrays (box units); offsets are divided by ``scale_factor``."""
         self.drawings, self.scale_factor, self.batch_size = drawings, scale_factor, batch_size
-        self.rng, self.augmented, self.teacher = np.random.default_rng(seed), augmented, teacher
-
-    @property
-    def target_width(self) -> int:
-        return 6 + (self.teacher.width if self.teacher else 0)
+        self.rng, self.augmented = np.random.default_rng(seed), augmented
 
     def epoch(self):
         """Yield the batches of one pass over the data, in random order."""
@@ -138,33 +120,7 @@ class Batches:
             y[row, :len(s5), :5] = s5
             y[row, :len(s5), 5] = 1.0
             y[row, len(s5):, 4] = 1.0  # padding reads as "ended", like sketch-rnn's
-        x = teacher_inputs(y[..., :5])
-        if self.teacher is not None:
-            y = np.concatenate([y, self.teacher.targets(x, self.scale_factor, self.rng)], axis=-1)
-        return x, y
-
-
-class Teacher:
-    """Google's decoder as a Keras model that gives, for a batch of student inputs, its next-step distribution
-    at every step: ``samples`` offsets drawn from its mixture and its pen probabilities (student units)."""
-
-    def __init__(self, decoder, samples: int):
-        self.decoder, self.samples = decoder, samples
-        self.model = build_model(decoder.config, f"teacher_{decoder.name}")
-        import_weights(self.model, decoder.weights, decoder.config)
-
-    @property
-    def width(self) -> int:
-        return 2 * self.samples + 3
-
-    def targets(self, x: np.ndarray, student_scale: float, rng) -> np.ndarray:
-        """x (B, T, 5) in student model units -> (B, T, 2K + 3)."""
-        to_teacher = student_scale / self.decoder.box_scale_factor
-        xt = x.copy()
-        xt[..., :2] *= to_teacher
-        out = np.asarray(self.model(xt, training=False))
-        xy, pen = teacher_targets(out, self.samples, 1.0 / to_teacher, rng)
-        return np.concatenate([xy, pen], axis=-1)
+        return teacher_inputs(y[..., :5]), y
 
 
 def dataset(batches: Batches, repeat: bool):
@@ -188,12 +144,9 @@ def prepare(name: str, args) -> dict:
     teacher = (teacher_drawings(name, args.teacher, pretrained_dir=args.pretrained_dir, cache_dir=args.cache_dir,
                                 temperatures=args.teacher_temperatures)
                if args.teacher else [])
-    completions = (teacher_completions(name, completion_beginnings(real["train"], args.completion_share),
-                                       args.teacher_completions, pretrained_dir=args.pretrained_dir,
-                                       cache_dir=args.cache_dir, augment=args.completion_augment)
+    completions = (teacher_completions(name, real["train"], args.teacher_completions,
+                                       pretrained_dir=args.pretrained_dir, cache_dir=args.cache_dir)
                    if args.teacher_completions else [])
-    if args.teacher_box:
-        teacher = [to_box(d) for d in teacher]
     if args.teacher_rdp:
         teacher = [simplify_stroke3(d, args.teacher_rdp) for d in teacher]
         completions = [simplify_stroke3(d, args.teacher_rdp) for d in completions]
@@ -203,49 +156,15 @@ def prepare(name: str, args) -> dict:
         return [d for d in ds if 2 <= len(d) < args.max_len and np.abs(d[:, :2]).max() <= MAX_STEP]
 
     teacher_train = keep(teacher[n_valid:])
-    unrecognised = 0
-    if getattr(args, "teacher_recognised", False) and teacher_train:
-        recognised = recognised_only(name, teacher_train, Classifier.load(args.classifier_dir))
-        unrecognised, teacher_train = len(teacher_train) - len(recognised), recognised
     real_train = keep(real["train"]) if args.real_copies else []
     train = real_train * args.real_copies + teacher_train + keep(completions)
     valid = keep(real["valid"]) + keep(teacher[:n_valid])
     offsets = np.concatenate([d[:, :2] for d in train])
     return {"train": train, "valid": valid, "scale_factor": float(np.std(offsets)),
             "counts": {"real_train": len(real_train), "teacher_train": len(teacher_train),
-                       **({"teacher_unrecognised_dropped": unrecognised} if unrecognised else {}),
                        "teacher_completions_train": len(keep(completions)),
                        "real_valid": len(keep(real["valid"])), "teacher_valid": len(keep(teacher[:n_valid])),
                        "real_test": len(real["test"])}}
-
-
-def recognised_only(name: str, drawings: list[np.ndarray], classifier: Classifier,
-                    chunk: int = 512) -> list[np.ndarray]:
-    """The drawings (stroke-3) that ``classifier`` names as ``name`` (top-1, each render and its mirror image, as
-    the engine judges an ending)."""
-    if name not in classifier.names:
-        raise ValueError(f"the classifier does not know {name!r}: --teacher-recognised needs one that does")
-    k = classifier.names.index(name)
-    kept = []
-    for start in range(0, len(drawings), chunk):
-        part = drawings[start:start + chunk]
-        renders = render_many([stroke3_to_lines(d, (0.0, 0.0)) for d in part])
-        named = np.asarray(classifier.probabilities(renders)).argmax(axis=1) == k
-        kept += [d for d, ok in zip(part, named) if ok]
-    return kept
-
-
-def to_box(stroke3: np.ndarray) -> np.ndarray:
-    """A stroke-3 drawing scaled uniformly so its longest side spans the 0..255 box, the first step of Quick,
-    Draw!'s simplified data. Google's decoders draw in the units of their own training data, which, at the
-    data scale that fits real drawings best (``app.decoder.GEN_JSON_DATA_SCALE``), come out 1.2-1.4x larger
-    than the simplified drawings a child's beginning is compared with."""
-    out = np.asarray(stroke3, np.float64).copy()
-    points = np.cumsum(out[:, :2], axis=0)
-    extent = float((points.max(axis=0) - points.min(axis=0)).max()) if len(out) else 0.0
-    if extent > 0:
-        out[:, :2] *= BOX / extent
-    return out
 
 
 def simplify_stroke3(stroke3: np.ndarray, epsilon: float) -> np.ndarray:
@@ -285,7 +204,7 @@ def train_one(name: str, args) -> Path | None:
     config = DecoderConfig(num_units=args.units, **({"z_size": args.z_size, "enc_units": args.enc_units}
                                                     if vae else {}))
     keras.utils.set_random_seed(args.seed)
-    model = (build_vae(config, f"vae_{name}", kl_min=args.kl_min, seed=args.seed, input_dropout=args.input_dropout)
+    model = (build_vae(config, f"vae_{name}", kl_min=args.kl_min, seed=args.seed)
              if vae else build_model(config, name))
     if vae and args.init_decoder:  # (a resumed run's checkpoint replaces these when training starts)
         path = Path(args.decoder_dir) / f"{name}.npz"
@@ -300,15 +219,11 @@ def train_one(name: str, args) -> Path | None:
         print(f"{name}: the VAE's decoder starts from {args.decoder_dir}/{name}.npz", flush=True)
     steps = math.ceil(len(data["train"]) / args.batch_size)  # batches per epoch (roughly: buckets add a few)
     schedule = keras.optimizers.schedules.ExponentialDecay(args.lr, decay_steps=steps, decay_rate=0.93)
-    teacher = None
-    if args.distill:
-        teacher = Teacher(load_gen_json(Path(args.pretrained_dir) / f"{name}.gen.json"), args.distill)
-    loss = distillation_loss(args.distill, args.distill_weight) if teacher else reconstruction_loss
-    model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss=loss, jit_compile=args.jit)
+    model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss=reconstruction_loss,
+                  jit_compile=args.jit)
     feed = vae_dataset if vae else dataset
-    train = feed(Batches(data["train"], data["scale_factor"], args.batch_size, args.seed, teacher=teacher),
-                 repeat=True)
-    valid_batches = Batches(data["valid"], data["scale_factor"], args.batch_size, augmented=False, teacher=teacher)
+    train = feed(Batches(data["train"], data["scale_factor"], args.batch_size, args.seed), repeat=True)
+    valid_batches = Batches(data["valid"], data["scale_factor"], args.batch_size, augmented=False)
     valid = feed(valid_batches, repeat=True)
     best = run_dir / "best.weights.h5"
     callbacks = [*([kl_annealing(args.kl_weight, args.kl_weight_start, args.kl_decay)] if vae else []),
@@ -363,21 +278,9 @@ def build_parser(description: str, default_recipe: str = recipe.DEFAULT_RECIPE) 
     parser.add_argument("--teacher-temperatures", type=float, nargs="+", metavar="T",
                         help="temperatures the teacher samples at, in equal shares (lower: more careful drawings "
                              "to learn from)")
-    parser.add_argument("--teacher-box", action=argparse.BooleanOptionalAction,
-                        help="scale each teacher drawing so its longest side spans the 0..255 box, as Quick, Draw!'s "
-                             "simplified data (before --teacher-rdp)")
-    parser.add_argument("--teacher-recognised", action=argparse.BooleanOptionalAction,
-                        help="learn only the teacher's training drawings that the classifier (--classifier-dir) "
-                             "names as the object")
     parser.add_argument("--teacher-completions", type=int, metavar="N",
                         help="also train on N real beginnings (first strokes of a real training drawing) finished "
                              "by the teacher (0: none)")
-    parser.add_argument("--completion-share", type=float, metavar="S",
-                        help="take those beginnings from the first S (0..1) of the real train drawings only; the "
-                             "rest stay unseen, for compare_decoders --split train")
-    parser.add_argument("--completion-augment", action=argparse.BooleanOptionalAction,
-                        help="mirror (half the time) and stretch each real beginning before the teacher finishes it, "
-                             "so that few real drawings give many different beginnings")
     parser.add_argument("--real-copies", type=int, metavar="K",
                         help="each real training drawing appears K times per epoch (0: learn from the teacher only; "
                              "the validation set keeps the real valid split)")
@@ -386,10 +289,6 @@ def build_parser(description: str, default_recipe: str = recipe.DEFAULT_RECIPE) 
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--lr", type=float)
     parser.add_argument("--max-len", type=int, help="drop drawings with this many steps or more")
-    parser.add_argument("--distill", type=int, metavar="K",
-                        help="also learn the teacher's next-step distribution at every step, from K samples of "
-                             "its mixture and its pen probabilities (0: drawings only)")
-    parser.add_argument("--distill-weight", type=float)
     parser.add_argument("--seed", type=int)
     parser.add_argument("--jit", action=argparse.BooleanOptionalAction, default=False)
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
@@ -399,8 +298,6 @@ def build_parser(description: str, default_recipe: str = recipe.DEFAULT_RECIPE) 
                         help="where a VAE's --init-decoder finds the object's decoder (<object>.npz)")
     parser.add_argument("--runs-dir", type=Path, default=RUNS_DIR, help="checkpoints and logs")
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="teacher drawings made before")
-    parser.add_argument("--classifier-dir", type=Path, default=ROOT / "models",
-                        help="the classifier --teacher-recognised asks")
     parser.add_argument("--force", action="store_true")
     return parser
 

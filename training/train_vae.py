@@ -30,8 +30,6 @@ def main(argv=None):
     parser.add_argument("--kl-weight-start", type=float)
     parser.add_argument("--kl-decay", type=float)
     parser.add_argument("--kl-min", type=float)
-    parser.add_argument("--input-dropout", type=float, metavar="P",
-                        help="while training, blank this share of the decoder's previous-point inputs (z stays)")
     parser.add_argument("--init-decoder", action=argparse.BooleanOptionalAction,
                         help="start the VAE's decoder from the object's shipped decoder (--decoder-dir), z's weights "
                              "at zero, so it starts drawing as that decoder does and learns to use z")
