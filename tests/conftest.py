@@ -232,6 +232,6 @@ def random_drawing(rng, n=20):
     return d
 
 
-def small_teacher(name="tiny"):
+def small_google_decoder(name="tiny"):
     """A tiny random decoder that finishes most drawings it is asked to continue within a few steps."""
     return make_tiny_decoder(num_units=8, weight_scale=0.3, name=name)

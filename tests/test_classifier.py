@@ -167,7 +167,7 @@ def write_fixture_objects(tmp_path, names=("circle", "zigzag")):
     data_dir.mkdir()
     pretrained_dir.mkdir()
     for name in names:
-        (pretrained_dir / f"{name}.gen.json").write_text("{}")  # names the class; --teacher 0 never reads it
+        (pretrained_dir / f"{name}.gen.json").write_text("{}")  # names the class; --google-drawings 0 never reads it
         with open(data_dir / f"{name}.ndjson", "w") as fh:
             for i in range(50):
                 r = rng.uniform(50, 120)
@@ -184,7 +184,8 @@ def write_fixture_objects(tmp_path, names=("circle", "zigzag")):
 
 def tiny_run(tmp_path, data_dir, pretrained_dir) -> list[str]:
     """The trainer's options for a seconds-long run on fixture objects, its files under ``tmp_path``."""
-    return ["--teacher", "0", "--copies", "1", "--width", "4", "--batch-size", "16", "--data-dir", str(data_dir),
+    return ["--google-drawings", "0", "--copies", "1", "--width", "4", "--batch-size", "16",
+            "--data-dir", str(data_dir),
             "--pretrained-dir", str(pretrained_dir), "--bitmaps-dir", str(tmp_path / "no-bitmaps"),
             "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path / "cache")]
 
@@ -209,7 +210,7 @@ def test_a_training_run_exports_a_classifier_the_app_loads_with_its_card_and_com
     assert schedule_sentence(card["hyper_parameters"]) == (
         "Learning rate: a one-epoch warm-up to 0.002, then a cosine decay to 0 over 2 epochs.")
     assert classifier_commands(classifier) == [
-        "python -m training.train_classifier --epochs 2 --teacher 0 --copies 1 --width 4 --batch-size 16 "
+        "python -m training.train_classifier --epochs 2 --google-drawings 0 --copies 1 --width 4 --batch-size 16 "
         "--schedule cosine --lr 0.002"]
     circle = [[[128 + 80 * np.cos(a), 128 + 80 * np.sin(a)] for a in ANGLES]]
     assert {name for name, _ in classifier.classify(circle, 255, 255, top=2)} == {"circle", "zigzag"}
@@ -231,7 +232,7 @@ def test_a_study_trains_on_the_chosen_objects_only_and_its_card_says_so(tmp_path
     classifier = Classifier.load(run_dir)
     assert classifier.names == ["circle", "zigzag"] and set(classifier.card["data"]) == {"circle", "zigzag"}
     assert classifier_commands(classifier) == [
-        "python -m training.train_classifier --epochs 1 --teacher 0 --copies 1 --width 4 --batch-size 16 "
+        "python -m training.train_classifier --epochs 1 --google-drawings 0 --copies 1 --width 4 --batch-size 16 "
         "--classes circle zigzag"]
 
 
@@ -253,7 +254,7 @@ def test_objects_without_a_decoder_are_learnt_as_extra_outputs_that_the_exported
     assert classifier.card["other_objects"] == {"objects": 1, "real_train": zigzags}
     assert classifier.card["hyper_parameters"]["other_objects"] is True
     assert classifier_commands(classifier) == [
-        "python -m training.train_classifier --epochs 1 --teacher 0 --copies 1 --width 4 --batch-size 16 "
+        "python -m training.train_classifier --epochs 1 --google-drawings 0 --copies 1 --width 4 --batch-size 16 "
         "--other-objects"]
     card = model_card({"decoders": [], "classifier": classifier.card, "commands": classifier_commands(classifier)})
     assert (f"the real drawings (train split) of 1 other Quick, Draw! objects without a decoder ({zigzags} drawings)"
@@ -292,8 +293,8 @@ def test_a_classifier_started_from_the_shipped_one_keeps_its_units_and_learns_th
     assert new.names == ["circle", "square", "zigzag"]
     assert new.card["initialised_from"]["classes"] == ["circle", "zigzag"]
     assert classifier_commands(new) == [
-        "python -m training.train_classifier --epochs 1 --teacher 0 --copies 1 --width 4 --batch-size 16",
-        "python -m training.train_classifier --epochs 1 --teacher 0 --copies 1 --width 4 --batch-size 16 "
+        "python -m training.train_classifier --epochs 1 --google-drawings 0 --copies 1 --width 4 --batch-size 16",
+        "python -m training.train_classifier --epochs 1 --google-drawings 0 --copies 1 --width 4 --batch-size 16 "
         f"--init-from {tmp_path / 'old'}"]
     with pytest.raises(SystemExit):
         init_from(make_model(3, width=8), tmp_path / "old", ["circle", "square", "zigzag"], width=8)

@@ -78,12 +78,12 @@ def test_the_card_gives_each_decoder_the_command_that_trained_it():
         return {"name": name, "config": {"num_units": 256}, "recipe": {**careful, **changes}}
 
     commands = decoder_commands([shipped("cat"), shipped("owl", teacher_box=False, distill=0),
-                                 shipped("pig", teacher_temperatures=[0.6, 0.4]),
-                                 shipped("bird", teacher_completions=3000, epochs=20)])
+                                 shipped("pig", google_temperatures=[0.6, 0.4]),
+                                 shipped("bird", google_completions=3000, epochs=20)])
     assert commands == [
         "python -m training.train_decoder cat owl",
-        "python -m training.train_decoder pig --teacher-temperatures 0.6 0.4",
-        "python -m training.train_decoder bird --epochs 20 --teacher-completions 3000"]
+        "python -m training.train_decoder pig --google-temperatures 0.6 0.4",
+        "python -m training.train_decoder bird --epochs 20 --google-completions 3000"]
     with pytest.raises(ValueError, match="retired recipe options {'teacher_box': True}"):
         decoder_commands([shipped("crab", teacher_box=True)])
 
@@ -237,7 +237,7 @@ def test_the_card_has_a_section_per_vae_with_its_redraw_figures():
     from training.evaluate import redraw_section
 
     assert redraw_section(None) == [] and redraw_section({"objects": {}}) == []
-    trained = {**recipe.load("vae"), "teacher": 5000, "epochs": 30, "init_decoder": False}
+    trained = {**recipe.load("vae"), "teacher": 5000, "epochs": 30, "init_decoder": False}  # an old key name
     figures = {"split": "test", "per_object": 40, "count": 3, "size": 0.6, "objects": {"cat": {
         "drawings": 40, "redraws": 120, "on_paper": 1.0, "recognised": 0.5, "recognised_ci95": [0.41, 0.59],
         "reference": 0.75, "reference_ci95": [0.6, 0.86], "own": 0.2, "own_ci95": [0.1, 0.35],
@@ -247,13 +247,13 @@ def test_the_card_has_a_section_per_vae_with_its_redraw_figures():
                   "span": 0.12, "recognised": 0.61, "recognised_ci95": [0.53, 0.67]}}}}
     text = "\n".join(redraw_section(figures))
     assert "## Buddy redraws it" in text
-    assert ("| cat | z 64, 5000 teacher drawings, 30 epochs | 40 (120) | 100% | 50% (41%–59%) | 75% (60%–86%) "
-            "| 20% (10%–35%) | 10% (3%–24%) | 0.9 | 0.7 | 0.31 |") in text
+    assert ("| cat | z 64, 5000 drawings by Google's decoder, 30 epochs | 40 (120) | 100% | 50% (41%–59%) "
+            "| 75% (60%–86%) | 20% (10%–35%) | 10% (3%–24%) | 0.9 | 0.7 | 0.31 |") in text
     assert "| cat | 20 (180) | 61% (53%–67%) | 15% (5%–36%) | 0.48 | 0.12 |" in text
     figures["objects"]["cat"]["epochs_run"] = 9  # patience stopped it early: the card says so
-    assert "| cat | z 64, 5000 teacher drawings, 9 of 30 epochs (stopped by patience) |" in "\n".join(
+    assert "| cat | z 64, 5000 drawings by Google's decoder, 9 of 30 epochs (stopped by patience) |" in "\n".join(
         redraw_section(figures))
-    assert "`python -m training.train_vae cat --teacher 5000 --no-init-decoder`" in text
+    assert "`python -m training.train_vae cat --google-drawings 5000 --no-init-decoder`" in text
 
 
 def test_the_card_says_how_often_what_could_it_become_offers_the_drawings_own_object():
@@ -347,8 +347,8 @@ def test_a_recipe_is_compared_on_the_real_train_drawings_its_decoder_never_saw(t
     decoder = load_gen_json(tmp_path / "pretrained" / "cat.gen.json")
     classifier = Classifier.load(make_tiny_classifier(tmp_path))
     (tmp_path / "models").mkdir()
-    for values, unseen in (({"teacher_completions": 0}, len(train)),
-                           ({"teacher_completions": 100}, None),
+    for values, unseen in (({"google_completions": 0}, len(train)),
+                           ({"google_completions": 100}, None),
                            ({"real_copies": 1}, None)):
         decoder.meta["recipe"] = {**recipe.load("careful"), **values}
         save_decoder(decoder, tmp_path / "models" / "cat.npz")
@@ -453,7 +453,7 @@ def test_the_card_gives_a_grown_classifier_its_figures_on_the_old_objects_and_th
                  "owl": {"n": 20, "top1": 0.5, "top3": 0.8}}
     confusions = [{"true": "pig", "guessed": "cat", "count": 9}, {"true": "owl", "guessed": "cat", "count": 6},
                   {"true": "cat", "guessed": "owl", "count": 2}]
-    classifier = {"classes": ["cat", "owl", "pig"], "hyper_parameters": {"teacher_per_class": 10},
+    classifier = {"classes": ["cat", "owl", "pig"], "hyper_parameters": {"google_drawings_per_class": 10},
                   "test_real": {"n": 120, "top1": 0.725, "top3": 0.917, "per_class": per_class,
                                 "confusions": confusions},
                   "initialised_from": {"classes": ["cat", "pig"], "test_real": {"n": 100, "top1": 0.8, "top3": 0.95}}}

@@ -11,9 +11,9 @@ from tests.conftest import make_tiny_decoder, random_drawing
 from training.keras_decoder import (
     build_model,
     export_weights,
+    forced_inputs,
     import_weights,
     reconstruction_loss,
-    teacher_inputs,
 )
 from training.train_decoder import BUCKET, Batches
 
@@ -53,12 +53,12 @@ def test_the_training_loss_is_the_engines_reconstruction_loss(weight_scale):
     drawings = [random_drawing(rng, 12), random_drawing(rng, 20)]
     if weight_scale > 1:
         _, y = Batches([drawings[0]], tiny.scale_factor, 1, augmented=False).make([drawings[0]], [0], BUCKET)
-        raw = np.asarray(model(teacher_inputs(y[..., :5])))[..., 3:].reshape(*y.shape[:2], 6, -1)[..., 3:5, :]
+        raw = np.asarray(model(forced_inputs(y[..., :5])))[..., 3:].reshape(*y.shape[:2], 6, -1)[..., 3:5, :]
         assert raw.min() < LOG_SIGMA_MIN or raw.max() > LOG_SIGMA_MAX
     engine = engine_reconstruction_loss(tiny, drawings)
     for drawing, expected in zip(drawings, engine):
         _, y = Batches([drawing], tiny.scale_factor, 1, augmented=False).make([drawing], [0], BUCKET)
-        keras_loss = float(np.mean(reconstruction_loss(y, model(teacher_inputs(y[..., :5])))))
+        keras_loss = float(np.mean(reconstruction_loss(y, model(forced_inputs(y[..., :5])))))
         assert keras_loss == pytest.approx(float(expected), rel=1e-4)
 
 
@@ -82,7 +82,7 @@ def test_an_exported_vae_encodes_and_steps_as_keras_does():
     rows[:, :2] /= vae.box_scale_factor
     strokes = np.zeros((1, 9, 5), np.float32)  # zero rows after the drawing: padding the encoder skips
     strokes[0, :len(rows)] = rows
-    inputs = teacher_inputs(strokes)
+    inputs = forced_inputs(strokes)
     mu, presig = encode(vae, drawing)
     import keras
 
@@ -99,7 +99,7 @@ def test_an_exported_vae_encodes_and_steps_as_keras_does():
         np.testing.assert_allclose(step_out.numpy(), keras_out[:, t], rtol=1e-4, atol=1e-5)
     # the training's reconstruction loss is the engine's, the VAE decoding each drawing from its mu
     _, y = Batches([drawing], vae.scale_factor, 1, augmented=False).make([drawing], [0], BUCKET)
-    keras_loss = float(np.mean(reconstruction_loss(y, model([y[..., :5] * y[..., 5:6], teacher_inputs(y[..., :5])],
+    keras_loss = float(np.mean(reconstruction_loss(y, model([y[..., :5] * y[..., 5:6], forced_inputs(y[..., :5])],
                                                              training=False))))
     assert keras_loss == pytest.approx(float(engine_reconstruction_loss(vae, [drawing])[0]), rel=1e-4)
 
@@ -117,7 +117,7 @@ def test_a_vae_started_from_a_decoder_draws_as_that_decoder_does_whatever_z():
     import_weights(model, decoder.weights, config)
     drawing = np.array([[5, 3, 0], [10, -2, 0], [4, 4, 1], [-20, 5, 0], [3, 3, 1]], np.float32)
     _, y = Batches([drawing], decoder.scale_factor, 1, augmented=False).make([drawing], [0], BUCKET)
-    vae_loss = float(np.mean(reconstruction_loss(y, model([y[..., :5] * y[..., 5:6], teacher_inputs(y[..., :5])],
+    vae_loss = float(np.mean(reconstruction_loss(y, model([y[..., :5] * y[..., 5:6], forced_inputs(y[..., :5])],
                                                           training=False))))
     assert vae_loss == pytest.approx(float(engine_reconstruction_loss(decoder, [drawing])[0]), rel=1e-4)
     exported = export_weights(model, config)

@@ -8,7 +8,7 @@ import pytest
 
 from app.decoder import START_TOKEN, load_decoder, prime, sample
 from app.strokes import lines_to_stroke3, stroke3_to_lines
-from tests.conftest import random_drawing, small_teacher, write_gen_json, write_ndjson
+from tests.conftest import random_drawing, small_google_decoder, write_gen_json, write_ndjson
 from training.train_decoder import BUCKET, Batches, augment, simplify_stroke3
 
 
@@ -22,7 +22,7 @@ def test_augmentation_keeps_the_strokes_and_the_path():
 
 
 def test_simplified_teacher_drawings_keep_their_strokes_and_shape_with_fewer_points():
-    """--teacher-rdp: a dense drawing (a circle in small steps, then a straight line) loses the points that lie
+    """--google-rdp: a dense drawing (a circle in small steps, then a straight line) loses the points that lie
     within epsilon of its outline, but keeps every stroke, its end point, and its shape."""
     t = np.linspace(0, 2 * np.pi, 400)
     circle = np.stack([100 + 80 * np.cos(t), 100 + 80 * np.sin(t)], axis=1)
@@ -65,7 +65,7 @@ def test_a_training_run_exports_a_decoder_the_app_loads_and_resumes(tmp_path):
             xs, ys = (128 + r * np.cos(t)).round().tolist(), (128 + r * np.sin(t)).round().tolist()
             fh.write(json.dumps({"word": "circle", "key_id": str(i), "recognized": True,
                                  "drawing": [[xs, ys]]}) + "\n")
-    args = ["circle", "--units", "8", "--teacher", "0", "--real-copies", "1", "--batch-size", "16",
+    args = ["circle", "--units", "8", "--google-drawings", "0", "--real-copies", "1", "--batch-size", "16",
             "--data-dir", str(data_dir),
             "--out", str(tmp_path / "models"), "--runs-dir", str(tmp_path / "runs")]
     main([*args, "--epochs", "1"])
@@ -92,12 +92,12 @@ def test_a_run_with_teacher_completions_trains_on_them_and_says_how_many(tmp_pat
         xs, ys = np.sort(rng.integers(0, 255, 8)).tolist(), rng.integers(0, 255, 8).tolist()
         drawings.append([[xs[:4], ys[:4]], [xs[4:], ys[4:]]])
     write_ndjson(data_dir / "zigzag.ndjson", "zigzag", drawings)
-    write_gen_json(small_teacher("zigzag"), pretrained / "zigzag.gen.json", "zigzag", 40)
-    main(["zigzag", "--units", "8", "--teacher", "0", "--teacher-completions", "20", "--batch-size", "16",
+    write_gen_json(small_google_decoder("zigzag"), pretrained / "zigzag.gen.json", "zigzag", 40)
+    main(["zigzag", "--units", "8", "--google-drawings", "0", "--google-completions", "20", "--batch-size", "16",
           "--epochs", "1", "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained),
           "--out", str(tmp_path / "models"), "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path)])
     decoder = load_decoder(tmp_path / "models" / "zigzag.npz")
-    assert decoder.meta["recipe"]["teacher_completions"] == 20
+    assert decoder.meta["recipe"]["google_completions"] == 20
     assert decoder.meta["data"]["teacher_completions_train"] == 20
     assert decoder.meta["data"]["teacher_valid"] == 0  # completions never enter the validation set
 
@@ -110,7 +110,7 @@ def test_real_copies_weight_the_real_drawings_and_leave_validation_alone(tmp_pat
     rng = np.random.default_rng(11)
     write_ndjson(tmp_path / "wave.ndjson", "wave", [[[np.sort(rng.integers(0, 255, 6)).tolist(),
                                                      rng.integers(0, 255, 6).tolist()]] for _ in range(40)])
-    args = Namespace(data_dir=tmp_path, teacher=0, teacher_completions=0, teacher_rdp=0.0,
+    args = Namespace(data_dir=tmp_path, google_drawings=0, google_completions=0, google_rdp=0.0,
                      max_len=200, pretrained_dir=tmp_path, cache_dir=tmp_path, real_copies=1)
     once = prepare("wave", args)
     args.real_copies = 3
@@ -126,15 +126,15 @@ def test_a_teacher_drawing_with_a_blown_up_step_is_dropped_and_leaves_the_scale_
     million box units; they set the scale factor (std of the offsets) to 1,527 instead of 31."""
     from argparse import Namespace
 
-    from training.teacher import save_drawings
+    from training.google_drawings import save_drawings
     from training.train_decoder import MAX_STEP, prepare
 
     rng = np.random.default_rng(12)
     teacher = [random_drawing(rng) for _ in range(60)]
     blown_up = random_drawing(rng)
     blown_up[5, 0] = 1.6e6
-    args = Namespace(data_dir=tmp_path, teacher=61, teacher_completions=0, teacher_rdp=0.0,
-                     teacher_temperatures=(1.0, 1.0, 0.8, 0.6), max_len=200, pretrained_dir=tmp_path,
+    args = Namespace(data_dir=tmp_path, google_drawings=61, google_completions=0, google_rdp=0.0,
+                     google_temperatures=(1.0, 1.0, 0.8, 0.6), max_len=200, pretrained_dir=tmp_path,
                      cache_dir=tmp_path, real_copies=0)
     write_ndjson(tmp_path / "wave.ndjson", "wave", [])  # no real drawings: the teacher's only
     save_drawings(tmp_path / "teacher-wave-61-0.npz", [*teacher[:30], blown_up, *teacher[30:]])
@@ -160,3 +160,17 @@ def test_a_recipe_file_must_name_every_option_and_no_other(tmp_path):
     careful = recipe.load("careful")
     assert recipe.run_name("cat", "careful", values) == recipe.run_name("cat", "careful", careful)  # longer only
     assert recipe.run_name("cat", "careful", {**careful, "units": 128}) != recipe.run_name("cat", "careful", careful)
+
+
+def test_a_recipe_stored_under_the_old_teacher_names_reads_under_todays():
+    """issue 48.2: "teacher" is the person who makes a classroom; the recipe keys that meant Google's decoder were
+    renamed, and a model file that stored them under the old names still gives its recipe and its command."""
+    from training import recipe
+
+    careful = recipe.load("careful")
+    old = {("teacher" + k[len("google_drawings"):] if k == "google_drawings" else
+            k.replace("google_", "teacher_")): v for k, v in careful.items()}
+    assert {"teacher", "teacher_temperatures", "teacher_rdp", "teacher_completions"} <= set(old)
+    assert recipe.normalised(old) == careful
+    assert recipe.command(["cat"], {**old, "teacher_completions": 3000}) == (
+        "python -m training.train_decoder cat --google-completions 3000")

@@ -25,9 +25,9 @@ def test_a_vae_training_run_exports_a_vae_that_encodes_and_draws_from_z(tmp_path
 
     rng = np.random.default_rng(4)
     write_ndjson(tmp_path / "circle.ndjson", "circle", circles(rng, 60))
-    args = ["circle", "--units", "8", "--z-size", "3", "--enc-units", "4", "--teacher", "0", "--batch-size", "16",
-            "--data-dir", str(tmp_path), "--out", str(tmp_path / "vae"), "--runs-dir", str(tmp_path / "runs"),
-            "--no-init-decoder"]
+    args = ["circle", "--units", "8", "--z-size", "3", "--enc-units", "4", "--google-drawings", "0",
+            "--batch-size", "16", "--data-dir", str(tmp_path), "--out", str(tmp_path / "vae"),
+            "--runs-dir", str(tmp_path / "runs"), "--no-init-decoder"]
     main([*args, "--epochs", "1"])
     vae = load_decoder(tmp_path / "vae" / "circle.npz")
     assert vae.config.z_size == 3 and vae.config.enc_units == 4 and vae.meta["kind"] == "sketch-vae"
@@ -66,9 +66,9 @@ def test_a_vae_can_start_from_the_objects_decoder(tmp_path):
     write_ndjson(tmp_path / "circle.ndjson", "circle", circles(np.random.default_rng(4), 40))
     (tmp_path / "decoders").mkdir()
     save_decoder(make_tiny_decoder(name="circle", num_units=8), tmp_path / "decoders" / "circle.npz")
-    args = ["circle", "--units", "8", "--z-size", "3", "--enc-units", "4", "--teacher", "0", "--batch-size", "16",
-            "--data-dir", str(tmp_path), "--out", str(tmp_path / "vae"), "--runs-dir", str(tmp_path / "runs"),
-            "--epochs", "1", "--init-decoder"]
+    args = ["circle", "--units", "8", "--z-size", "3", "--enc-units", "4", "--google-drawings", "0",
+            "--batch-size", "16", "--data-dir", str(tmp_path), "--out", str(tmp_path / "vae"),
+            "--runs-dir", str(tmp_path / "runs"), "--epochs", "1", "--init-decoder"]
     with pytest.raises(SystemExit, match="8 units"):
         main([*args, "--units", "16", "--decoder-dir", str(tmp_path / "decoders")])  # the decoder is 8 units wide
     with pytest.raises(SystemExit, match="no decoder"):

@@ -5,7 +5,7 @@
 The model card's recognition protocol (``training.evaluate``: half of each real drawing's strokes, finished by raw
 sampling ``--variations`` times, named by a classifier) on any split, so recipes are compared on drawings the card
 never uses: ``valid``, or ``train``: the real train drawings, for a decoder that never saw them (``real_copies = 0``
-and no ``teacher_completions``, ``unseen_train``).
+and no ``google_completions``, ``unseen_train``).
 Prints one JSON line per object: recognised, ours and Google's, the paired difference's 95% bootstrap interval over
 the sketches (``--baseline models``: also the shipped decoder's, against ours), the loss ratio, and how many
 strokes each adds to the half (and how often none: the drawing ended at once) against the real second halves.
@@ -30,13 +30,13 @@ from training.paths import PRETRAINED_DIR, QUICKDRAW_DIR, ROOT
 
 def unseen_train(decoder, train: list) -> list:
     """The real train drawings, for a decoder that never learnt from them: not from the drawings themselves
-    (``real_copies``), nor from their beginnings finished by the teacher (``teacher_completions``)."""
+    (``real_copies``), nor from their beginnings finished by Google's decoder (``google_completions``)."""
     values = recipe.normalised(decoder.meta["recipe"])
     if values["real_copies"]:
         raise ValueError(f"{decoder.name} learnt from its real train drawings (real_copies {values['real_copies']})")
-    if values["teacher_completions"]:
+    if values["google_completions"]:
         raise ValueError(f"{decoder.name} learnt from the beginnings of its real train drawings "
-                         f"(teacher_completions {values['teacher_completions']})")
+                         f"(google_completions {values['google_completions']})")
     return train
 
 

@@ -30,8 +30,8 @@ from app.strokes import stroke3_to_lines
 from app.tuning import TUNING
 from training import evaluate_fit, evaluate_imagine, evaluate_redraw, recipe
 from training.data import real_drawings
+from training.google_drawings import sample_drawings
 from training.paths import PRETRAINED_DIR, QUICKDRAW_DIR, ROOT
-from training.teacher import sample_drawings
 from training.train_classifier import CARD_OPTIONS, build_parser, metrics, render_many, schedule_sentence
 
 LOSS_TARGET = 1.10  # ours / Google's
@@ -45,18 +45,19 @@ CHOSEN_ON_TEST = ("bee", "bicycle", "cat", "crab", "dog", "duck", "flower", "oct
                   "sheep", "snail", "strawberry", "whale")
 # decoders whose recipe was chosen on real drawings the card never uses (issue 30.3), and how
 CHOSEN_OFF_TEST = {
-    "ant": "its 48 valid sketches: 4,000 teacher completions of real beginnings with bird's cooler teacher "
+    "ant": "its 48 valid sketches: 4,000 completions by Google's decoder of real beginnings with bird's cooler "
            "temperatures (0.5 0.4 0.3 0.2) against those temperatures alone and the careful recipe",
     "bird": "its 147 valid sketches and 968 real train drawings (which none of the recipes learns from): 40,000 "
-            "teacher drawings at cooler temperatures (0.5 0.4 0.3 0.2) against 20,000 at them, the careful recipe, "
-            "colder ones (0.3 0.25 0.2 0.15), 4,000 teacher completions and its real drawings once per epoch",
-    "helicopter": "its 33 real train drawings (which neither recipe learns from) and 6 valid sketches: the teacher's "
-                  "default temperatures (1.0 1.0 0.8 0.6) against the careful recipe",
-    "kangaroo": "its 41 real train drawings (which none of the recipes learns from) and 5 valid sketches: the "
-                "teacher's default temperatures (1.0 1.0 0.8 0.6) against the careful recipe and bird's cooler ones "
-                "(0.5 0.4 0.3 0.2)",
+            "drawings by Google's decoder at cooler temperatures (0.5 0.4 0.3 0.2) against 20,000 at them, the careful "
+            "recipe, colder ones (0.3 0.25 0.2 0.15), 4,000 completions by Google's decoder and its real drawings once "
+            "per epoch",
+    "helicopter": "its 33 real train drawings (which neither recipe learns from) and 6 valid sketches: "
+                  "Google's decoder's default temperatures (1.0 1.0 0.8 0.6) against the careful recipe",
+    "kangaroo": "its 41 real train drawings (which none of the recipes learns from) and 5 valid sketches: "
+                "Google's decoder's default temperatures (1.0 1.0 0.8 0.6) against the careful recipe and bird's "
+                "cooler ones (0.5 0.4 0.3 0.2)",
     "penguin": "its 31 real train drawings (which neither recipe learns from) and 4 valid sketches: bird's cooler "
-               "teacher temperatures (0.5 0.4 0.3 0.2) against the careful recipe",
+               "temperatures (0.5 0.4 0.3 0.2) against the careful recipe",
 }
 OUTLIER_MEAN_OVER_MEDIAN = 2.0  # a Google mean loss over this times its median gets a note on the card
 TEACHER_CHECK_SEED = 10_000  # training samples teachers with seed 0
@@ -149,7 +150,7 @@ def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
             result["loss_ratio"] = round(result["loss"] / result["google_loss"], 4)
         if google is not None and args.teacher_check:
             # fresh drawings from Google's decoder at temperature 1 (its own distribution; a seed no training
-            # run uses): student NLL - teacher NLL on them estimates KL(teacher || student) per step
+            # run uses): our NLL - Google's NLL on them estimates KL(Google's || ours) per step
             fresh = sample_drawings(google, args.teacher_check, temperatures=(1.0,), seed=TEACHER_CHECK_SEED)
             fresh = [d for d in fresh if len(d) < ours.max_seq_len]
             result["teacher_drawings_checked"] = len(fresh)
@@ -277,15 +278,16 @@ def model_card(manifest: dict) -> str:
              "is in points, with a 95% bootstrap interval over the test sketches (both decoders complete the "
              "same ones), which shows how far the few test drawings of most objects let it move; completions: how many "
              "the recognised figures count (several per sketch, more per sketch for objects with few test drawings, "
-             "`--min-completions`). Gap to teacher: our loss "
+             "`--min-completions`). Gap to Google's decoder: our loss "
              "minus Google's on fresh drawings sampled from Google's decoder at temperature 1 (an estimate of "
-             "the KL divergence per step; 0 would be a perfect copy of the teacher). A decoder trained with "
-             "`--teacher-rdp` learned the teacher's drawings simplified to Quick, Draw!'s point density, so its gap, "
-             "measured on the teacher's own denser drawings, is larger by design and does not compare with the "
-             "others'. Drawings: real + teacher drawings from scratch (+ teacher completions: the first strokes of "
-             "a real training drawing finished by the teacher, `--teacher-completions`).", "",
-             "| object | LSTM | file | real + teacher drawings (+ completions) | epochs | loss (ours) | loss (Google) "
-             "| ratio | gap to teacher | recognised (ours) | recognised (Google) | ours − Google's (95% interval) "
+             "the KL divergence per step; 0 would be a perfect copy of Google's decoder). A decoder trained with "
+             "`--google-rdp` learned Google's decoder's drawings simplified to Quick, Draw!'s point density, so its "
+             "gap, measured on Google's decoder's own denser drawings, is larger by design and does not compare "
+             "with the "
+             "others'. Drawings: real + Google's drawings from scratch (+ Google's completions: the first strokes of "
+             "a real training drawing finished by Google's decoder, `--google-completions`).", "",
+             "| object | LSTM | file | real + Google's drawings (+ completions) | epochs | loss (ours) | loss (Google) "
+             "| ratio | gap to Google's | recognised (ours) | recognised (Google) | ours − Google's (95% interval) "
              "| test drawings (completions) | meets both |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for d in manifest["decoders"]:
@@ -354,7 +356,7 @@ def model_card(manifest: dict) -> str:
         lines += ["## Classifier", "",
                   f"{cnn} over the 28×28 render (`app/render.py`, Google's bitmap geometry) of {len(c['classes'])}"
                   " objects, trained by `training/train_classifier.py` on real drawings (train split) plus "
-                  f"{c['hyper_parameters']['teacher_per_class']} teacher drawings per object"
+                  f"{c['hyper_parameters']['google_drawings_per_class']} drawings by Google's decoder per object"
                   + (f", and the real drawings (train split) of {c['other_objects']['objects']} other Quick, Draw! "
                      f"objects without a decoder ({c['other_objects']['real_train']:,} drawings) as extra outputs that "
                      "the exported model drops" if c.get("other_objects") else "")
@@ -485,11 +487,11 @@ def redraw_section(redraw: dict | None) -> list[str]:
              "alone | KL |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in redraw["objects"].items():
-        rec = r.get("recipe") or {}
+        rec = recipe.normalised(r["recipe"]) if r.get("recipe") else {}  # a recipe stored under old names too
         run = r.get("epochs_run")
         epochs = (f"{run} of {rec.get('epochs')} epochs (stopped by patience)" if run and run < (rec.get("epochs") or 0)
                   else f"{rec.get('epochs')} epochs")
-        recipe_text = (f"z {rec.get('z_size')}, {rec.get('teacher')} teacher drawings, {epochs}"
+        recipe_text = (f"z {rec.get('z_size')}, {rec.get('google_drawings')} drawings by Google's decoder, {epochs}"
                        + (", started from its decoder" if rec.get("init_decoder") else "") if rec else "–")
 
         def share(key, r=r):
@@ -660,7 +662,7 @@ def argument_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fit-per-object", type=int, default=8,
                         help="test drawings per object for the fitting protocol (training.evaluate_fit; 0: skip)")
     parser.add_argument("--teacher-check", type=int, default=200,
-                        help="fresh teacher drawings for the distillation gap (0: skip)")
+                        help="fresh drawings by Google's decoder for the distillation gap (0: skip)")
     parser.add_argument("--update", nargs="+", metavar="OBJECT",
                         help="measure only these decoders again (new or retrained) and keep every other figure of "
                              "the existing manifest (the same models give the same figures: every run is seeded)")

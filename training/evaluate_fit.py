@@ -16,9 +16,9 @@ For reference, the judge also names the child's own real whole drawing (as place
 recognised more often than the real drawings they stand in for.
 
 The judge was trained with the project's classifier trainer, separately from the shipped classifier (the same
-recipe and seed, so the same teacher drawings, but also on the 24,431 real 28x28 bitmaps of
+recipe and seed, so the same drawings by Google's decoder, but also on the 24,431 real 28x28 bitmaps of
 ``quickdraw_bitmaps_more``, which the shipped classifier never saw; issue 32), into ``training/judge/``:
-    python -m training.train_classifier --out training/judge --teacher 1500 --copies 3 --width 48 --epochs 16 \
+    python -m training.train_classifier --out training/judge --google-drawings 1500 --copies 3 --width 48 --epochs 16 \
         --schedule cosine --lr 0.002 --seed 0 --bitmaps-more ../shared/data/quickdraw_bitmaps_more
 It names 80% of the real test drawings (the shipped classifier: 79%). The judge before it (width 24, 500 teacher
 drawings per object, 8 epochs, seed 1) named only 70% of the real whole drawings on this protocol, so it held every

@@ -173,7 +173,7 @@ def export_weights(model, config: DecoderConfig) -> dict[str, np.ndarray]:
 
 
 def import_weights(model, weights: dict[str, np.ndarray], config: DecoderConfig) -> None:
-    """The inverse of ``export_weights``: load engine weights (e.g. a teacher's) into the Keras model. A decoder
+    """The inverse of ``export_weights``: load engine weights (e.g. Google's decoder's) into the Keras model. A decoder
     alone's weights into a VAE (``config.z_size``) set its decoder part, with z's weights at zero: the VAE then
     starts from exactly that decoder (its LSTM from zeros, z read but weighted 0) and learns to use z."""
     h = config.num_units
@@ -200,7 +200,7 @@ def to_decoder(model, config: DecoderConfig, name: str, scale_factor: float, max
     return Decoder(name, config, float(scale_factor), int(max_seq_len), export_weights(model, config), meta)
 
 
-def teacher_inputs(targets: np.ndarray) -> np.ndarray:
+def forced_inputs(targets: np.ndarray) -> np.ndarray:
     """Teacher-forced inputs for targets (B, T, 5): the start token, then each target shifted by one."""
     start = np.broadcast_to(np.asarray(START_TOKEN, np.float32), (targets.shape[0], 1, 5))
     return np.concatenate([start, targets[:, :-1, :5]], axis=1)

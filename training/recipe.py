@@ -18,8 +18,8 @@ from training.paths import RECIPES_DIR
 DEFAULT_RECIPE = "careful"
 DEFAULT_VAE_RECIPE = "vae"
 # every option that shapes a decoder, in the order a command line gives them
-RECIPE_KEYS = ("units", "epochs", "patience", "batch_size", "lr", "max_len", "seed", "teacher",
-               "teacher_temperatures", "teacher_rdp", "teacher_completions", "real_copies")
+RECIPE_KEYS = ("units", "epochs", "patience", "batch_size", "lr", "max_len", "seed", "google_drawings",
+               "google_temperatures", "google_rdp", "google_completions", "real_copies")
 # a sketch VAE's recipe (``training.train_vae``, e.g. recipes/vae.toml): the decoder's keys plus the VAE's
 VAE_KEYS = RECIPE_KEYS + ("z_size", "enc_units", "kl_weight", "kl_weight_start", "kl_decay", "kl_min", "init_decoder")
 # options whose experiments lost (training/README.md says what each measured), with the value every shipped model
@@ -27,7 +27,11 @@ VAE_KEYS = RECIPE_KEYS + ("z_size", "enc_units", "kl_weight", "kl_weight_start",
 # the model was made by an option that no longer exists, and its recipe cannot be rebuilt
 RETIRED = {"teacher_box": False, "teacher_recognised": False, "completion_share": 1.0, "completion_augment": False,
            "distill": 0, "distill_weight": 1.0, "input_dropout": 0.0}
-FLOATS = ("lr", "teacher_rdp", "kl_weight", "kl_weight_start", "kl_decay", "kl_min")
+# keys renamed (issue 48.2: "teacher" is the person who makes a classroom; what the decoders learn from is Google's
+# decoder): a recipe stored under the old name reads as the new one
+RENAMED = {"teacher": "google_drawings", "teacher_temperatures": "google_temperatures", "teacher_rdp": "google_rdp",
+           "teacher_completions": "google_completions"}
+FLOATS = ("lr", "google_rdp", "kl_weight", "kl_weight_start", "kl_decay", "kl_min")
 BOOLS = ("init_decoder",)
 
 
@@ -57,14 +61,16 @@ def load(recipe: str | Path = DEFAULT_RECIPE) -> dict:
 
 def normalised(values: dict) -> dict:
     """The recipe keys of ``values`` in their order, with JSON-stable types (lists, floats where float); a retired
-    key at the value it always had is dropped (``RETIRED``), at any other it is an error."""
+    key at the value it always had is dropped (``RETIRED``), at any other it is an error; a renamed key reads as its
+    new name (``RENAMED``)."""
+    values = {RENAMED.get(k, k): v for k, v in values.items()}
     used = {k: values[k] for k in RETIRED if k in values and values[k] != RETIRED[k]}
     if used:
         raise ValueError(f"made with retired recipe options {used}: no current recipe rebuilds it")
     out = {}
     for key in keys_of(values):
         value = values[key]
-        if key == "teacher_temperatures":
+        if key == "google_temperatures":
             value = [float(t) for t in value]
         elif key in FLOATS:
             value = float(value)

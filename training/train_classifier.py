@@ -4,7 +4,7 @@
 
 Classes: every object with a Google decoder in ../shared/pretrained (45) plus any decoder shipped in
 ``models/``. Data per class: the real drawings of the fixed train split (``training.data.split_of``) and
-``--teacher`` drawings sampled from Google's decoder; each drawing is rendered ``--copies`` times with a
+``--google-drawings`` drawings sampled from Google's decoder; each drawing is rendered ``--copies`` times with a
 random x/y scale (+-15%) by ``app.render.render``, the function serving uses. Evaluation is on the real
 test split, which no model of the project ever trains on. Renders are cached in ``training/cache/``.
 With ``--other-objects`` the real drawings of the objects in ``--data-dir`` that have no decoder are learnt too,
@@ -33,8 +33,8 @@ from app.render import SIDE, render
 from app.strokes import stroke3_to_lines
 from training import fit_verbosity
 from training.data import object_name, real_drawings, realign
+from training.google_drawings import TEMPERATURES, google_drawings
 from training.paths import BITMAPS_DIR, CACHE_DIR, PRETRAINED_DIR, QUICKDRAW_DIR, ROOT
-from training.teacher import TEMPERATURES, teacher_drawings
 
 JITTER = 0.15  # random x/y scale of the extra renders of a real drawing
 SHIFT = 0.06  # random shift, a share of the side (inside the model, while training)
@@ -79,7 +79,8 @@ def build_data(names, args, others=()) -> dict:
     """
     others = list(others)
     more = Path(args.bitmaps_more) if getattr(args, "bitmaps_more", None) else None
-    key = (f"classifier-{len(names)}-{args.teacher}-{args.copies}-{args.seed}" + (f"-o{len(others)}" if others else "")
+    key = (f"classifier-{len(names)}-{args.google_drawings}-{args.copies}-{args.seed}"
+           + (f"-o{len(others)}" if others else "")
            + (f"-m{hashlib.sha1(str(more.resolve()).encode()).hexdigest()[:6]}" if more else ""))
     path = Path(args.cache_dir) / f"{key}.npz"
     if path.exists():
@@ -89,13 +90,13 @@ def build_data(names, args, others=()) -> dict:
             return cached
     rng = np.random.default_rng(args.seed)
     parts = {split: ([], []) for split in ("train", "valid", "test")}
-    counts = np.zeros((len(names), 5), np.int64)  # real train, teacher train, real valid, real test, bitmaps train
+    counts = np.zeros((len(names), 5), np.int64)  # real train, Google's train, real valid, real test, bitmaps train
     for label, name in enumerate(names):
         started = time.time()
         real = real_drawings(name, args.data_dir)
-        teacher = (teacher_drawings(name, args.teacher, pretrained_dir=args.pretrained_dir)
-                   if (Path(args.pretrained_dir) / f"{name}.gen.json").exists() and args.teacher else [])
-        train_images = [render_many(real["train"], rng, args.copies), render_many(teacher, rng, 1)]
+        google = (google_drawings(name, args.google_drawings, pretrained_dir=args.pretrained_dir)
+                   if (Path(args.pretrained_dir) / f"{name}.gen.json").exists() and args.google_drawings else [])
+        train_images = [render_many(real["train"], rng, args.copies), render_many(google, rng, 1)]
         bitmaps = (realign(np.load(more / f"{name}.npy")) if more and (more / f"{name}.npy").exists()
                    else np.zeros((0, SIDE, SIDE), np.uint8))
         train_images.append(bitmaps)
@@ -104,9 +105,9 @@ def build_data(names, args, others=()) -> dict:
                               ("test", render_many(real["test"], rng, 1))):
             parts[split][0].append(images)
             parts[split][1].append(np.full(len(images), label, np.int64))
-        counts[label] = [len(real["train"]), len(teacher), len(real["valid"]), len(real["test"]), len(bitmaps)]
+        counts[label] = [len(real["train"]), len(google), len(real["valid"]), len(real["test"]), len(bitmaps)]
         print(f"{name}: real {len(real['train'])}/{len(real['valid'])}/{len(real['test'])}, "
-              f"teacher {len(teacher)} ({time.time() - started:.0f} s)", flush=True)
+              f"Google's {len(google)} ({time.time() - started:.0f} s)", flush=True)
     for label, name in enumerate(others, start=len(names)):
         images = render_many(real_drawings(name, args.data_dir)["train"][:OTHER_CAP], rng, 1)
         parts["train"][0].append(images)
@@ -238,8 +239,9 @@ def google_bitmap_check(model, names: list[str], bitmaps_dir: Path) -> dict:
 
 
 # the card's hyper-parameter -> the option that sets it (the reproduce command lists those off their default)
-CARD_OPTIONS = {"epochs_max": "epochs", "teacher_per_class": "teacher", "copies": "copies", "width": "width",
-                "batch_size": "batch_size", "seed": "seed", "schedule": "schedule", "learning_rate": "lr",
+CARD_OPTIONS = {"epochs_max": "epochs", "google_drawings_per_class": "google_drawings", "copies": "copies",
+                "width": "width", "batch_size": "batch_size", "seed": "seed", "schedule": "schedule",
+                "learning_rate": "lr",
                 "classes": "classes", "other_objects": "other_objects", "bitmaps_more": "bitmaps_more",
                 "init_from": "init_from"}
 
@@ -259,7 +261,7 @@ def schedule_sentence(hyper: dict) -> str:
 def build_parser() -> argparse.ArgumentParser:
     """The command line of ``python -m training.train_classifier``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--teacher", type=int, default=1500, help="teacher drawings per class")
+    parser.add_argument("--google-drawings", type=int, default=1500, help="drawings by Google's decoder per class")
     parser.add_argument("--copies", type=int, default=3, help="renders of each real training drawing")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--width", type=int, default=32, help="filters of the first conv block (then 2x, 4x, 8x)")
@@ -309,7 +311,7 @@ def main(argv=None):
     data = build_data(names, args, others)
     keras.utils.set_random_seed(args.seed)
     schedule_tag = "" if args.schedule == "plateau" and args.lr == 1e-3 else f"-{args.schedule}{args.lr:g}"
-    run_dir = (Path(args.runs_dir) / f"classifier-w{args.width}-t{args.teacher}-c{args.copies}-s{args.seed}"
+    run_dir = (Path(args.runs_dir) / f"classifier-w{args.width}-t{args.google_drawings}-c{args.copies}-s{args.seed}"
                                      f"{schedule_tag}{classes_tag}{f'-o{len(others)}' if others else ''}"
                                      f"{'-more' if args.bitmaps_more else ''}{'-init' if args.init_from else ''}")
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -352,10 +354,11 @@ def main(argv=None):
     card = {"format": "doodle-buddy-classifier", "format_version": 1, "classes": names,
             "input": {"side": SIDE, "renderer": "app.render.render", "values": "0..255, 255 = ink"},
             "trained_by": "python -m training.train_classifier", "seconds_this_run": round(time.time() - started, 1),
-            "hyper_parameters": {"teacher_per_class": args.teacher, "copies": args.copies, "width": args.width,
+            "hyper_parameters": {"google_drawings_per_class": args.google_drawings, "copies": args.copies,
+                                 "width": args.width,
                                  "batch_size": args.batch_size, "epochs_max": args.epochs, "seed": args.seed,
                                  "schedule": args.schedule, "learning_rate": args.lr,
-                                 "teacher_temperatures": list(TEMPERATURES),
+                                 "google_temperatures": list(TEMPERATURES),
                                  "augmentation": (f"horizontal mirror, shift {SHIFT:.0%}, turn {TURN}, "
                                                   f"x/y scale {JITTER:.0%}"),
                                  "test_time": TEST_TIME,

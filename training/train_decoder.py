@@ -1,4 +1,4 @@
-"""Train per-object sketch-rnn decoders on real + teacher drawings and export them to ``models/``.
+"""Train per-object sketch-rnn decoders on real + Google's drawings and export them to ``models/``.
 
     python -m training.train_decoder owl dog                      # the shipped recipe: training/recipes/careful.toml
     python -m training.train_decoder owl --recipe my.toml --epochs 10   # another recipe, one value overridden
@@ -6,16 +6,17 @@
 Every option that shapes a decoder comes from a recipe file (``training.recipe``); the resolved recipe is stored in
 the model file (meta ``recipe``) and names the run folder. The options (sketch-rnn's recipe, sized for 2 CPU cores):
 - data: the object's real drawings (``training.data.real_drawings``: the fixed train split) plus
-  ``--teacher`` drawings sampled from Google's pretrained decoder (``training.teacher``); drawings longer
-  than ``--max-len`` steps are dropped, and so are drawings with a step longer than four boxes (``MAX_STEP``:
-  at temperature 1 a teacher now and then samples a step of up to a million box units, which sets the scale);
+  ``--google-drawings`` drawings sampled from Google's pretrained decoder (``training.google_drawings``);
+  drawings longer than ``--max-len`` steps are dropped, and so are drawings with a step longer than four boxes
+  (``MAX_STEP``:
+  at temperature 1 Google's decoder now and then samples a step of up to a million box units, which sets the scale);
   the scale factor is the std of the training offsets;
-  ``--teacher-rdp 2`` simplifies the teacher's drawings as Quick, Draw!'s simplified data (and the app's
-  input) are, so real and teacher drawings have one point density (``simplify_stroke3``);
-  ``--teacher-completions N`` adds N drawings that begin as a real training drawing (its first strokes) and
-  are finished by the teacher (``training.teacher.teacher_completions``): how to go on from a real beginning,
-  which is what "Finish it" asks of a decoder (train only; the validation set stays as it was);
-  ``--real-copies K`` weights the real drawings against the teacher's (K passes of them per epoch; 0: none);
+  ``--google-rdp 2`` simplifies Google's decoder's drawings as Quick, Draw!'s simplified data (and the app's
+  input) are, so real and drawings by Google's decoder have one point density (``simplify_stroke3``);
+  ``--google-completions N`` adds N drawings that begin as a real training drawing (its first strokes) and
+  are finished by Google's decoder (``training.google_drawings.google_completions``): how to go on from a real
+  beginning, which is what "Finish it" asks of a decoder (train only; the validation set stays as it was);
+  ``--real-copies K`` weights the real drawings against Google's decoder's (K passes of them per epoch; 0: none);
 - each epoch re-augments every drawing: random x/y scale (+-15%) and stroke augmentation (a point inside a
   stroke is merged into the next with probability 0.1), as sketch-rnn's ``random_scale_factor`` and
   ``augment_stroke_prob``;
@@ -25,7 +26,7 @@ the model file (meta ``recipe``) and names the run folder. The options (sketch-r
   per step; a progress bar in a terminal, one line per epoch in a log file;
 - checkpoints every epoch under ``training/runs/<name>-<recipe>-<digest of the values>/`` (``BackupAndRestore``):
   the same command resumes
-  after an interruption; early stop on the validation loss (real valid split + held-out teacher drawings),
+  after an interruption; early stop on the validation loss (real valid split + held-out drawings by Google's decoder),
   the best epoch is exported. A finished object is skipped unless ``--force``, which continues from the last
   checkpoint; delete the object's run folder to start over.
 """
@@ -45,21 +46,21 @@ from app.strokes import BOX, lines_to_stroke3, rdp, stroke3_to_lines, stroke3_to
 from training import fit_verbosity, recipe
 from training.data import real_drawings
 from training.fit_placement import placement_table
+from training.google_drawings import google_completions, google_drawings
 from training.keras_decoder import (
     build_model,
     build_vae,
+    forced_inputs,
     import_weights,
     kl_annealing,
     reconstruction_loss,
-    teacher_inputs,
     to_decoder,
 )
 from training.paths import CACHE_DIR, PRETRAINED_DIR, QUICKDRAW_DIR, ROOT, RUNS_DIR
-from training.teacher import teacher_completions, teacher_drawings
 
 BUCKET = 32  # sequences are padded to a multiple of this many steps
-TEACHER_VALID_SHARE = 0.05
-MAX_STEP = 4 * BOX  # box units: a step longer than four boxes is a blow-up of the teacher's mixture, not a drawing
+GOOGLE_VALID_SHARE = 0.05
+MAX_STEP = 4 * BOX  # box units: a step longer than four boxes is a blow-up of Google's decoder's mixture, not a drawing
 
 
 def augment(stroke3: np.ndarray, rng: np.random.Generator, scale: float = 0.15, drop: float = 0.1) -> np.ndarray:
@@ -120,7 +121,7 @@ class Batches:
             y[row, :len(s5), :5] = s5
             y[row, :len(s5), 5] = 1.0
             y[row, len(s5):, 4] = 1.0  # padding reads as "ended", like sketch-rnn's
-        return teacher_inputs(y[..., :5]), y
+        return forced_inputs(y[..., :5]), y
 
 
 def dataset(batches: Batches, repeat: bool):
@@ -139,31 +140,31 @@ def dataset(batches: Batches, repeat: bool):
 
 
 def prepare(name: str, args) -> dict:
-    """Real + teacher drawings of one object, filtered by length, and the scale factor."""
+    """Real + drawings by Google's decoder of one object, filtered by length, and the scale factor."""
     real = real_drawings(name, args.data_dir)
-    teacher = (teacher_drawings(name, args.teacher, pretrained_dir=args.pretrained_dir, cache_dir=args.cache_dir,
-                                temperatures=args.teacher_temperatures)
-               if args.teacher else [])
-    completions = (teacher_completions(name, real["train"], args.teacher_completions,
+    google = (google_drawings(name, args.google_drawings, pretrained_dir=args.pretrained_dir, cache_dir=args.cache_dir,
+                                temperatures=args.google_temperatures)
+               if args.google_drawings else [])
+    completions = (google_completions(name, real["train"], args.google_completions,
                                        pretrained_dir=args.pretrained_dir, cache_dir=args.cache_dir)
-                   if args.teacher_completions else [])
-    if args.teacher_rdp:
-        teacher = [simplify_stroke3(d, args.teacher_rdp) for d in teacher]
-        completions = [simplify_stroke3(d, args.teacher_rdp) for d in completions]
-    n_valid = int(len(teacher) * TEACHER_VALID_SHARE)
+                   if args.google_completions else [])
+    if args.google_rdp:
+        google = [simplify_stroke3(d, args.google_rdp) for d in google]
+        completions = [simplify_stroke3(d, args.google_rdp) for d in completions]
+    n_valid = int(len(google) * GOOGLE_VALID_SHARE)
 
     def keep(ds):
         return [d for d in ds if 2 <= len(d) < args.max_len and np.abs(d[:, :2]).max() <= MAX_STEP]
 
-    teacher_train = keep(teacher[n_valid:])
+    google_train = keep(google[n_valid:])
     real_train = keep(real["train"]) if args.real_copies else []
-    train = real_train * args.real_copies + teacher_train + keep(completions)
-    valid = keep(real["valid"]) + keep(teacher[:n_valid])
+    train = real_train * args.real_copies + google_train + keep(completions)
+    valid = keep(real["valid"]) + keep(google[:n_valid])
     offsets = np.concatenate([d[:, :2] for d in train])
     return {"train": train, "valid": valid, "scale_factor": float(np.std(offsets)),
-            "counts": {"real_train": len(real_train), "teacher_train": len(teacher_train),
+            "counts": {"real_train": len(real_train), "teacher_train": len(google_train),
                        "teacher_completions_train": len(keep(completions)),
-                       "real_valid": len(keep(real["valid"])), "teacher_valid": len(keep(teacher[:n_valid])),
+                       "real_valid": len(keep(real["valid"])), "teacher_valid": len(keep(google[:n_valid])),
                        "real_test": len(real["test"])}}
 
 
@@ -173,7 +174,7 @@ def simplify_stroke3(stroke3: np.ndarray, epsilon: float) -> np.ndarray:
     Google's decoders were trained on drawings about 2.8x larger than the 0..255 box before RDP, so their
     drawings, in box units, have about 1.7 times the points they keep after RDP 2.0, the tolerance of Quick,
     Draw!'s simplified data and of what the app feeds a decoder (canvas strokes, in box units). Simplifying
-    the teacher's drawings the same way gives the student one point density.
+    Google's decoder's drawings the same way gives the student one point density.
     """
     lines = [rdp(line, epsilon) for line in stroke3_to_lines(stroke3)]
     return lines_to_stroke3(lines)
@@ -236,9 +237,9 @@ def train_one(name: str, args) -> Path | None:
                         callbacks=callbacks, verbose=fit_verbosity(), shuffle=False)
     model.load_weights(str(best))
     log = _read_history(run_dir / "history.csv")
-    meta = {"source": "doodle-buddy", "license": "CC-BY-4.0 data; Apache-2.0 teacher",
+    meta = {"source": "doodle-buddy", "license": "CC-BY-4.0 data; Apache-2.0 Google's decoder",
             "trained_by": f"python -m training.{'train_vae' if vae else 'train_decoder'}",
-            **({"kind": "sketch-vae"} if vae else {}), "teacher": f"google-magenta {name}.gen.json",
+            **({"kind": "sketch-vae"} if vae else {}), "google_decoder": f"google-magenta {name}.gen.json",
             "recipe": args.resolved, "recipe_file": Path(args.recipe).stem, "data": data["counts"],
             "training": {"epochs_run": len(log), "best_val_loss": min((r["val_loss"] for r in log), default=None),
                          "seconds_this_run": round(time.time() - started, 1)}}
@@ -271,19 +272,19 @@ def build_parser(description: str, default_recipe: str = recipe.DEFAULT_RECIPE) 
                              "given comes from it (default: %(default)s)")
     # the recipe's options: None = the recipe's value
     parser.add_argument("--units", type=int)
-    parser.add_argument("--teacher", type=int, help="teacher drawings per object (0: real only)")
-    parser.add_argument("--teacher-rdp", type=float, metavar="EPS",
-                        help="simplify teacher drawings by RDP with this tolerance in box units, as Quick, Draw!'s "
-                             "simplified data (0: keep the teacher's own point density)")
-    parser.add_argument("--teacher-temperatures", type=float, nargs="+", metavar="T",
-                        help="temperatures the teacher samples at, in equal shares (lower: more careful drawings "
+    parser.add_argument("--google-drawings", type=int, help="drawings by Google's decoder per object (0: real only)")
+    parser.add_argument("--google-rdp", type=float, metavar="EPS",
+                        help="simplify drawings by Google's decoder by RDP with this tolerance in box units, as "
+                             "Quick, Draw!'s simplified data (0: keep Google's decoder's own point density)")
+    parser.add_argument("--google-temperatures", type=float, nargs="+", metavar="T",
+                        help="temperatures Google's decoder samples at, in equal shares (lower: more careful drawings "
                              "to learn from)")
-    parser.add_argument("--teacher-completions", type=int, metavar="N",
+    parser.add_argument("--google-completions", type=int, metavar="N",
                         help="also train on N real beginnings (first strokes of a real training drawing) finished "
-                             "by the teacher (0: none)")
+                             "by Google's decoder (0: none)")
     parser.add_argument("--real-copies", type=int, metavar="K",
-                        help="each real training drawing appears K times per epoch (0: learn from the teacher only; "
-                             "the validation set keeps the real valid split)")
+                        help="each real training drawing appears K times per epoch (0: learn from Google's "
+                             "decoder's drawings only; the validation set keeps the real valid split)")
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--patience", type=int)
     parser.add_argument("--batch-size", type=int)
@@ -297,7 +298,7 @@ def build_parser(description: str, default_recipe: str = recipe.DEFAULT_RECIPE) 
     parser.add_argument("--decoder-dir", type=Path, default=ROOT / "models",
                         help="where a VAE's --init-decoder finds the object's decoder (<object>.npz)")
     parser.add_argument("--runs-dir", type=Path, default=RUNS_DIR, help="checkpoints and logs")
-    parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="teacher drawings made before")
+    parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="drawings by Google's decoder made before")
     parser.add_argument("--force", action="store_true")
     return parser
 

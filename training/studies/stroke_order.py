@@ -26,8 +26,8 @@ import numpy as np
 from app.classifier import views_average
 from app.render import EDGE, LINE_DIAMETER, SCALE, SIDE, placed_segments, squared_distances
 from training.data import real_drawings
+from training.google_drawings import google_drawings
 from training.paths import CACHE_DIR
-from training.teacher import teacher_drawings
 from training.train_classifier import class_names, make_model, render_many
 
 
@@ -53,9 +53,9 @@ def render_order(lines: list[np.ndarray]) -> np.ndarray:
     return (channels * 255.0).astype(np.float32).astype(np.uint8).reshape(SIDE, SIDE, 3)
 
 
-def build(names: list[str], teacher: int, copies: int, seed: int, cache_dir: Path) -> dict:
-    """Train (real x copies + teacher), valid and test renders of every object, cached."""
-    path = Path(cache_dir) / f"stroke-order-{len(names)}-{teacher}-{copies}-{seed}.npz"
+def build(names: list[str], google: int, copies: int, seed: int, cache_dir: Path) -> dict:
+    """Train (real x copies + Google's drawings), valid and test renders of every object, cached."""
+    path = Path(cache_dir) / f"stroke-order-{len(names)}-{google}-{copies}-{seed}.npz"
     if path.exists():
         with np.load(path) as data:
             return {k: data[k] for k in data.files}
@@ -64,7 +64,7 @@ def build(names: list[str], teacher: int, copies: int, seed: int, cache_dir: Pat
     for label, name in enumerate(names):
         real = real_drawings(name)
         sets = {"train": np.concatenate([render_many(real["train"], rng, copies, renderer=render_order),
-                                         render_many(teacher_drawings(name, teacher) if teacher else [], rng, 1,
+                                         render_many(google_drawings(name, google) if google else [], rng, 1,
                                                      renderer=render_order)]),
                 "valid": render_many(real["valid"], rng, 1, renderer=render_order),
                 "test": render_many(real["test"], rng, 1, renderer=render_order)}
@@ -94,14 +94,14 @@ def main(argv=None):
     parser.add_argument("--classes", nargs="+", metavar="OBJECT", help="default: every object")
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--width", type=int, default=32)
-    parser.add_argument("--teacher", type=int, default=1500)
+    parser.add_argument("--google-drawings", type=int, default=1500)
     parser.add_argument("--copies", type=int, default=3)
     parser.add_argument("--lr", type=float, default=0.002)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
     args = parser.parse_args(argv)
     names = sorted(args.classes) if args.classes else class_names()
-    data = build(names, args.teacher, args.copies, args.seed, args.cache_dir)
+    data = build(names, args.google_drawings, args.copies, args.seed, args.cache_dir)
     probs = {}
     for channels in (1, 3):
         started = time.time()

@@ -1,14 +1,14 @@
-"""Teacher drawings: whole drawings sampled from Google's pretrained decoder (knowledge distillation).
+"""drawings by Google's decoder: whole drawings sampled from Google's pretrained decoder (knowledge distillation).
 
 Real drawings are thin here for most objects (30-60 each), so a student decoder or the classifier also
 learns from drawings that Google's decoder (trained on 70,000 real drawings of the object) makes from
-scratch, at a spread of temperatures. Only drawings the teacher finished (ended with end-of-drawing
+scratch, at a spread of temperatures. Only drawings Google's decoder finished (ended with end-of-drawing
 before its maximum length) are kept. Samples are cached under ``training/cache/`` (not committed;
-``python -m training.teacher`` or any training command recreates them, the same for the same seed).
+``python -m training.google_drawings`` or any training command recreates them, the same for the same seed).
 
-Teacher completions: the first strokes of a real training drawing, finished by the teacher (what the app asks
+Google's completions: the first strokes of a real training drawing, finished by Google's decoder (what the app asks
 of a decoder when a child presses "Finish it"). The student then sees real-looking beginnings continued the
-way the teacher would continue them, where the scratch drawings only show the teacher's own beginnings.
+way Google's decoder would continue them, where the scratch drawings only show Google's decoder's own beginnings.
 """
 
 from __future__ import annotations
@@ -23,37 +23,38 @@ from app.decoder import Decoder, load_gen_json, prime, sample, sample_rows
 from app.strokes import stroke3_to_stroke5, stroke5_to_stroke3
 from training.paths import CACHE_DIR, PRETRAINED_DIR
 
-TEMPERATURES = (1.0, 1.0, 0.8, 0.6)  # equal shares: half at the teacher's own distribution, half more careful
+TEMPERATURES = (1.0, 1.0, 0.8, 0.6)  # equal shares: half at Google's decoder's own distribution, half more careful
 BATCH = 64
 
 
-def sample_drawings(teacher: Decoder, n: int, temperatures=TEMPERATURES, seed: int = 0) -> list[np.ndarray]:
+def sample_drawings(decoder: Decoder, n: int, temperatures=TEMPERATURES, seed: int = 0) -> list[np.ndarray]:
     """n finished drawings (stroke-3, box units) from scratch, cycling through the temperatures per batch."""
-    state = prime(teacher, np.zeros((0, 5)))
+    state = prime(decoder, np.zeros((0, 5)))
     out, batch_index = [], 0
     while len(out) < n:
         temperature = temperatures[batch_index % len(temperatures)]
         seeds = [[seed, batch_index, i] for i in range(BATCH)]
-        for rows, finished in sample(teacher, state, seeds, temperature=temperature,
-                                         max_steps=teacher.max_seq_len):
+        for rows, finished in sample(decoder, state, seeds, temperature=temperature,
+                                         max_steps=decoder.max_seq_len):
             if finished and len(rows) >= 2:
                 out.append(stroke5_to_stroke3(rows))
         batch_index += 1
-        if batch_index > 4 * n // BATCH + 20:  # a teacher that almost never finishes: give what we have
+        if batch_index > 4 * n // BATCH + 20:  # a Google decoder that almost never finishes: give what we have
             break
     return out[:n]
 
 
 def temperature_tag(temperatures) -> str:
-    """How file and run names mark teacher drawings made at other than the default temperatures ("" for those)."""
+    """How file and run names mark drawings by Google's decoder made at other than the default temperatures ("" for
+    those)."""
     temperatures = tuple(float(t) for t in temperatures)
     return "" if temperatures == TEMPERATURES else "-t" + "_".join(f"{t:g}" for t in temperatures)
 
 
-def teacher_drawings(name: str, n: int, seed: int = 0, pretrained_dir: Path = PRETRAINED_DIR,
+def google_drawings(name: str, n: int, seed: int = 0, pretrained_dir: Path = PRETRAINED_DIR,
                      cache_dir: Path = CACHE_DIR, temperatures=TEMPERATURES) -> list[np.ndarray]:
-    """n teacher drawings of one object, from the cache when they were made before."""
-    stem = f"teacher-{name}{temperature_tag(temperatures)}"
+    """n drawings by Google's decoder of one object, from the cache when they were made before."""
+    stem = f"teacher-{name}{temperature_tag(temperatures)}"  # the cache's name from before the rename: kept
     # a cached run of n or more drawings with the same seed starts with these n (batches are made in order)
     for cached in sorted(Path(cache_dir).glob(f"{stem}-*-{seed}.npz")):
         count = cached.stem[len(stem) + 1:].split("-")[0]
@@ -95,10 +96,10 @@ def prefixes(drawings: list[np.ndarray], rng: np.random.Generator) -> list[np.nd
     return out
 
 
-def complete_drawings(teacher: Decoder, drawings: list[np.ndarray], n: int, temperatures=TEMPERATURES,
+def complete_drawings(decoder: Decoder, drawings: list[np.ndarray], n: int, temperatures=TEMPERATURES,
                       seed: int = 0) -> list[np.ndarray]:
     """n drawings (stroke-3, box units): a random beginning of one of ``drawings`` (``prefixes``), finished by the
-    teacher, cycling through the drawings and the temperatures; only
+    decoder, cycling through the drawings and the temperatures; only
     finished completions are kept."""
     rng = np.random.default_rng([seed, 1])
     out, batch_index, pool = [], 0, []
@@ -114,10 +115,10 @@ def complete_drawings(teacher: Decoder, drawings: list[np.ndarray], n: int, temp
         temperature = temperatures[batch_index % len(temperatures)]
         states, caps = [], []
         for prefix in batch:
-            states.append(prime(teacher, stroke3_to_stroke5(prefix, end=False)))
-            caps.append(max(teacher.max_seq_len - len(prefix), teacher.max_seq_len // 4))
+            states.append(prime(decoder, stroke3_to_stroke5(prefix, end=False)))
+            caps.append(max(decoder.max_seq_len - len(prefix), decoder.max_seq_len // 4))
         seeds = [[seed, batch_index, i] for i in range(len(batch))]
-        results = sample_rows(teacher, states, seeds, [temperature] * len(batch), caps)
+        results = sample_rows(decoder, states, seeds, [temperature] * len(batch), caps)
         for prefix, (rows, finished) in zip(batch, results):
             if finished and len(rows) >= 1:
                 out.append(np.concatenate([prefix, stroke5_to_stroke3(rows)]))
@@ -127,9 +128,9 @@ def complete_drawings(teacher: Decoder, drawings: list[np.ndarray], n: int, temp
     return out[:n]
 
 
-def teacher_completions(name: str, drawings: list[np.ndarray], n: int, seed: int = 0,
+def google_completions(name: str, drawings: list[np.ndarray], n: int, seed: int = 0,
                         pretrained_dir: Path = PRETRAINED_DIR, cache_dir: Path = CACHE_DIR) -> list[np.ndarray]:
-    """n teacher completions of beginnings of ``drawings`` (the real train split), cached by their content."""
+    """n Google's completions of beginnings of ``drawings`` (the real train split), cached by their content."""
     digest = hashlib.sha1(b"".join(np.asarray(d, np.float32).tobytes() for d in drawings)).hexdigest()[:10]
     path = Path(cache_dir) / f"completions-{name}-{digest}-{n}-{seed}.npz"
     if path.exists():
@@ -140,14 +141,14 @@ def teacher_completions(name: str, drawings: list[np.ndarray], n: int, seed: int
 
 
 def main(argv=None):
-    """Make (and cache) teacher drawings for the named objects."""
+    """Make (and cache) drawings by Google's decoder for the named objects."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="+")
     parser.add_argument("--count", type=int, default=4000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     for name in args.names:
-        drawings = teacher_drawings(name, args.count, args.seed)
+        drawings = google_drawings(name, args.count, args.seed)
         lengths = [len(d) for d in drawings]
         print(f"{name}: {len(drawings)} drawings, median length {int(np.median(lengths))}", flush=True)
 
