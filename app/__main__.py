@@ -7,8 +7,8 @@ requests: a school's single ``docker run`` survives half-sent requests without a
 every endpoint. Settings (environment variables, documented in the README):
 
 - ``PORT`` (8000), ``DOODLE_HOST`` (all interfaces);
-- ``DOODLE_THREADS`` (16): requests run at once; the busy gate (``app.api.BusyGate``) lets requests that run a
-  network hold at most ``DOODLE_MAX_BUSY`` + ``DOODLE_MAX_WAITING`` (8 + 4) of them and refuses the rest at once
+- ``DOODLE_THREADS`` (48): requests run at once; the busy gate (``app.api.BusyGate``) lets requests that run a
+  network hold at most ``DOODLE_MAX_BUSY`` + ``DOODLE_MAX_WAITING`` (8 + 32) of them and refuses the rest at once
   with a 503, so the other threads answer pages, health and classes at once; sampling is batched across the
   running ones (``app.batcher``);
 - ``DOODLE_CONNECTION_LIMIT`` (1000): open connections; more wait in the listen backlog;
@@ -32,7 +32,7 @@ def server_settings(app_config: dict, env=os.environ) -> dict:
     return {
         "host": env.get("DOODLE_HOST", "0.0.0.0"),
         "port": int(env.get("PORT", "8000")),
-        "threads": int(env.get("DOODLE_THREADS", "16")),
+        "threads": int(env.get("DOODLE_THREADS", "48")),
         "connection_limit": int(env.get("DOODLE_CONNECTION_LIMIT", "1000")),
         "channel_timeout": int(env.get("DOODLE_CLIENT_TIMEOUT", "30")),
         # twice the app's limit: a body between the two reaches Flask, which answers the API's JSON 413 (a chunked

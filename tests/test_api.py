@@ -479,6 +479,30 @@ def test_in_a_storm_of_huge_drawings_the_server_refuses_them_at_once_and_a_child
         held.join()
 
 
+def test_a_class_of_thirty_pressing_finish_together_is_answered_with_the_defaults(model_dir, tmp_path, monkeypatch):
+    """issue 49.1: thirty children pressing a button at the same moment all get their drawing: the ones that do
+    not fit in the slots wait their turn (the defaults let 32 wait), none is refused."""
+    import threading
+    import time
+
+    app, release, started = busy_app(model_dir, tmp_path, monkeypatch)
+    child = {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS, "seed": 1}
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(post(app.test_client(), "/api/hint", child)))
+               for _ in range(30)]
+    for t in threads:
+        t.start()
+    gate = app.extensions["doodle_busy_gate"]
+    deadline = time.monotonic() + 20
+    while gate.waiting < 30 - gate.capacity and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert gate.waiting == 30 - gate.capacity  # every slot busy, the rest waiting, not refused
+    release.set()
+    for t in threads:
+        t.join()
+    assert sorted(a.status_code for a in answers) == [200] * 30
+
+
 def test_only_a_few_requests_wait_for_a_slot_the_rest_are_refused_at_once(model_dir, tmp_path, monkeypatch):
     """issue 49.3: waiting requests hold server threads, so at most MAX_WAITING wait; one more gets the 503 at
     once, and the server's other threads stay free for pages and the health check."""
