@@ -19,7 +19,8 @@ every endpoint. Settings (environment variables, documented in the README):
   names the client, so per-client limits see children, not the proxy (``app.TrustedProxy``); empty (default)
   trusts no header.
 
-Bodies over ``DOODLE_MAX_BODY_BYTES`` get a 413, chunked or not.
+Bodies over ``DOODLE_MAX_BODY_BYTES`` get a 413 in the API's JSON error shape, chunked or not (``json_errors_server``:
+waitress's own answers are JSON too, and an oversized body is read to its end first, so the client gets the 413).
 """
 
 from __future__ import annotations
@@ -73,6 +74,85 @@ def cap_connections(server, per_client: int, exempt=()) -> None:
     server.accept = capped_accept
 
 
+DRAIN_LIMIT = 64 * 1024 * 1024  # bytes of an oversized body read and thrown away after its 413 (beyond: closed)
+
+
+def json_errors_server(server):
+    """waitress answers some requests itself, before the app sees them (a body over ``max_request_body_size``, a
+    malformed request line): give those answers the API's JSON error shape, and after answering an oversized body
+    read the rest of it (thrown away, up to ``DRAIN_LIMIT``) before closing, so a client still sending it gets the
+    413 instead of a connection reset (issue 49.4)."""
+    import functools
+    import json as json_
+
+    from waitress.channel import HTTPChannel
+    from waitress.parser import HTTPRequestParser
+    from waitress.task import ErrorTask
+    from waitress.utilities import RequestEntityTooLarge
+
+    class JsonErrorTask(ErrorTask):
+        def execute(self):
+            e = self.request.error
+            code = "request_entity_too_large" if isinstance(e, RequestEntityTooLarge) else "bad_request"
+            message = ("the drawing is too big to send" if isinstance(e, RequestEntityTooLarge)
+                       else f"the request could not be read: {e.body}")
+            body = json_.dumps({"error": {"code": code, "message": message}}).encode()
+            self.status = f"{e.code} {e.reason}"
+            self.response_headers.append(("Content-Type", "application/json"))
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body)
+
+    class Parser(HTTPRequestParser):
+        """waitress's parser, which on a body over the limit also takes the rest of what arrived and tells its
+        channel how much of that body is still to come."""
+
+        def __init__(self, adj, channel=None):
+            super().__init__(adj)
+            self.channel = channel
+
+        def received(self, data):
+            consumed = super().received(data)
+            if (self.completed and isinstance(self.error, RequestEntityTooLarge) and not self.chunked
+                    and self.channel is not None):
+                still = self.content_length - (len(data) - consumed)
+                if 0 < still <= DRAIN_LIMIT:
+                    self.channel.linger = still
+                return len(data)  # the body's first bytes: not a next request
+            return consumed
+
+    class Channel(HTTPChannel):
+        """A channel that, after answering a body over the limit, reads the rest of that body (thrown away) before
+        it closes, as nginx's lingering close: closing with unread data would reset the connection under the
+        answer."""
+        error_task_class = JsonErrorTask
+        linger = 0
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.parser_class = functools.partial(Parser, channel=self)
+
+        def received(self, data):
+            if self.linger:
+                self.linger = max(0, self.linger - len(data))
+                if not self.linger:
+                    self.will_close = True
+                return True
+            return super().received(data)
+
+        def readable(self):
+            return bool(self.linger) or super().readable()
+
+        def handle_write(self):
+            if self.linger and self.close_when_flushed and not self.total_outbufs_len:
+                self.close_when_flushed = False  # answered: close once the body has been read
+                return
+            super().handle_write()
+
+    server.channel_class = Channel
+    return server
+
+
 def main() -> None:
     """Load the models, then serve until stopped."""
     from waitress.server import create_server
@@ -80,7 +160,7 @@ def main() -> None:
     from app import TrustedProxy, create_app
 
     app = create_app()
-    server = create_server(app, **server_settings(app.config))
+    server = json_errors_server(create_server(app, **server_settings(app.config)))
     cap_connections(server, int(os.environ.get("DOODLE_CLIENT_CONNECTIONS", "300")),
                     TrustedProxy.parse(app.config["TRUSTED_PROXY"]))
     server.print_listen("Serving on http://{}:{}")

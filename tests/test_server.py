@@ -113,6 +113,19 @@ def test_a_chunked_body_over_the_limit_gets_a_413_not_a_parse(live_server):
     assert http(live_server + "/api/complete", drawing)[0] == 200
 
 
+def test_a_body_far_over_the_limit_gets_the_apis_json_413_not_a_reset(live_server):
+    """issue 49.4: a 3 MB body is over what the server itself will keep (twice the app's limit), so waitress
+    answers it, not Flask: still the API's JSON error, and after the whole body has arrived, so a client that
+    sends it all before reading (as Python's urllib does) gets the 413 every time instead of a connection reset."""
+    body = json.dumps({"class": "cat", "strokes": [[[1, 2]] * 400_000], "canvas": {"width": 400, "height": 300}})
+    assert len(body) > 3_000_000
+    answers = [http(live_server + "/api/complete", body.encode()) for _ in range(10)]
+    assert answers == [(413, {"error": {"code": "request_entity_too_large",
+                                        "message": "the drawing is too big to send"}})] * 10
+    drawing = {"class": "cat", "strokes": [[[10, 10], [100, 50]]], "canvas": {"width": 400, "height": 300}}
+    assert http(live_server + "/api/complete", drawing)[0] == 200
+
+
 def test_one_client_holding_every_connection_cannot_stop_the_others(model_dir, tmp_path):
     """issue 49.8: slow connections from one address (one byte now and then) fill at most that address's share of
     the server's connections; the health check and a child elsewhere are still answered at once."""
