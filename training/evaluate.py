@@ -32,6 +32,7 @@ from training import evaluate_fit, evaluate_imagine, evaluate_redraw, recipe
 from training.data import real_drawings
 from training.google_drawings import sample_drawings
 from training.paths import PRETRAINED_DIR, QUICKDRAW_DIR, ROOT
+from training.stats import paired_bootstrap, wilson
 from training.train_classifier import CARD_OPTIONS, build_parser, metrics, render_many, schedule_sentence
 
 LOSS_TARGET = 1.10  # ours / Google's
@@ -122,10 +123,8 @@ def paired_interval(ours: np.ndarray, google: np.ndarray, variations: int, resam
                     seed: int = 0) -> list[float]:
     """95% bootstrap interval of (ours - Google's) recognition share, resampling the test sketches (both
     decoders completed the same ones): how far a few test drawings let the figure move."""
-    rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(ours), (resamples, len(ours)))
-    diffs = (ours[picks].sum(axis=1) - google[picks].sum(axis=1)) / (len(ours) * variations)
-    return [round(float(x), 4) for x in np.percentile(diffs, [2.5, 97.5])]
+    _, low, high = paired_bootstrap(google / variations, ours / variations, resamples, seed)
+    return [round(low, 4), round(high, 4)]
 
 
 def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
@@ -403,7 +402,7 @@ def model_card(manifest: dict) -> str:
 
 def _interval(share: float, n: int) -> str:
     """A share's 95% Wilson interval, in hundredths."""
-    low, high = evaluate_fit.wilson(round(share * n), n)
+    low, high = wilson(round(share * n), n)
     return f"{low:.2f}–{high:.2f}"
 
 

@@ -47,6 +47,7 @@ from app.strokes import stroke3_to_lines
 from app.tuning import TUNING
 from training.data import real_drawings
 from training.paths import JUDGE_DIR, QUICKDRAW_DIR, ROOT
+from training.stats import wilson
 
 WIDTH, HEIGHT = 800.0, 600.0
 SIZES = (0.3, 0.6, 0.9)  # the whole drawing's longest side, a share of the paper's height
@@ -100,16 +101,6 @@ def on_paper(lines) -> bool:
         return True
     allp = np.concatenate(pts)
     return bool((allp >= 0).all() and (allp[:, 0] <= WIDTH).all() and (allp[:, 1] <= HEIGHT).all())
-
-
-def wilson(hits: int, n: int) -> list[float]:
-    """95% Wilson interval of a share."""
-    if n == 0:
-        return [0.0, 1.0]
-    z, p = 1.96, hits / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return [round(centre - half, 4), round(centre + half, 4)]
 
 
 def top1(classifier: Classifier | None, drawings: list[list[np.ndarray]]) -> list[str | None]:

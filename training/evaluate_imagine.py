@@ -25,8 +25,9 @@ import numpy as np
 from app import buddy
 from app.classifier import Classifier
 from app.decoder import load_decoder
-from training.evaluate_fit import HEIGHT, WIDTH, cases, named, on_paper, top1, unknown_to, wilson
+from training.evaluate_fit import HEIGHT, WIDTH, cases, named, on_paper, top1, unknown_to
 from training.paths import JUDGE_DIR, QUICKDRAW_DIR, ROOT
+from training.stats import wilson
 
 TARGETS = {"offered": 0.80, "median_ms": 300}
 

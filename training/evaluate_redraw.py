@@ -40,8 +40,9 @@ from app.render import render_many
 from app.strokes import canvas_to_box_lines, chamfer, progress, shape_points, stroke3_to_lines
 from app.tuning import TUNING
 from training.data import real_drawings
-from training.evaluate_fit import HEIGHT, WIDTH, judge_name, on_paper, top1, wilson
+from training.evaluate_fit import HEIGHT, WIDTH, judge_name, on_paper, top1
 from training.paths import JUDGE_DIR, QUICKDRAW_DIR, ROOT
+from training.stats import wilson
 
 SIZE = 0.6  # the drawing's longest side, a share of the paper's height
 GROUP = 10  # "its own": a redraw is compared with its original and GROUP - 1 other drawings of the object

@@ -19,28 +19,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 
 import numpy as np
 
 from app.classifier import Classifier
 from training.data import real_drawings
-from training.evaluate_fit import wilson
 from training.paths import QUICKDRAW_DIR, ROOT
+from training.stats import paired_bootstrap, wilson
 from training.train_classifier import metrics, render_many
 
 
 def paired_difference(old_right: np.ndarray, new_right: np.ndarray) -> dict:
-    """new - old accuracy on the same items, with a 95% interval (normal approximation for paired proportions:
-    only the items where the two disagree carry information)."""
-    n = len(old_right)
-    gained = int(np.sum(new_right & ~old_right))
-    lost = int(np.sum(old_right & ~new_right))
-    diff = (gained - lost) / n
-    se = math.sqrt(max(gained + lost - (gained - lost) ** 2 / n, 0.0)) / n
-    return {"difference": round(diff, 4), "ci95": [round(diff - 1.96 * se, 4), round(diff + 1.96 * se, 4)],
-            "gained": gained, "lost": lost}
+    """new - old accuracy on the same items, with its paired bootstrap 95% interval, and how many items each
+    got right that the other did not."""
+    diff, low, high = paired_bootstrap(old_right, new_right)
+    return {"difference": round(diff, 4), "ci95": [round(low, 4), round(high, 4)],
+            "gained": int(np.sum(new_right & ~old_right)), "lost": int(np.sum(old_right & ~new_right))}
 
 
 def compare(old_probs: np.ndarray, new_probs: np.ndarray, labels: np.ndarray, names: list[str]) -> dict:

@@ -28,6 +28,7 @@ from app.render import EDGE, LINE_DIAMETER, SCALE, SIDE, placed_segments, square
 from training.data import real_drawings
 from training.google_drawings import google_drawings
 from training.paths import CACHE_DIR
+from training.stats import paired_bootstrap
 from training.train_classifier import class_names, make_model, render_many
 
 
@@ -79,12 +80,9 @@ def build(names: list[str], google: int, copies: int, seed: int, cache_dir: Path
     return data
 
 
-def paired(a: np.ndarray, b: np.ndarray, resamples: int = 2000) -> tuple[float, float, float]:
+def paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     """Mean of b - a (per-drawing 0/1 hits) and its bootstrap 95% interval, in points."""
-    diff = b.astype(float) - a.astype(float)
-    rng = np.random.default_rng(0)
-    means = diff[rng.integers(0, len(diff), (resamples, len(diff)))].mean(axis=1)
-    return tuple(round(100 * float(v), 2) for v in (diff.mean(), *np.percentile(means, [2.5, 97.5])))
+    return tuple(round(100 * v, 2) for v in paired_bootstrap(a, b))
 
 
 def main(argv=None):
