@@ -7,10 +7,10 @@ requests: a school's single ``docker run`` survives half-sent requests without a
 every endpoint. Settings (environment variables, documented in the README):
 
 - ``PORT`` (8000), ``DOODLE_HOST`` (all interfaces);
-- ``DOODLE_THREADS`` (48): requests run at once; the busy gate (``app.api.BusyGate``) lets requests that run a
+- ``DOODLE_THREADS`` (48): requests run at once; the busy gate (``app.web.api.BusyGate``) lets requests that run a
   network hold at most ``DOODLE_MAX_BUSY`` + ``DOODLE_MAX_WAITING`` (8 + 32) of them and refuses the rest at once
   with a 503, so the other threads answer pages, health and classes at once; sampling is batched across the
-  running ones (``app.batcher``);
+  running ones (``app.engine.batcher``);
 - ``DOODLE_CONNECTION_LIMIT`` (1000): open connections; more wait in the listen backlog;
 - ``DOODLE_CLIENT_CONNECTIONS`` (300): open connections from one address (the trusted proxy's are not counted);
   more are closed at once, so one client holding slow connections cannot take every slot (issue 49.8);
@@ -157,7 +157,8 @@ def main() -> None:
     """Load the models, then serve until stopped."""
     from waitress.server import create_server
 
-    from app import TrustedProxy, create_app
+    from app import create_app
+    from app.web.server import TrustedProxy
 
     app = create_app()
     server = json_errors_server(create_server(app, **server_settings(app.config)))

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -371,3 +372,21 @@ class ClassroomStore:
         if room is None:
             raise LookupError(code)
         return room
+
+
+DATABASE_RETRY_AFTER = 30  # seconds a client is asked to wait when the classroom database does not answer
+
+
+def current_classrooms() -> ClassroomStore:
+    """The app's classroom store, made once by ``create_app`` (the accessor lives with the store, as flaskr's
+    ``get_db``)."""
+    return current_app.extensions["doodle_classrooms"]
+
+
+def find_classroom(code):
+    """The classroom a code names, as anyone may type it (spaces, lower case), or None: no such classroom, or not
+    a class code at all (``normalize_code`` says why, for an API's 400)."""
+    try:
+        return current_classrooms().get(code)
+    except ClassroomError:
+        return None

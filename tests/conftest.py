@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.decoder import GEN_JSON_WEIGHT_SCALE, WEIGHT_NAMES, Decoder, DecoderConfig
+from app.engine.decoder import GEN_JSON_WEIGHT_SCALE, WEIGHT_NAMES, Decoder, DecoderConfig
 from training.paths import PRETRAINED_DIR, QUICKDRAW_DIR
 
 SLOW_MODULES = {"test_scale_out.py", "test_server.py"}  # whole modules of real servers
@@ -34,8 +34,8 @@ def make_tiny_decoder(num_units=16, seed=0, name="tiny", scale=20.0, weight_scal
 
 
 def make_tiny_vae(name="tiny", num_units=8, z_size=3, enc_units=4, seed=0, scale=20.0) -> Decoder:
-    """A random sketch VAE (``app.decoder.VAE_WEIGHT_NAMES`` too), small enough to run in a blink."""
-    from app.decoder import check_shapes, weight_names
+    """A random sketch VAE (``app.engine.decoder.VAE_WEIGHT_NAMES`` too), small enough to run in a blink."""
+    from app.engine.decoder import check_shapes, weight_names
 
     config = DecoderConfig(num_units=num_units, z_size=z_size, enc_units=enc_units)
     h, e, z, d, o = num_units, enc_units, z_size, config.input_dim, 3 + 6 * config.num_mixtures
@@ -84,7 +84,7 @@ def need(path: Path) -> Path:
 @pytest.fixture(scope="session")
 def cat_decoder():
     """Google's pretrained cat decoder from ../shared."""
-    from app.decoder import load_gen_json
+    from app.engine.decoder import load_gen_json
 
     return load_gen_json(need(PRETRAINED_DIR / "cat.gen.json"))
 
@@ -100,7 +100,7 @@ def real_cats():
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory):
     """A models directory with two tiny decoders in the project's own format, and a tiny VAE for one of them."""
-    from app.decoder import save_decoder
+    from app.engine.decoder import save_decoder
 
     path = tmp_path_factory.mktemp("models")
     for i, name in enumerate(["cat", "pig"]):

@@ -34,7 +34,7 @@ def test_classes_come_with_their_theme_and_the_themes_in_tab_order(client):
 def test_every_object_buddy_can_draw_or_learn_has_one_theme_and_a_picture():
     """Google's decoders in ../shared (86) and the objects the few-shot issue adds: each in exactly one theme, with
     its own picture (no pencil), so the picker never hides one under "more"."""
-    from app import catalog
+    from app.engine import catalog
     from training.paths import PRETRAINED_DIR
 
     objects = {n for t in catalog.THEMES for n in t.objects}
@@ -333,7 +333,8 @@ def test_the_default_rate_limit_serves_a_class_of_30_behind_one_address_and_stop
     """issue 49.1: a class of 30 drawing for a minute behind one school address sent 1,496 requests (guesses after
     every stroke, hints, Finish): the default limit lets 1,600 through, and a single client flooding the server is
     still stopped within a minute. (Empty bodies: every request counts, answered or not.)"""
-    from app import create_app, settings
+    from app import create_app
+    from app.web import settings
 
     defaults = {k: v for k, v in settings.from_environment().items()
                 if k in ("API_RATE_LIMIT", "RATELIMIT_ENABLED", "RATELIMIT_STRATEGY")}
@@ -400,7 +401,8 @@ def test_a_teacher_session_behind_tls_gets_a_secure_cookie(model_dir, tmp_path):
 def test_when_every_slot_stays_busy_a_request_gets_503_with_retry_after(model_dir, tmp_path, monkeypatch):
     import threading
 
-    from app import buddy, create_app
+    from app import create_app
+    from app.engine import buddy
 
     app = create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False, "TESTING": True,
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s",
@@ -431,7 +433,8 @@ def busy_app(model_dir, tmp_path, monkeypatch, **config):
     settings."""
     import threading
 
-    from app import buddy, create_app
+    from app import create_app
+    from app.engine import buddy
 
     app = create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False, "TESTING": True,
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s", **config})

@@ -6,8 +6,8 @@ import time
 import numpy as np
 import pytest
 
-from app.batcher import Batcher
-from app.decoder import prime, sample
+from app.engine.batcher import Batcher
+from app.engine.decoder import prime, sample
 from tests.conftest import make_tiny_decoder
 
 

@@ -6,8 +6,8 @@ import itertools
 import numpy as np
 import pytest
 
-from app import buddy
-from app.strokes import normalize_lines, stroke3_to_lines
+from app.engine import buddy
+from app.engine.strokes import normalize_lines, stroke3_to_lines
 
 W, H = 800, 600
 
@@ -68,7 +68,7 @@ def test_draw_a_cat_from_scratch_fits_the_canvas(cat_decoder):
 
 
 def test_a_redraw_of_a_drawing_past_the_papers_edge_stays_on_the_paper():
-    from app.buddy import redraw
+    from app.engine.buddy import redraw
     from tests.conftest import make_tiny_vae
 
     vae = make_tiny_vae(name="cat")
@@ -83,7 +83,7 @@ def test_a_redraw_of_a_drawing_past_the_papers_edge_stays_on_the_paper():
 
 
 def test_slerp_runs_from_one_latent_vector_to_the_other_on_the_sphere():
-    from app.buddy import slerp
+    from app.engine.buddy import slerp
 
     z0, z1 = np.array([3.0, 0.0, 0.0]), np.array([0.0, 3.0, 0.0])
     np.testing.assert_allclose(slerp(z0, z1, 0.0), z0, atol=1e-12)
@@ -99,9 +99,9 @@ def _same_lines(one, two) -> bool:
 
 
 def test_a_morph_runs_from_the_child_drawing_s_z_to_the_other_s_each_frame_chosen_among_its_candidates():
-    from app.buddy import _decoded_in_box, _encode_drawing, flip_book, morph, slerp, variation_seeds
-    from app.decoder import prime_many, sample_states
-    from app.tuning import TUNING
+    from app.engine.buddy import _decoded_in_box, _encode_drawing, flip_book, morph, slerp, variation_seeds
+    from app.engine.decoder import prime_many, sample_states
+    from app.engine.tuning import TUNING
     from tests.conftest import make_tiny_vae
 
     vae = make_tiny_vae(name="cat", scale=60.0)
@@ -139,7 +139,7 @@ def test_a_morph_runs_from_the_child_drawing_s_z_to_the_other_s_each_frame_chose
 
 
 def test_the_flip_book_moves_from_the_start_to_the_end_and_never_shows_an_empty_frame():
-    from app.buddy import Completion, flip_book
+    from app.engine.buddy import Completion, flip_book
 
     square = [np.array([[0.0, 0.0], [100.0, 0.0], [100.0, 100.0], [0.0, 100.0], [0.0, 0.0]])]
     cross = [np.array([[0.0, 0.0], [100.0, 100.0]]), np.array([[100.0, 0.0], [0.0, 100.0]])]
@@ -153,8 +153,8 @@ def test_the_flip_book_moves_from_the_start_to_the_end_and_never_shows_an_empty_
 
 
 def test_the_flip_book_never_falls_back_towards_the_childs_drawing_when_it_can_go_on():
-    from app.buddy import Completion, flip_book
-    from app.strokes import progress, shape_points
+    from app.engine.buddy import Completion, flip_book
+    from app.engine.strokes import progress, shape_points
 
     square = [np.array([[0.0, 0.0], [100.0, 0.0], [100.0, 100.0], [0.0, 100.0], [0.0, 0.0]])]
     cross = [np.array([[0.0, 0.0], [100.0, 100.0]]), np.array([[100.0, 0.0], [0.0, 100.0]])]
@@ -174,7 +174,7 @@ def test_the_flip_book_never_falls_back_towards_the_childs_drawing_when_it_can_g
 
 
 def test_a_redraw_the_classifier_takes_for_the_object_is_shown_before_one_only_a_little_more_alike(monkeypatch):
-    from app.buddy import likeness, redraw
+    from app.engine.buddy import likeness, redraw
     from tests.conftest import make_tiny_vae
 
     class StrokeCounter:  # "a cat" the more strokes a drawing has: a classifier with an opinion easy to check
@@ -199,7 +199,7 @@ def test_a_redraw_the_classifier_takes_for_the_object_is_shown_before_one_only_a
 
 
 def test_a_morph_into_a_drawing_buddy_draws_stays_in_the_childs_place():
-    from app.buddy import morph
+    from app.engine.buddy import morph
     from tests.conftest import make_tiny_decoder, make_tiny_vae
 
     vae = make_tiny_vae(name="cat", scale=60.0)
@@ -218,7 +218,7 @@ def test_a_morph_into_a_drawing_buddy_draws_stays_in_the_childs_place():
 
 
 def test_a_redraw_shows_the_candidates_most_like_the_childs_drawing_most_alike_first():
-    from app.buddy import likeness, redraw
+    from app.engine.buddy import likeness, redraw
     from tests.conftest import make_tiny_vae
 
     vae = make_tiny_vae(name="cat", scale=60.0)

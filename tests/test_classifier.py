@@ -41,7 +41,7 @@ def classifier_client(tmp_path_factory, model_dir):
 def test_the_loaded_classifier_gives_the_saved_models_probabilities(tmp_path):
     import keras
 
-    from app.classifier import Classifier
+    from app.engine.classifier import Classifier
 
     make_tiny_classifier(tmp_path)
     classifier = Classifier.load(tmp_path)
@@ -56,7 +56,7 @@ def test_the_loaded_classifier_gives_the_saved_models_probabilities(tmp_path):
 def test_a_guess_looks_at_the_drawing_and_its_mirror_image_each_moved_a_pixel_four_ways(tmp_path):
     import keras
 
-    from app.classifier import GUESS_VIEWS, Classifier
+    from app.engine.classifier import GUESS_VIEWS, Classifier
 
     make_tiny_classifier(tmp_path)
     classifier = Classifier.load(tmp_path)
@@ -76,7 +76,7 @@ def test_a_guess_looks_at_the_drawing_and_its_mirror_image_each_moved_a_pixel_fo
 
 
 def test_judging_many_drawings_at_once_gives_each_the_probabilities_it_gets_alone(tmp_path):
-    from app.classifier import Classifier, classify_bucket
+    from app.engine.classifier import Classifier, classify_bucket
 
     make_tiny_classifier(tmp_path)
     classifier = Classifier.load(tmp_path)
@@ -113,7 +113,7 @@ def test_a_trained_classifier_is_saved_without_its_optimizer_and_predicts_the_sa
 
 
 def test_a_card_that_does_not_match_the_model_is_refused(tmp_path):
-    from app.classifier import Classifier
+    from app.engine.classifier import Classifier
 
     make_tiny_classifier(tmp_path)
     (tmp_path / "classifier.json").write_text(json.dumps({"format": "doodle-buddy-classifier",
@@ -141,8 +141,8 @@ def test_classify_of_an_empty_drawing_has_no_guesses(classifier_client):
 @pytest.mark.shared
 @pytest.mark.slow
 def test_the_shipped_classifier_recognises_real_drawings_it_never_saw():
-    from app.classifier import Classifier
-    from app.strokes import stroke3_to_lines
+    from app.engine.classifier import Classifier
+    from app.engine.strokes import stroke3_to_lines
     from tests.conftest import need
     from training.data import QUICKDRAW_DIR, real_drawings
 
@@ -192,7 +192,7 @@ def tiny_run(tmp_path, data_dir, pretrained_dir) -> list[str]:
 
 @pytest.mark.slow
 def test_a_training_run_exports_a_classifier_the_app_loads_with_its_card_and_command(tmp_path):
-    from app.classifier import Classifier
+    from app.engine.classifier import Classifier
     from training.evaluate import classifier_commands
     from training.train_classifier import main, schedule_sentence
 
@@ -218,7 +218,7 @@ def test_a_training_run_exports_a_classifier_the_app_loads_with_its_card_and_com
 
 @pytest.mark.slow
 def test_a_study_trains_on_the_chosen_objects_only_and_its_card_says_so(tmp_path):
-    from app.classifier import Classifier
+    from app.engine.classifier import Classifier
     from training.evaluate import classifier_commands
     from training.train_classifier import main
 
@@ -238,7 +238,7 @@ def test_a_study_trains_on_the_chosen_objects_only_and_its_card_says_so(tmp_path
 
 @pytest.mark.slow
 def test_objects_without_a_decoder_are_learnt_as_extra_outputs_that_the_exported_classifier_drops(tmp_path):
-    from app.classifier import Classifier
+    from app.engine.classifier import Classifier
     from training.data import real_drawings
     from training.evaluate import classifier_commands, model_card
     from training.train_classifier import main
@@ -268,7 +268,7 @@ def test_a_classifier_started_from_the_shipped_one_keeps_its_units_and_learns_th
     its reproduce commands keep the recipe of the classifier it started from."""
     import keras
 
-    from app.classifier import Classifier
+    from app.engine.classifier import Classifier
     from training.evaluate import classifier_commands
     from training.train_classifier import init_from, main, make_model
 
@@ -322,8 +322,8 @@ def test_the_card_says_how_the_learning_rate_moved_or_nothing_for_an_older_card(
 
 @pytest.mark.slow
 def test_more_real_drawings_as_bitmaps_join_the_train_split_only_and_the_card_says_so(tmp_path):
-    from app.classifier import Classifier
-    from app.render import render
+    from app.engine.classifier import Classifier
+    from app.engine.render import render
     from training.evaluate import classifier_commands
     from training.train_classifier import main
 
@@ -371,7 +371,7 @@ def test_comparing_two_classifiers_counts_the_drawings_each_gets_right_and_flags
 
 def test_the_stroke_order_study_sees_the_ink_as_served_and_when_each_part_was_drawn():
     """issue 32's study: its first channel is the served render; the second is brighter where the child drew first."""
-    from app.render import render
+    from app.engine.render import render
     from training.studies.stroke_order import render_order
 
     # two strokes drawn top to bottom, of ten points each: a segment's time is its middle's

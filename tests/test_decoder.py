@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from app.decoder import (
+from app.engine.decoder import (
     WEIGHT_NAMES,
     Decoder,
     load_decoder,
@@ -135,7 +135,7 @@ def test_google_cat_decoder_knows_cats(cat_decoder, real_cats):
 
 
 def test_the_jit_setting_rebuilds_the_compiled_loops_only_when_it_changes():
-    from app import decoder
+    from app.engine import decoder
 
     before, compiled = decoder.JIT_COMPILE, dict(decoder._compiled)
     try:

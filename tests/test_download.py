@@ -12,7 +12,7 @@ import threading
 import numpy as np
 import pytest
 
-from app.decoder import load_decoder
+from app.engine.decoder import load_decoder
 from tests.conftest import make_tiny_decoder, write_gen_json
 from training import download
 from training.data import real_drawings

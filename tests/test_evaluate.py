@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.classifier import Classifier
-from app.decoder import load_decoder
+from app.engine.classifier import Classifier
+from app.engine.decoder import load_decoder
 from tests.conftest import make_tiny_decoder, random_drawing, write_ndjson
 
 
@@ -16,7 +16,7 @@ def test_the_width_study_measures_loss_recognition_and_speed(tmp_path):
     """units_study.measure on a tiny decoder and a tiny classifier: every figure is there and sane."""
     from argparse import Namespace
 
-    from app.classifier import Classifier
+    from app.engine.classifier import Classifier
     from tests.test_classifier import make_tiny_classifier
     from training.studies.units import measure
 
@@ -105,7 +105,7 @@ def test_every_shipped_decoder_has_a_command_from_the_shipped_recipe_file():
 
 
 def test_a_completion_of_dots_counts_its_tiny_strokes_and_whether_it_ended():
-    from app.buddy import Completion
+    from app.engine.buddy import Completion
     from training.evaluate import completion_looks, summarize_looks
 
     dots = Completion([np.array([[10.0, 10.0], [12.0, 11.0]]), np.array([[50.0, 50.0]]),
@@ -165,7 +165,7 @@ def test_the_card_writes_a_difference_interval_touching_zero_as_plus_zero():
 @pytest.mark.slow
 def test_the_fit_protocol_places_half_drawings_and_its_card_section_reads_the_figures(tmp_path):
     """evaluate_fit on a tiny model: each case placed on the paper, before and after, and the card's table."""
-    from app.decoder import save_decoder
+    from app.engine.decoder import save_decoder
     from training import evaluate_fit
     from training.evaluate import fit_section
 
@@ -185,7 +185,7 @@ def test_the_fit_protocol_places_half_drawings_and_its_card_section_reads_the_fi
 
 
 def test_the_redraw_evaluation_redraws_real_drawings_on_the_paper_and_compares_losses(tmp_path):
-    from app.decoder import save_decoder
+    from app.engine.decoder import save_decoder
     from tests.conftest import make_tiny_vae
     from training import evaluate_redraw
 
@@ -204,7 +204,7 @@ def test_the_redraw_evaluation_redraws_real_drawings_on_the_paper_and_compares_l
 
 
 def test_its_own_finds_each_drawing_nearest_its_own_redraw_and_progress_runs_from_start_to_end():
-    from app.strokes import progress, shape_points
+    from app.engine.strokes import progress, shape_points
     from training.evaluate_redraw import its_own, spearman
 
     rng = np.random.default_rng(0)
@@ -302,8 +302,8 @@ def test_the_card_says_which_recipes_were_chosen_off_the_test_split():
 def test_a_recipe_is_compared_with_googles_decoder_on_the_valid_sketches(tmp_path):
     """training.compare_decoders: the card's recognition protocol on another split. A candidate that is Google's own
     decoder is level with it on every sketch; each counts only the chosen split's sketches."""
-    from app.classifier import Classifier
-    from app.decoder import load_gen_json, save_decoder
+    from app.engine.classifier import Classifier
+    from app.engine.decoder import load_gen_json, save_decoder
     from tests.conftest import write_gen_json
     from tests.test_classifier import make_tiny_classifier
     from training.compare_decoders import compare
@@ -332,8 +332,8 @@ def test_a_recipe_is_compared_with_googles_decoder_on_the_valid_sketches(tmp_pat
 def test_a_recipe_is_compared_on_the_real_train_drawings_its_decoder_never_saw(tmp_path):
     """compare_decoders --split train: a decoder that learnt only from the teacher's drawings is measured on all the
     real train drawings; one that learnt from them, or from their beginnings finished by the teacher, cannot be."""
-    from app.classifier import Classifier
-    from app.decoder import load_gen_json, save_decoder
+    from app.engine.classifier import Classifier
+    from app.engine.decoder import load_gen_json, save_decoder
     from tests.conftest import write_gen_json
     from tests.test_classifier import make_tiny_classifier
     from training import recipe
@@ -363,7 +363,7 @@ def test_a_recipe_is_compared_on_the_real_train_drawings_its_decoder_never_saw(t
 def test_the_fit_protocol_leaves_out_of_the_judges_figures_an_object_the_judge_has_not_learnt(tmp_path):
     """A judge that never learnt zigzag can only call a zigzag something else: that says nothing about Buddy's
     drawing, so its figures leave zigzag out and the card names it; the known cat is judged."""
-    from app.decoder import save_decoder
+    from app.engine.decoder import save_decoder
     from tests.test_classifier import TINY_CLASSES, make_tiny_classifier
     from training import evaluate_fit
     from training.evaluate import fit_section
@@ -389,8 +389,8 @@ def test_the_fit_protocol_leaves_out_of_the_judges_figures_an_object_the_judge_h
 def test_a_decoder_for_an_object_the_classifier_does_not_know_has_its_recognition_left_unmeasured(tmp_path):
     """A classifier that does not know butterfly names every completion as something else, ours and Google's
     alike: 0% against 0% would pass the bar and say nothing, so the card judges its loss only and says so."""
-    from app.classifier import Classifier
-    from app.decoder import load_gen_json, save_decoder
+    from app.engine.classifier import Classifier
+    from app.engine.decoder import load_gen_json, save_decoder
     from tests.conftest import write_gen_json
     from tests.test_classifier import make_tiny_classifier
     from training.evaluate import argument_parser, evaluate_decoder, model_card
@@ -416,7 +416,7 @@ def test_the_card_measures_a_new_decoder_and_keeps_every_other_figure(tmp_path):
     the card nor named is refused, so a card never silently drops a shipped model."""
     import json
 
-    from app.decoder import load_gen_json, save_decoder
+    from app.engine.decoder import load_gen_json, save_decoder
     from tests.conftest import write_gen_json
     from training.evaluate import main
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app import buddy, fitting
-from app.decoder import FORGET_BIAS, START_TOKEN, load_decoder, prime_many, sample, sample_states
-from app.tuning import TUNING
-from app.validation import TEMPERATURE_RANGE
+from app.engine import buddy, fitting
+from app.engine.decoder import FORGET_BIAS, START_TOKEN, load_decoder, prime_many, sample, sample_states
+from app.engine.tuning import TUNING
+from app.web.validation import TEMPERATURE_RANGE
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 W, H = 800, 600

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from app.decoder import prime, sample
+from app.engine.decoder import prime, sample
 from tests.conftest import random_drawing, small_google_decoder, write_gen_json
 from training.google_drawings import prefixes
 
@@ -27,7 +27,7 @@ def test_googles_completions_are_real_beginnings_finished_by_googles_decoder():
     """Each completion is a beginning of a given drawing followed by exactly what the engine samples from the
     decoder primed on that beginning: row i of the first batch uses seed (seed, 0, i), and only the rows the
     decoder finished are kept, in order."""
-    from app.strokes import stroke3_to_stroke5, stroke5_to_stroke3
+    from app.engine.strokes import stroke3_to_stroke5, stroke5_to_stroke3
     from training.google_drawings import BATCH, complete_drawings
 
     google = small_google_decoder()

@@ -5,8 +5,8 @@ its weights go to the engine's format and back exactly."""
 import numpy as np
 import pytest
 
-from app.decoder import LOG_SIGMA_MAX, LOG_SIGMA_MIN, DecoderConfig, lstm_step
-from app.decoder import reconstruction_loss as engine_reconstruction_loss
+from app.engine.decoder import LOG_SIGMA_MAX, LOG_SIGMA_MIN, DecoderConfig, lstm_step
+from app.engine.decoder import reconstruction_loss as engine_reconstruction_loss
 from tests.conftest import make_tiny_decoder, random_drawing
 from training.keras_decoder import (
     build_model,
@@ -67,8 +67,8 @@ def test_an_exported_vae_encodes_and_steps_as_keras_does():
     from z (``initial_state``, z's part of every input) gives the Keras decoder's outputs at every step."""
     import tensorflow as tf
 
-    from app.decoder import Decoder, check_shapes, encode, initial_state
-    from app.strokes import stroke3_to_stroke5
+    from app.engine.decoder import Decoder, check_shapes, encode, initial_state
+    from app.engine.strokes import stroke3_to_stroke5
     from training.keras_decoder import build_vae
 
     config = DecoderConfig(num_units=8, z_size=4, enc_units=6)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.decoder import load_decoder, load_gen_json, reconstruction_loss
+from app.engine.decoder import load_decoder, load_gen_json, reconstruction_loss
 from training import recipe
 
 MODELS = Path(__file__).resolve().parents[1] / "models"

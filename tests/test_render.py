@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from app.render import CHUNK, render, render_many
+from app.engine.render import CHUNK, render, render_many
 from tests.conftest import need
 from training.data import read_ndjson
 from training.paths import QUICKDRAW_DIR, SHARED

@@ -175,7 +175,7 @@ def test_a_busy_answer_from_both_servers_is_passed_on_and_marks_neither_dead(mod
 
 def test_compose_trusts_the_proxy_headers_of_nginx_alone():
     """issue 49.5: the app servers trust X-Forwarded-For from nginx's own fixed address, never from everybody."""
-    from app import TrustedProxy
+    from app.web.server import TrustedProxy
 
     compose = (ROOT / "compose.yaml").read_text()
     trusted = re.search(r"DOODLE_TRUSTED_PROXY: ([^\s#]+)", compose).group(1)

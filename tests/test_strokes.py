@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from app.strokes import (
+from app.engine.strokes import (
     box_to_canvas,
     canvas_to_box_lines,
     lines_to_stroke3,
@@ -82,7 +82,7 @@ def test_simplify_raw_lines_fits_the_box():
 
 
 def test_shapes_compare_whatever_their_place_and_size():
-    from app.strokes import chamfer, chamfer_many, shape_points, shape_points_many
+    from app.engine.strokes import chamfer, chamfer_many, shape_points, shape_points_many
 
     square = [np.array([[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0], [0.0, 0.0]])]
     moved = [line * 7.0 + [300.0, -40.0] for line in square]

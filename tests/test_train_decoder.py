@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from app.decoder import START_TOKEN, load_decoder, prime, sample
-from app.strokes import lines_to_stroke3, stroke3_to_lines
+from app.engine.decoder import START_TOKEN, load_decoder, prime, sample
+from app.engine.strokes import lines_to_stroke3, stroke3_to_lines
 from tests.conftest import random_drawing, small_google_decoder, write_gen_json, write_ndjson
 from training.train_decoder import BUCKET, Batches, augment, simplify_stroke3
 

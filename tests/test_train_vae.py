@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from app.decoder import encode, load_decoder, prime, sample, sample_states
+from app.engine.decoder import encode, load_decoder, prime, sample, sample_states
 from tests.conftest import write_ndjson
 
 
@@ -59,7 +59,7 @@ def test_a_vae_training_run_exports_a_vae_that_encodes_and_draws_from_z(tmp_path
 
 @pytest.mark.slow
 def test_a_vae_can_start_from_the_objects_decoder(tmp_path):
-    from app.decoder import save_decoder
+    from app.engine.decoder import save_decoder
     from tests.conftest import make_tiny_decoder
     from training.train_vae import main
 

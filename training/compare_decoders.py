@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from app.classifier import Classifier
-from app.decoder import load_decoder, load_gen_json, reconstruction_loss
-from app.strokes import stroke3_to_lines
+from app.engine.classifier import Classifier
+from app.engine.decoder import load_decoder, load_gen_json, reconstruction_loss
+from app.engine.strokes import stroke3_to_lines
 from training import recipe
 from training.data import real_drawings
 from training.evaluate import half_drawing, hit_share, paired_interval, recognition_hits

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.render import SIDE
-from app.strokes import lines_to_stroke3, quickdraw_to_lines, simplify_raw_lines
+from app.engine.render import SIDE
+from app.engine.strokes import lines_to_stroke3, quickdraw_to_lines, simplify_raw_lines
 from training.paths import QUICKDRAW_DIR
 
 

@@ -66,7 +66,7 @@ def check(kind: str, path: Path) -> str:
         if images.ndim != 2 or images.shape[1] != 784:
             raise ValueError(f"expected (n, 784) bitmaps, got {images.shape}")
         return f"{len(images)} bitmaps"
-    from app.decoder import load_gen_json
+    from app.engine.decoder import load_gen_json
 
     decoder = load_gen_json(path)
     return f"{decoder.config.num_units}-unit decoder, max length {decoder.max_seq_len}"

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from app import buddy
-from app.catalog import label
-from app.classifier import Classifier
-from app.decoder import Decoder, load_decoder, load_gen_json, reconstruction_loss
-from app.strokes import stroke3_to_lines
-from app.tuning import TUNING
+from app.engine import buddy
+from app.engine.catalog import label
+from app.engine.classifier import Classifier
+from app.engine.decoder import Decoder, load_decoder, load_gen_json, reconstruction_loss
+from app.engine.strokes import stroke3_to_lines
+from app.engine.tuning import TUNING
 from training import evaluate_fit, evaluate_imagine, evaluate_redraw, recipe
 from training.data import real_drawings
 from training.google_drawings import sample_drawings
@@ -353,8 +353,9 @@ def model_card(manifest: dict) -> str:
                f"{', with batch norm' if arch['batch_norm'] else ''}; {arch['parameters']:,} parameters)"
                if arch else "A small CNN")
         lines += ["## Classifier", "",
-                  f"{cnn} over the 28×28 render (`app/render.py`, Google's bitmap geometry) of {len(c['classes'])}"
-                  " objects, trained by `training/train_classifier.py` on real drawings (train split) plus "
+                  f"{cnn} over the 28×28 render (`app/engine/render.py`, Google's bitmap geometry) of "
+                  f"{len(c['classes'])} objects, trained by `training/train_classifier.py` on real drawings (train "
+                  "split) plus "
                   f"{c['hyper_parameters']['google_drawings_per_class']} drawings by Google's decoder per object"
                   + (f", and the real drawings (train split) of {c['other_objects']['objects']} other Quick, Draw! "
                      f"objects without a decoder ({c['other_objects']['real_train']:,} drawings) as extra outputs that "

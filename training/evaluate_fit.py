@@ -39,12 +39,12 @@ from pathlib import Path
 
 import numpy as np
 
-from app import buddy
-from app.classifier import Classifier
-from app.decoder import load_decoder
-from app.fitting import extent
-from app.strokes import stroke3_to_lines
-from app.tuning import TUNING
+from app.engine import buddy
+from app.engine.classifier import Classifier
+from app.engine.decoder import load_decoder
+from app.engine.fitting import extent
+from app.engine.strokes import stroke3_to_lines
+from app.engine.tuning import TUNING
 from training.data import real_drawings
 from training.paths import JUDGE_DIR, QUICKDRAW_DIR, ROOT
 from training.stats import wilson

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from app import buddy
-from app.classifier import Classifier
-from app.decoder import load_decoder
+from app.engine import buddy
+from app.engine.classifier import Classifier
+from app.engine.decoder import load_decoder
 from training.evaluate_fit import HEIGHT, WIDTH, cases, named, on_paper, top1, unknown_to
 from training.paths import JUDGE_DIR, QUICKDRAW_DIR, ROOT
 from training.stats import wilson

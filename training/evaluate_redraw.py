@@ -33,12 +33,12 @@ from pathlib import Path
 
 import numpy as np
 
-from app import buddy
-from app.classifier import Classifier
-from app.decoder import encode, load_decoder, reconstruction_loss
-from app.render import render_many
-from app.strokes import canvas_to_box_lines, chamfer, progress, shape_points, stroke3_to_lines
-from app.tuning import TUNING
+from app.engine import buddy
+from app.engine.classifier import Classifier
+from app.engine.decoder import encode, load_decoder, reconstruction_loss
+from app.engine.render import render_many
+from app.engine.strokes import canvas_to_box_lines, chamfer, progress, shape_points, stroke3_to_lines
+from app.engine.tuning import TUNING
 from training.data import real_drawings
 from training.evaluate_fit import HEIGHT, WIDTH, judge_name, on_paper, top1
 from training.paths import JUDGE_DIR, QUICKDRAW_DIR, ROOT

@@ -1,6 +1,6 @@
 """Learn, per object, how much of the whole drawing a beginning spans, and store it in the decoder's file.
 
-The engine guesses how big a child's whole drawing will be from what is drawn so far (``app.fitting``): the
+The engine guesses how big a child's whole drawing will be from what is drawn so far (``app.engine.fitting``): the
 extent of the part drawn divided by the share of the whole that beginnings of that many strokes usually span.
 This measures those shares on the object's real drawings of the train split (every beginning of every drawing:
 its first k strokes) and writes their quartiles into the decoder's metadata (``meta["fit"]``), weights untouched.
@@ -8,7 +8,7 @@ its first k strokes) and writes their quartiles into the decoder's metadata (``m
 
     python -m training.fit_placement                 # every decoder in models/
     python -m training.fit_placement cat dog         # some of them
-    python -m training.fit_placement --pooled        # the table pooled over them (app.fitting.DEFAULT_RATIOS)
+    python -m training.fit_placement --pooled        # the table pooled over them (app.engine.fitting.DEFAULT_RATIOS)
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import argparse
 import json
 from pathlib import Path
 
-from app import fitting
-from app.decoder import load_decoder_npz, save_decoder
+from app.engine import fitting
+from app.engine.decoder import load_decoder_npz, save_decoder
 from training.data import real_drawings
 from training.paths import QUICKDRAW_DIR, ROOT
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.decoder import Decoder, load_gen_json, prime, sample, sample_rows
-from app.strokes import stroke3_to_stroke5, stroke5_to_stroke3
+from app.engine.decoder import Decoder, load_gen_json, prime, sample, sample_rows
+from app.engine.strokes import stroke3_to_stroke5, stroke5_to_stroke3
 from training.paths import CACHE_DIR, PRETRAINED_DIR
 
 TEMPERATURES = (1.0, 1.0, 0.8, 0.6)  # equal shares: half at Google's decoder's own distribution, half more careful

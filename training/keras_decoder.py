@@ -1,6 +1,6 @@
 """The sketch-rnn decoder as a Keras 3 model, its training loss, and its export to the engine's format.
 
-Same math as ``app.decoder``: an LSTM over stroke-5 rows (offsets in model units) whose output layer gives
+Same math as ``app.engine.decoder``: an LSTM over stroke-5 rows (offsets in model units) whose output layer gives
 3 pen logits and 20 mixture components (pi logit, mu_x, mu_y, log sigma_x, log sigma_y, rho raw).
 The loss is written with ``keras.ops`` only, so the model trains on the TensorFlow or the JAX backend.
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.decoder import FORGET_BIAS, START_TOKEN, Decoder, DecoderConfig, mixture_coef, offset_nll
+from app.engine.decoder import FORGET_BIAS, START_TOKEN, Decoder, DecoderConfig, mixture_coef, offset_nll
 
 
 def build_model(config: DecoderConfig, name: str = "decoder"):
@@ -100,7 +100,7 @@ def kl_annealing(weight: float, start: float, decay: float):
 
 
 def _offset_nll(y_pred, xy):
-    """Mixture NLL of offsets xy (..., 2) under the predicted mixtures (``app.decoder.offset_nll``, the engine's
+    """Mixture NLL of offsets xy (..., 2) under the predicted mixtures (``app.engine.decoder.offset_nll``, the engine's
     own); y_pred (B, T, 3 + 6M) broadcasts over any axes xy has between T and its last (e.g. K samples per
     step: xy (B, T, K, 2) -> (B, T, K))."""
     from keras import ops
@@ -154,7 +154,7 @@ def _engine_lstm(layer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def export_weights(model, config: DecoderConfig) -> dict[str, np.ndarray]:
-    """Keras weights -> the engine's arrays (``app.decoder.weight_names``; gate order i, j, f, o; forget bias
+    """Keras weights -> the engine's arrays (``app.engine.decoder.weight_names``; gate order i, j, f, o; forget bias
     minus 1). A VAE's decoder kernel splits into the stroke part (lstm_w_xh) and z's part (lstm_w_zh)."""
     kernel, recurrent, bias = _engine_lstm(model.get_layer("lstm"))
     out_w, out_b = (np.asarray(w, np.float32) for w in model.get_layer("output").get_weights())

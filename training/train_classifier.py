@@ -5,7 +5,7 @@
 Classes: every object with a Google decoder in ../shared/pretrained (45) plus any decoder shipped in
 ``models/``. Data per class: the real drawings of the fixed train split (``training.data.split_of``) and
 ``--google-drawings`` drawings sampled from Google's decoder; each drawing is rendered ``--copies`` times with a
-random x/y scale (+-15%) by ``app.render.render``, the function serving uses. Evaluation is on the real
+random x/y scale (+-15%) by ``app.engine.render.render``, the function serving uses. Evaluation is on the real
 test split, which no model of the project ever trains on. Renders are cached in ``training/cache/``.
 With ``--other-objects`` the real drawings of the objects in ``--data-dir`` that have no decoder are learnt too,
 as extra outputs that the exported model drops. With ``--bitmaps-more DIR`` Google's own 28x28 bitmaps of real
@@ -28,9 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-from app.classifier import GUESS_VIEWS, views_average
-from app.render import SIDE, render
-from app.strokes import stroke3_to_lines
+from app.engine.classifier import GUESS_VIEWS, views_average
+from app.engine.render import SIDE, render
+from app.engine.strokes import stroke3_to_lines
 from training import fit_verbosity
 from training.data import object_name, real_drawings, realign
 from training.google_drawings import TEMPERATURES, google_drawings
@@ -59,7 +59,7 @@ def other_objects(data_dir: Path, names: list[str]) -> list[str]:
 
 def render_many(drawings, rng, copies: int, jitter: float = JITTER, renderer=render) -> np.ndarray:
     """Render stroke-3 drawings (each ``copies`` times; copies beyond the first get a random x/y scale) with
-    ``renderer`` (lines -> one uint8 render: ``app.render.render``'s (28, 28), or a study's with channels)."""
+    ``renderer`` (lines -> one uint8 render: ``app.engine.render.render``'s (28, 28), or a study's with channels)."""
     out = []
     for d in drawings:
         for k in range(copies):
@@ -352,7 +352,7 @@ def main(argv=None):
                               map(int, row)))
               for name, row in zip(names, data["counts"])}
     card = {"format": "doodle-buddy-classifier", "format_version": 1, "classes": names,
-            "input": {"side": SIDE, "renderer": "app.render.render", "values": "0..255, 255 = ink"},
+            "input": {"side": SIDE, "renderer": "app.engine.render.render", "values": "0..255, 255 = ink"},
             "trained_by": "python -m training.train_classifier", "seconds_this_run": round(time.time() - started, 1),
             "hyper_parameters": {"google_drawings_per_class": args.google_drawings, "copies": args.copies,
                                  "width": args.width,

@@ -41,8 +41,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.decoder import DecoderConfig, load_decoder, save_decoder
-from app.strokes import BOX, lines_to_stroke3, rdp, stroke3_to_lines, stroke3_to_stroke5
+from app.engine.decoder import DecoderConfig, load_decoder, save_decoder
+from app.engine.strokes import BOX, lines_to_stroke3, rdp, stroke3_to_lines, stroke3_to_stroke5
 from training import fit_verbosity, recipe
 from training.data import real_drawings
 from training.fit_placement import placement_table
@@ -243,7 +243,7 @@ def train_one(name: str, args) -> Path | None:
             "recipe": args.resolved, "recipe_file": Path(args.recipe).stem, "data": data["counts"],
             "training": {"epochs_run": len(log), "best_val_loss": min((r["val_loss"] for r in log), default=None),
                          "seconds_this_run": round(time.time() - started, 1)}}
-    meta["fit"] = placement_table(name, args.data_dir)  # how big a child's whole drawing will be (app.fitting)
+    meta["fit"] = placement_table(name, args.data_dir)  # how big a child's whole drawing will be (app.engine.fitting)
     decoder = to_decoder(model, config, name, data["scale_factor"], args.max_len, meta)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     save_decoder(decoder, out)

@@ -7,8 +7,8 @@ into z (mu, sigma); the decoder starts from z and reads it at every step. Data, 
 reconstruction loss, checkpoints and resume are ``train_decoder``'s (the same recipe keys, plus the VAE's:
 ``z_size``, ``enc_units`` and sketch-rnn's KL annealing and floor). The encoder reads each drawing's stroke-5
 rows (model units, with the end row); the exported file is the engine's decoder format with the encoder and z's
-weights added (``app.decoder.VAE_WEIGHT_NAMES``), so the one sampling loop draws from z
-(``app.decoder.encode``, ``prime(..., z=...)``). Checkpoints under ``training/runs/<object>-vae-<digest>/``.
+weights added (``app.engine.decoder.VAE_WEIGHT_NAMES``), so the one sampling loop draws from z
+(``app.engine.decoder.encode``, ``prime(..., z=...)``). Checkpoints under ``training/runs/<object>-vae-<digest>/``.
 """
 
 from __future__ import annotations

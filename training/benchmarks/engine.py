@@ -19,8 +19,8 @@ import time
 
 import numpy as np
 
-from app.decoder import load_decoder, load_gen_json, noise_table, prime, sample, set_jit
-from app.strokes import lines_to_stroke3, stroke3_to_stroke5
+from app.engine.decoder import load_decoder, load_gen_json, noise_table, prime, sample, set_jit
+from app.engine.strokes import lines_to_stroke3, stroke3_to_stroke5
 from tests import reference_sketch_rnn as ref
 from training.data import read_ndjson
 from training.paths import PRETRAINED_DIR, QUICKDRAW_DIR, ROOT
@@ -125,8 +125,8 @@ def main() -> None:
     for name, r in results.items():
         print(f"one completion: {name} takes {r['one'] / base:.1f}x the app's time")
     if (ROOT / "models" / "classifier.json").exists():
-        from app.classifier import Classifier
-        from app.strokes import stroke3_to_lines, stroke5_to_stroke3
+        from app.engine.classifier import Classifier
+        from app.engine.strokes import stroke3_to_lines, stroke5_to_stroke3
 
         classifier = Classifier.load(ROOT / "models")
         lines = stroke3_to_lines(stroke5_to_stroke3(rows), (0.0, 0.0))

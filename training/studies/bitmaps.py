@@ -1,4 +1,4 @@
-"""Do ``app/render.py``'s renderings of stroke drawings look like Google's own 28x28 bitmaps? (issue 32)
+"""Do ``app/engine/render.py``'s renderings of stroke drawings look like Google's own 28x28 bitmaps? (issue 32)
 
 Before Google's bitmaps (``quickdraw_bitmaps_more``: real drawings as bitmaps only) are mixed into the classifier's
 training with our renderings of the stroke drawings, the two must agree on what the network sees. Per object,
@@ -32,8 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.render import SIDE, render
-from app.strokes import stroke3_to_lines
+from app.engine.render import SIDE, render
+from app.engine.strokes import stroke3_to_lines
 from training.data import real_drawings, realign
 from training.paths import BITMAPS_MORE_DIR, QUICKDRAW_DIR
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.classifier import Classifier
+from app.engine.classifier import Classifier
 from training.data import real_drawings
 from training.paths import QUICKDRAW_DIR, ROOT
 from training.stats import paired_bootstrap, wilson

@@ -4,12 +4,12 @@ Google's sketch-rnn data sets were not stored in Quick, Draw!'s 0..255 box, so a
 scaled up before their decoders see it (sketch-rnn-js does the same with its ``pixelFactor``). For each
 decoder with real drawings in ../shared, this prints the median per-step loss of those drawings scaled by k
 (with the Jacobian, so the figures compare across k) and the best k; ``GEN_JSON_DATA_SCALE`` in
-``app/decoder.py`` is the median of the best k over the models.
+``app/engine/decoder.py`` is the median of the best k over the models.
 
     python -m training.studies.data_scale [cat bicycle ...] [--scales 2 4 6 8]
 
 Answer (2026-11-24): Google's decoders fit drawings about 2.8x the 0..255 box (the median over ten;
-``app.decoder.GEN_JSON_DATA_SCALE``); flamingo, ant and hedgehog fit 6-7, but completions at that scale were
+``app.engine.decoder.GEN_JSON_DATA_SCALE``); flamingo, ant and hedgehog fit 6-7, but completions at that scale were
 recognised less often, so 2.8 stays for all (training/README.md).
 """
 
@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from app.decoder import load_gen_json, reconstruction_loss
+from app.engine.decoder import load_gen_json, reconstruction_loss
 from training.data import ndjson_stroke3
 from training.paths import PRETRAINED_DIR, QUICKDRAW_DIR
 

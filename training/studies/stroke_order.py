@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.classifier import views_average
-from app.render import EDGE, LINE_DIAMETER, SCALE, SIDE, placed_segments, squared_distances
+from app.engine.classifier import views_average
+from app.engine.render import EDGE, LINE_DIAMETER, SCALE, SIDE, placed_segments, squared_distances
 from training.data import real_drawings
 from training.google_drawings import google_drawings
 from training.paths import CACHE_DIR
@@ -33,8 +33,8 @@ from training.train_classifier import class_names, make_model, render_many
 
 
 def render_order(lines: list[np.ndarray]) -> np.ndarray:
-    """A drawing's lines -> (28, 28, 3) uint8: the ink as ``app.render.render`` draws it (to within a unit), the ink
-    times (1 - when it was drawn, as a share of the drawing's length), the ink times (1 - the same along its own
+    """A drawing's lines -> (28, 28, 3) uint8: the ink as ``app.engine.render.render`` draws it (to within a unit),
+    the ink times (1 - when it was drawn, as a share of the drawing's length), the ink times (1 - the same along its own
     stroke). A pixel takes the time of its nearest segment."""
     lines = [np.asarray(line, np.float64).reshape(-1, 2) for line in lines if len(line)]
     if not lines:

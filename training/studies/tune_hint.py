@@ -26,12 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
-from app import buddy, fitting
-from app.classifier import GUESS_SHIFTS, Classifier, views
-from app.decoder import load_decoder, sample_states
-from app.render import render_many
-from app.strokes import canvas_to_box_lines
-from app.tuning import TUNING
+from app.engine import buddy, fitting
+from app.engine.classifier import GUESS_SHIFTS, Classifier, views
+from app.engine.decoder import load_decoder, sample_states
+from app.engine.render import render_many
+from app.engine.strokes import canvas_to_box_lines
+from app.engine.tuning import TUNING
 from training import evaluate_fit as ef
 from training.paths import JUDGE_DIR, MODELS_DIR, QUICKDRAW_DIR, RUNS_DIR
 

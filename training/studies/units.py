@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from app.classifier import Classifier
-from app.decoder import Decoder, load_decoder, load_gen_json, prime, reconstruction_loss, sample
-from app.strokes import stroke3_to_stroke5
+from app.engine.classifier import Classifier
+from app.engine.decoder import Decoder, load_decoder, load_gen_json, prime, reconstruction_loss, sample
+from app.engine.strokes import stroke3_to_stroke5
 from training import train_decoder
 from training.data import real_drawings
 from training.evaluate import recognition_rate

@@ -27,9 +27,10 @@ from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from app import catalog, current_classrooms, current_registry, find_classroom
-from app.api import limiter
-from app.classrooms import ClassroomError, PinLocked, normalize_code
+from app.classrooms import ClassroomError, PinLocked, current_classrooms, find_classroom, normalize_code
+from app.engine import catalog
+from app.web import current_registry
+from app.web.api import limiter
 
 bp = Blueprint("teacher", __name__, url_prefix="/teacher")
 SESSION_KEY = "classrooms"  # the join codes this browser may manage

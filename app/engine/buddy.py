@@ -1,6 +1,6 @@
 """What the features ask of a decoder, in canvas pixels: finish a drawing, show variations, hint, draw it.
 
-Data flow: canvas lines -> box units (the child's guessed whole drawing spans the box, ``app.fitting``),
+Data flow: canvas lines -> box units (the child's guessed whole drawing spans the box, ``app.engine.fitting``),
 RDP-simplified -> stroke-5 -> prime the LSTM -> sample candidates in one batch -> back to canvas pixels at the
 child's scale, starting where the child's last stroke ended -> the best shown (``fitting.select``).
 """
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app import fitting
-from app.decoder import Decoder, batch_bucket, encode, prime_many, sample_states
-from app.render import render_many
-from app.strokes import (
+from app.engine import fitting
+from app.engine.decoder import Decoder, batch_bucket, encode, prime_many, sample_states
+from app.engine.render import render_many
+from app.engine.strokes import (
     BOX,
     box_to_canvas,
     chamfer_many,
@@ -30,8 +30,8 @@ from app.strokes import (
     stroke3_to_stroke5,
     stroke5_to_stroke3,
 )
-from app.strokes import progress as strokes_progress
-from app.tuning import TUNING
+from app.engine.strokes import progress as strokes_progress
+from app.engine.tuning import TUNING
 
 
 @dataclass

@@ -6,7 +6,7 @@ of a whole drawing spans Quick, Draw!'s 0..255 box). So the engine
    share of the whole that such a part usually spans (``extent_ratio_table``, learnt per object from real
    drawings and stored in the decoder's file; ``whole_extents`` gives a few hypotheses from its quantiles);
 2. primes the decoder with the child's strokes scaled so that whole spans the box, samples many candidates in one
-   batch, and maps them back at the child's scale from where the child's last stroke ended (``app.buddy``);
+   batch, and maps them back at the child's scale from where the child's last stroke ended (``app.engine.buddy``);
 3. scores the candidates (``describe``) and shows the best (``select``): endings that stay on the paper first, then
    the ones the classifier recognises as the object, that do not scribble over the child's strokes, that are not
    tiny or degenerate and that make a whole of the guessed size; several variations also differ from one another.
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.strokes import even_points, rdp, stroke3_to_lines
-from app.tuning import TUNING
+from app.engine.strokes import even_points, rdp, stroke3_to_lines
+from app.engine.tuning import TUNING
 
 QUANTILES = (0.25, 0.5, 0.75)  # the share-of-the-whole quantiles kept per object: three size hypotheses
 STROKE_BUCKETS = 4  # ratios are kept for parts of 1, 2, 3 and 4+ strokes

@@ -1,6 +1,6 @@
 """The API contract as an OpenAPI 3.1 document, built from the same limits the validators enforce."""
 
-from app.validation import MAX_CANVAS_SIDE, MAX_FRAMES, MAX_SEED, MAX_VARIATIONS, TEMPERATURE_RANGE
+from app.web.validation import MAX_CANVAS_SIDE, MAX_FRAMES, MAX_SEED, MAX_VARIATIONS, TEMPERATURE_RANGE
 
 POINT = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
          "description": "[x, y] in canvas pixels"}

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from app.tuning import TUNING
+from app.engine.tuning import TUNING
 
 MAX_CANVAS_SIDE = 10_000  # pixels; real screens are far below this
 MAX_COORDINATE = 100_000.0  # |x|, |y| in pixels: points may leave the canvas a little, not absurdly

@@ -22,7 +22,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from app.strokes import stroke3_to_stroke5
+from app.engine.strokes import stroke3_to_stroke5
 
 START_TOKEN = (0.0, 0.0, 1.0, 0.0, 0.0)  # stroke-5 input of the first step: pen down at the origin
 FORGET_BIAS = 1.0  # added to the forget gate, as in TensorFlow's BasicLSTMCell that trained Google's models
@@ -378,7 +378,7 @@ def _tensors(decoder: Decoder):
     return decoder.tensors
 
 
-PRIME_ROWS = 3  # drawings primed in one pass: the engine's size hypotheses (``app.fitting.whole_extents``)
+PRIME_ROWS = 3  # drawings primed in one pass: the engine's size hypotheses (``app.engine.fitting.whole_extents``)
 PRIME_CHUNK = 64  # rows primed per compiled call; longer drawings take several calls (one compiled shape)
 
 

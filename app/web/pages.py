@@ -7,9 +7,8 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory, url_for
 
-from app import find_classroom
-from app.classrooms import ClassroomError, normalize_code
-from app.tuning import TUNING
+from app.classrooms import ClassroomError, find_classroom, normalize_code
+from app.engine.tuning import TUNING
 
 bp = Blueprint("pages", __name__)
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from app import catalog
-from app.batcher import Batcher
-from app.classifier import CLASSIFY_BUCKETS, Classifier
-from app.decoder import BATCH_BUCKETS, Decoder, load_decoder, prime_many, sample, sample_states, steps_bucket
+from app.engine import catalog
+from app.engine.batcher import Batcher
+from app.engine.classifier import CLASSIFY_BUCKETS, Classifier
+from app.engine.decoder import BATCH_BUCKETS, Decoder, load_decoder, prime_many, sample, sample_states, steps_bucket
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ class Registry:
 
     def __init__(self, batching: bool = True):
         """An empty registry; ``load`` fills it. With ``batching``, concurrent requests share sampling passes
-        (``app.batcher``); without, they take turns, one pass each."""
+        (``app.engine.batcher``); without, they take turns, one pass each."""
         self.decoders: dict[str, Decoder] = {}
         self.vaes: dict[str, Decoder] = {}  # sketch VAEs by object ("Buddy redraws it"), from <dir>/vae/*.npz
         self.classifier: Classifier | None = None

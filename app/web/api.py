@@ -15,18 +15,11 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from app import (
-    DATABASE_RETRY_AFTER,
-    buddy,
-    catalog,
-    current_busy_gate,
-    current_registry,
-    find_classroom,
-    validation,
-)
-from app.classrooms import ClassroomError, normalize_code
-from app.openapi import openapi_document
-from app.tuning import TUNING
+from app.classrooms import DATABASE_RETRY_AFTER, ClassroomError, find_classroom, normalize_code
+from app.engine import buddy, catalog
+from app.engine.tuning import TUNING
+from app.web import current_registry, validation
+from app.web.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 # Per-client limits on the endpoints that run a network (RATELIMIT_* settings; the client is its address, or the
@@ -97,6 +90,11 @@ def request_cost(length: int | None) -> int:
     """A request's cost in the busy gate's slots, from its body's size (known before the body is parsed): 1 for
     a child's drawing, one more for every further ``COST_BYTES``."""
     return 1 + max(0, (length or 0) - 1) // COST_BYTES
+
+
+def current_busy_gate() -> BusyGate:
+    """The app's gate on requests that run a network, made once by ``create_app``."""
+    return current_app.extensions["doodle_busy_gate"]
 
 
 def heavy(view):

@@ -53,7 +53,7 @@ def from_environment() -> dict:
         "MAX_BUSY": int(env("DOODLE_MAX_BUSY", 8)),
         "BUSY_WAIT": float(env("DOODLE_BUSY_WAIT", 10)),  # concurrent requests share batched sampling passes
         # requests that may wait for a slot (more get the 503 at once), and the slots a big request leaves free
-        # for children's drawings (app.api.BusyGate); MAX_BUSY + MAX_WAITING stays under the server's threads
+        # for children's drawings (app.web.api.BusyGate); MAX_BUSY + MAX_WAITING stays under the server's threads
         "MAX_WAITING": int(env("DOODLE_MAX_WAITING", 32)),  # a class of 30 pressing Finish together waits, none refused
         "BUSY_RESERVE": int(env("DOODLE_BUSY_RESERVE", 2)),
     }

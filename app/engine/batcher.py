@@ -15,7 +15,7 @@ from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from app.decoder import Decoder, row_temperatures, sample_rows
+from app.engine.decoder import Decoder, row_temperatures, sample_rows
 
 
 @dataclass

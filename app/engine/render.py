@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.strokes import normalize_lines, rdp
+from app.engine.strokes import normalize_lines, rdp
 
 SIDE = 28  # output bitmap side, pixels
 ORIGINAL_SIDE = 256.0  # the box the simplified drawing is centred in

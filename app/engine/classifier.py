@@ -1,4 +1,4 @@
-"""The doodle classifier: a small CNN over the 28x28 render of the strokes (``app.render``), top-k guesses.
+"""The doodle classifier: a small CNN over the 28x28 render of the strokes (``app.engine.render``), top-k guesses.
 
 Its files are made by ``python -m training.train_classifier``: ``classifier.keras`` (architecture + weights,
 rescaling inside) and ``classifier.json`` (classes, data, metrics, provenance).
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from app.decoder import bucket
-from app.render import SIDE, render, render_many
-from app.strokes import canvas_to_box_lines
+from app.engine.decoder import bucket
+from app.engine.render import SIDE, render, render_many
+from app.engine.strokes import canvas_to_box_lines
 
 
 @dataclass

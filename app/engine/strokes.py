@@ -16,7 +16,7 @@ Coordinate systems (the one table; every other docstring refers here):
 |------------------|-------------------------------------------------------|------------------------------------------|
 | canvas pixels    | the child's paper in the browser, y down              | the span mapped onto the box: the        |
 |                  | (``{"width", "height"}`` of each request)              | child's guessed whole drawing when       |
-|                  |                                                       | fitted (``app.fitting``), the canvas's   |
+|                  |                                                       | fitted (``fitting``), the canvas's       |
 |                  |                                                       | longest side for a drawing from scratch  |
 |                  |                                                       | (``box_to_canvas``, ``canvas_to_box``)   |
 | box units        | Quick, Draw!'s 0..255 box (``BOX``): the simplified   | divide by the decoder's                  |
@@ -24,7 +24,7 @@ Coordinate systems (the one table; every other docstring refers here):
 | model units      | what a decoder reads and writes: box offsets / its    | -                                        |
 |                  | scale factor (the std of its training offsets)        |                                          |
 | Google's scale   | the data Magenta's decoders learnt from: about        | ``GEN_JSON_DATA_SCALE`` of its units per |
-|                  | ``app.decoder.GEN_JSON_DATA_SCALE`` (2.8) times the   | unit, folded into their                  |
+|                  | ``decoder.GEN_JSON_DATA_SCALE`` (2.8) times the       | unit, folded into their                  |
 |                  | box; their files state no scale                       | ``box_scale_factor`` when loaded         |
 """
 
