@@ -20,7 +20,7 @@ def wilson(hits: int, n: int) -> list[float]:
     z, p = 1.96, hits / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return [round(centre - half, 4), round(centre + half, 4)]
+    return [round(max(centre - half, 0.0), 4), round(min(centre + half, 1.0), 4)]  # never "-0" from rounding
 
 
 def paired_bootstrap(a: np.ndarray, b: np.ndarray, resamples: int = 2000, seed: int = 0) -> tuple[float, float, float]:
