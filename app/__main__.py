@@ -47,8 +47,9 @@ def server_settings(app_config: dict, env=os.environ) -> dict:
 
 def cap_connections(server, per_client: int, exempt=()) -> None:
     """Close a new connection at once when its address already holds ``per_client`` open connections (waitress
-    caps only the total); addresses in the ``exempt`` networks (the trusted proxy's) are never capped."""
-    import ipaddress
+    caps only the total); addresses in the ``exempt`` networks (the trusted proxy's) are never capped, nor a
+    connection without an IP address."""
+    from app.web.server import in_networks
 
     accept = server.accept
 
@@ -58,11 +59,7 @@ def cap_connections(server, per_client: int, exempt=()) -> None:
             return None
         conn, addr = accepted
         host = addr[0] if isinstance(addr, tuple) else None
-        try:
-            exempted = host is None or any(ipaddress.ip_address(host) in n for n in exempt)
-        except ValueError:
-            exempted = True
-        if not exempted:
+        if host is not None and in_networks(host, exempt) is False:
             held = sum(1 for channel in list(server._map.values())  # waitress's open channels, the listener too
                        if channel is not server and isinstance(getattr(channel, "addr", None), tuple)
                        and channel.addr[0] == host)

@@ -9,6 +9,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import RequestRedirect
 
 
+def in_networks(address: str, networks: list) -> bool | None:
+    """Whether an address lies in one of ``networks``; None when it is not an IP address at all."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return any(ip in n for n in networks)
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed session cookie, marked Secure whenever the request came over HTTPS (directly, or through the
     trusted proxy's X-Forwarded-Proto), so a teacher's session never travels in clear once the school has TLS."""
@@ -40,11 +49,7 @@ class TrustedProxy:
         return networks
 
     def __call__(self, environ, start_response):
-        try:
-            trusted = any(ipaddress.ip_address(environ.get("REMOTE_ADDR", "")) in n for n in self.networks)
-        except ValueError:
-            trusted = False
-        if trusted:
+        if in_networks(environ.get("REMOTE_ADDR", ""), self.networks):
             return self.fixed(environ, start_response)
         for key in self.HEADERS:
             environ.pop(key, None)
