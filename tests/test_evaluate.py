@@ -402,7 +402,7 @@ def test_a_decoder_for_an_object_the_classifier_does_not_know_has_its_recognitio
     save_decoder(load_gen_json(tmp_path / "pretrained" / "butterfly.gen.json"), tmp_path / "models" / "butterfly.npz")
     classifier = Classifier.load(make_tiny_classifier(tmp_path))
     args = argument_parser().parse_args(["--data-dir", str(tmp_path), "--pretrained-dir", str(tmp_path / "pretrained"),
-                                         "--teacher-check", "0", "--completions", "2", "--variations", "1"])
+                                         "--google-check", "0", "--completions", "2", "--variations", "1"])
     row = evaluate_decoder(tmp_path / "models" / "butterfly.npz", classifier, args)
     assert row["recognition_unmeasured"] and "recognised" not in row and not row["meets_recognition"]
     assert row["meets_loss"]  # Google's own decoder, stored in float16
@@ -427,7 +427,7 @@ def test_the_card_measures_a_new_decoder_and_keeps_every_other_figure(tmp_path):
         write_zigzags(tmp_path / f"{name}.ndjson", name, 60, seed=seed)
         write_gen_json(make_tiny_decoder(name=name, seed=seed), tmp_path / "pretrained" / f"{name}.gen.json")
     options = ["--models", str(tmp_path / "models"), "--data-dir", str(tmp_path), "--pretrained-dir",
-               str(tmp_path / "pretrained"), "--classifier-dir", str(tmp_path / "none"), "--teacher-check", "0",
+               str(tmp_path / "pretrained"), "--classifier-dir", str(tmp_path / "none"), "--google-check", "0",
                "--fit-per-object", "0"]
     save_decoder(load_gen_json(tmp_path / "pretrained" / "cat.gen.json"), tmp_path / "models" / "cat.npz")
     main(options)

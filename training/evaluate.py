@@ -61,7 +61,7 @@ CHOSEN_OFF_TEST = {
                "temperatures (0.5 0.4 0.3 0.2) against the careful recipe",
 }
 OUTLIER_MEAN_OVER_MEDIAN = 2.0  # a Google mean loss over this times its median gets a note on the card
-TEACHER_CHECK_SEED = 10_000  # training samples teachers with seed 0
+GOOGLE_CHECK_SEED = 10_000  # training samples Google's decoders with seed 0
 BOX = 255.0
 TINY_STROKE = 8.0  # box units of ink: a stroke shorter than this is a dot or a dash
 
@@ -147,13 +147,13 @@ def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
             result["google_loss_median"] = round(float(np.median(google_losses)), 4)
             result["google_loss_max"] = round(float(google_losses.max()), 1)
             result["loss_ratio"] = round(result["loss"] / result["google_loss"], 4)
-        if google is not None and args.teacher_check:
+        if google is not None and args.google_check:
             # fresh drawings from Google's decoder at temperature 1 (its own distribution; a seed no training
             # run uses): our NLL - Google's NLL on them estimates KL(Google's || ours) per step
-            fresh = sample_drawings(google, args.teacher_check, temperatures=(1.0,), seed=TEACHER_CHECK_SEED)
+            fresh = sample_drawings(google, args.google_check, temperatures=(1.0,), seed=GOOGLE_CHECK_SEED)
             fresh = [d for d in fresh if len(d) < ours.max_seq_len]
-            result["teacher_drawings_checked"] = len(fresh)
-            result["teacher_gap"] = round(float(reconstruction_loss(ours, fresh, box_units=True).mean()
+            result["google_drawings_checked"] = len(fresh)
+            result["google_gap"] = round(float(reconstruction_loss(ours, fresh, box_units=True).mean()
                                                 - reconstruction_loss(google, fresh, box_units=True).mean()), 4)
         if classifier is not None and ours.name not in classifier.names:
             # every completion would be named as another object: 0% for both decoders, a "pass" that says nothing
@@ -175,7 +175,7 @@ def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
     result["meets_loss"] = result.get("loss_ratio", math.inf) <= LOSS_TARGET
     result["meets_recognition"] = meets_recognition(result.get("recognised"), result.get("google_recognised"))
     print(json.dumps({k: result.get(k) for k in ("name", "test_drawings", "loss", "google_loss", "loss_ratio",
-                                                  "teacher_gap", "recognised", "google_recognised")}), flush=True)
+                                                  "google_gap", "recognised", "google_recognised")}), flush=True)
     return result
 
 
@@ -297,7 +297,8 @@ def model_card(manifest: dict) -> str:
             + (f" (+ {data['teacher_completions_train']})" if data.get("teacher_completions_train") else "")
             + f" | {training.get('epochs_run', '?')} | "
             f"{d.get('loss', '–')} | {d.get('google_loss', '–')} | {d.get('loss_ratio', '–')} | "
-            f"{d.get('teacher_gap', '–')} | {_pct(d.get('recognised'))} | {_pct(d.get('google_recognised'))} | "
+            f"{d.get('google_gap', d.get('teacher_gap', '–'))} | {_pct(d.get('recognised'))} | "
+            f"{_pct(d.get('google_recognised'))} | "
             f"{_difference(d)} | "
             f"{d.get('test_drawings')}" + (f" ({d['completion_drawings']})" if d.get("completion_drawings") else "")
             + " | "
@@ -620,7 +621,7 @@ def card_commands(card: dict) -> list[str]:
 def evaluate_command(parser: argparse.ArgumentParser, args) -> str:
     """This run's command with the sampling options that differ from the defaults (they change the figures)."""
     command = "python -m training.evaluate"
-    for option in ("completions", "variations", "min_completions", "teacher_check", "fit_per_object"):
+    for option in ("completions", "variations", "min_completions", "google_check", "fit_per_object"):
         if getattr(args, option) != parser.get_default(option):
             command += f" --{option.replace('_', '-')} {getattr(args, option)}"
     return command
@@ -661,7 +662,7 @@ def argument_parser() -> argparse.ArgumentParser:
                         help="more completions per sketch for objects with few test sketches, to reach this many")
     parser.add_argument("--fit-per-object", type=int, default=8,
                         help="test drawings per object for the fitting protocol (training.evaluate_fit; 0: skip)")
-    parser.add_argument("--teacher-check", type=int, default=200,
+    parser.add_argument("--google-check", type=int, default=200,
                         help="fresh drawings by Google's decoder for the distillation gap (0: skip)")
     parser.add_argument("--update", nargs="+", metavar="OBJECT",
                         help="measure only these decoders again (new or retrained) and keep every other figure of "
