@@ -154,14 +154,14 @@ def test_the_teacher_pages_fit_every_device(browser, shipped_server, long_named_
     assert serious_accessibility_violations(page) == []
     shot(page, f"device-{device}-teacher")
     # a wrong PIN: the message is in sight, not below the fold, and the code is still filled in
-    page.get_by_label("Class code").fill(code)
+    page.get_by_label("Classroom code").fill(code)
     page.get_by_label("Teacher PIN", exact=True).fill("0000")
     with page.expect_navigation(wait_until="load"):  # the answer with its styles (they put the message first)
         page.get_by_role("button", name="Open").click()
     message = page.locator(".form-error")
     assert "PIN is not right" in message.inner_text()
     assert message.bounding_box()["y"] + message.bounding_box()["height"] <= page.viewport_size["height"]
-    assert page.get_by_label("Class code").input_value() == code
+    assert page.get_by_label("Classroom code").input_value() == code
     context.close()
     # the classroom's own page, as its teacher sees it
     context, page, more_errors = open_page(browser, device, teacher_url, cookies)

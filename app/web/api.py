@@ -152,7 +152,7 @@ def _classroom_objects(code) -> set[str] | None:
     if code is None:
         return None
     if not isinstance(code, str):
-        raise validation.ApiError(400, "bad_classroom", "classroom must be a class code string")
+        raise validation.ApiError(400, "bad_classroom", "classroom must be a classroom code string")
     room = find_classroom(code)
     if room is None:
         try:

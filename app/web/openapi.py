@@ -17,7 +17,7 @@ def openapi_document(config) -> dict:
     canvas = {"type": "object", "required": ["width", "height"], "properties": {
         "width": {"type": "number", "minimum": 1, "maximum": MAX_CANVAS_SIDE},
         "height": {"type": "number", "minimum": 1, "maximum": MAX_CANVAS_SIDE}}}
-    classroom = {"type": "string", "description": "a class code: only that classroom's objects are allowed "
+    classroom = {"type": "string", "description": "a classroom code: only that classroom's objects are allowed "
                                                   "(403 for others, 404 for an unknown code)"}
     drawing = {"type": "object", "required": ["class", "strokes", "canvas"], "properties": {
         "classroom": classroom,

@@ -44,11 +44,11 @@ def melody_model():
 
 @bp.get("/join")
 def join():
-    """The class-code form: go to the classroom's page."""
+    """The classroom-code form: go to the classroom's page."""
     try:
         code = normalize_code(request.args.get("code"))
     except ClassroomError:
-        return render_template("not_found.html", message="A class code has 6 letters and numbers."), 400
+        return render_template("not_found.html", message="A classroom code has 6 letters and numbers."), 400
     return redirect(url_for("pages.classroom", code=code))
 
 
