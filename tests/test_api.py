@@ -398,36 +398,6 @@ def test_a_teacher_session_behind_tls_gets_a_secure_cookie(model_dir, tmp_path):
     assert "Secure" not in spoofed.headers["Set-Cookie"]
 
 
-def test_when_every_slot_stays_busy_a_request_gets_503_with_retry_after(model_dir, tmp_path, monkeypatch):
-    import threading
-
-    from app import create_app
-    from app.engine import buddy
-
-    app = create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False, "TESTING": True,
-                      "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s",
-                      "MAX_BUSY": 1, "BUSY_WAIT": 0.2})
-    release, started = threading.Event(), threading.Event()
-    real_hint = buddy.hint
-
-    def slow_hint(*args, **kwargs):
-        started.set()
-        release.wait(10)
-        return real_hint(*args, **kwargs)
-
-    monkeypatch.setattr(buddy, "hint", slow_hint)
-    drawing = {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS, "seed": 1}
-    held = threading.Thread(target=lambda: post(app.test_client(), "/api/hint", drawing))
-    held.start()
-    assert started.wait(10)
-    r = post(app.test_client(), "/api/complete", drawing)
-    assert r.status_code == 503 and r.json["error"]["code"] == "busy" and r.headers["Retry-After"] == "2", r.headers
-    assert app.test_client().get("/healthz").status_code == 200  # the server itself still answers
-    release.set()
-    held.join()
-    assert post(app.test_client(), "/api/complete", drawing).status_code == 200  # the slot is free again
-
-
 def busy_app(model_dir, tmp_path, monkeypatch, **config):
     """An app whose hints are held until ``release`` is set (``started`` says one began), with these gate
     settings."""
@@ -448,6 +418,22 @@ def busy_app(model_dir, tmp_path, monkeypatch, **config):
 
     monkeypatch.setattr(buddy, "hint", slow_hint)
     return app, release, started
+
+
+def test_when_every_slot_stays_busy_a_request_gets_503_with_retry_after(model_dir, tmp_path, monkeypatch):
+    import threading
+
+    app, release, started = busy_app(model_dir, tmp_path, monkeypatch, MAX_BUSY=1, BUSY_WAIT=0.2)
+    drawing = {"class": "cat", "strokes": CAT_SO_FAR, "canvas": CANVAS, "seed": 1}
+    held = threading.Thread(target=lambda: post(app.test_client(), "/api/hint", drawing))
+    held.start()
+    assert started.acquire(timeout=10)
+    r = post(app.test_client(), "/api/complete", drawing)
+    assert r.status_code == 503 and r.json["error"]["code"] == "busy" and r.headers["Retry-After"] == "2", r.headers
+    assert app.test_client().get("/healthz").status_code == 200  # the server itself still answers
+    release.set()
+    held.join()
+    assert post(app.test_client(), "/api/complete", drawing).status_code == 200  # the slot is free again
 
 
 def huge_drawing(points: int) -> dict:
