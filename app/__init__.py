@@ -65,10 +65,11 @@ def create_app(config: dict | None = None):
 
     @app.get("/healthz")
     def healthz():
-        """Ready (200) when the models are loaded; says whether the classroom database answers."""
-        status = 200 if registry.ready else 503
-        return jsonify({"ready": registry.ready, "decoders": len(registry.decoders),
-                        "database": store.answers()}), status
+        """Ready (200) when the models are loaded and there is at least one decoder (none means the model folders
+        are wrong: Buddy could draw nothing); says whether the classroom database answers."""
+        ready = registry.ready and bool(registry.decoders)
+        return jsonify({"ready": ready, "decoders": len(registry.decoders),
+                        "database": store.answers()}), 200 if ready else 503
 
     return app
 

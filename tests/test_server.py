@@ -161,3 +161,31 @@ def test_one_client_holding_every_connection_cannot_stop_the_others(model_dir, t
         finally:
             for s in socks:
                 s.close()
+
+
+def test_the_readmes_start_command_serves_every_shipped_model(shipped_server):
+    """``python -m app`` on its embedded defaults finds the decoders and the classifier in models/ (when the
+    settings moved into app/web/ they looked in app/models/, and the server came up ready with nothing to draw)."""
+    from pathlib import Path
+
+    models = Path(__file__).resolve().parents[1] / "models"
+    status, health = http(shipped_server + "/healthz")
+    assert status == 200 and health["decoders"] == len(list(models.glob("*.npz")))
+    cat = {"class": "cat", "strokes": [[[60, 60], [100, 40], [140, 60], [140, 110], [60, 110], [60, 60]]],
+           "canvas": {"width": 200, "height": 200}}
+    status, ending = http(shipped_server + "/api/complete", json.dumps(cat).encode())
+    assert status == 200 and ending["completions"][0]["strokes"]
+    known = json.loads((models / "classifier.json").read_text())["classes"]
+    status, guess = http(shipped_server + "/api/classify", json.dumps(cat).encode())
+    assert status == 200 and guess["guesses"][0]["class"] in known
+
+
+def test_a_server_with_no_decoders_is_not_ready(model_dir, tmp_path):
+    """Model folders that hold no decoder (a wrong DOODLE_MODEL_DIRS, a volume mounted over models/) give a 503
+    from /healthz, so the image's HEALTHCHECK and a load balancer see a server that cannot draw."""
+    from app import create_app
+
+    app = create_app({"MODEL_DIRS": [str(tmp_path / "nothing-here")], "EXTRA_MODEL_DIRS": [], "WARMUP": False,
+                      "TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s"})
+    answer = app.test_client().get("/healthz")
+    assert answer.status_code == 503 and answer.json["ready"] is False and answer.json["decoders"] == 0

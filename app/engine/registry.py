@@ -62,7 +62,11 @@ class Registry:
                 if decoder.name not in kind:
                     decoder.meta.setdefault("path", str(file))
                     kind[decoder.name] = decoder
-        log.info("loaded %d decoders: %s", len(self.decoders), ", ".join(sorted(self.decoders)))
+        if self.decoders:
+            log.info("loaded %d decoders: %s", len(self.decoders), ", ".join(sorted(self.decoders)))
+        else:
+            log.error("no decoders in %s: Buddy can draw nothing (/healthz answers 503)",
+                      ", ".join(map(str, [*model_dirs, *extra_dirs])) or "no model directory")
         if self.vaes:
             log.info("loaded %d sketch VAEs: %s", len(self.vaes), ", ".join(sorted(self.vaes)))
         self.ready = True

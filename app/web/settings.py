@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the repository (app/web/settings.py)
 RATE_LIMIT = "3000 per minute"  # per client address: twice what a class of 30 sends from one address
 
 
