@@ -152,12 +152,17 @@ def json_errors_server(server):
 
 def main() -> None:
     """Load the models, then serve until stopped."""
+    import gc
+
     from waitress.server import create_server
 
     from app import create_app
     from app.web.server import TrustedProxy
 
     app = create_app()
+    # what loading and the warm-up made lives as long as the server: a full collection no longer scans it while
+    # every request waits
+    gc.freeze()
     server = json_errors_server(create_server(app, **server_settings(app.config)))
     cap_connections(server, int(os.environ.get("DOODLE_CLIENT_CONNECTIONS", "300")),
                     TrustedProxy.parse(app.config["TRUSTED_PROXY"]))

@@ -8,6 +8,7 @@ from app.engine.strokes import (
     canvas_to_box_lines,
     lines_to_stroke3,
     rdp,
+    rdp_lines,
     simplify_raw_lines,
     stroke3_to_lines,
     stroke3_to_stroke5,
@@ -64,6 +65,50 @@ def test_continuation_starts_with_the_pen_up():
 ])
 def test_rdp_hand_computed(points, epsilon, expected):
     np.testing.assert_allclose(rdp(np.array(points, float), epsilon), expected)
+
+
+def reference_rdp(points, epsilon):
+    """The textbook recursion, one interval at a time (what ``rdp`` computed before it measured every interval
+    of a level at once)."""
+    keep = np.zeros(len(points), bool)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        first, last = stack.pop()
+        if last - first < 2:
+            continue
+        start, seg, inner = points[first], points[last] - points[first], points[first + 1:last]
+        seg_len = np.hypot(*seg)
+        dist = (np.hypot(*(inner - start).T) if seg_len == 0.0 else
+                np.abs(seg[0] * (inner[:, 1] - start[1]) - seg[1] * (inner[:, 0] - start[0])) / seg_len)
+        i = int(np.argmax(dist))
+        if dist[i] > epsilon:
+            keep[first + 1 + i] = True
+            stack += [(first, first + 1 + i), (first + 1 + i, last)]
+    return points[keep]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_rdp_keeps_the_same_points_as_the_textbook_recursion(seed):
+    """Random walks, zig-zags, loops back to the start, repeated points and integer grids (ties in distance):
+    the same points, in the same order."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 400))
+    kind = seed % 4
+    if kind == 0:
+        points = np.cumsum(rng.normal(0, 3, (n, 2)), axis=0)
+    elif kind == 1:
+        points = np.round(rng.uniform(0, 20, (n, 2)))
+    elif kind == 2:
+        points = np.cumsum(rng.normal(0, 3, (n, 2)), axis=0)
+        points[-1] = points[0]
+    else:
+        points = np.repeat(np.round(rng.uniform(0, 50, (n // 2 + 2, 2))), 2, axis=0)
+    for epsilon in (0.5, 2.0, 6.0):
+        np.testing.assert_array_equal(rdp(points, epsilon), reference_rdp(points, epsilon))
+    pieces = np.split(points, np.sort(rng.choice(np.arange(1, n), size=min(n - 1, 6), replace=False)))
+    for got, piece in zip(rdp_lines([*pieces, points[:1]], 2.0), [*pieces, points[:1]], strict=True):
+        np.testing.assert_array_equal(got, reference_rdp(piece, 2.0) if len(piece) > 2 else piece)
 
 
 def test_canvas_to_box_uses_the_longest_side():

@@ -23,7 +23,7 @@ from app.engine.strokes import (
     box_to_canvas,
     chamfer_many,
     lines_to_stroke3,
-    rdp,
+    rdp_lines,
     shape_points,
     shape_points_many,
     stroke3_to_lines,
@@ -84,7 +84,7 @@ def fit_to_model(decoder: Decoder, lines_px, width, height, *, fitted: bool = Tr
         wholes = [float(max(width, height))]
     middle = wholes[len(wholes) // 2]
     # simplified once, at the middle hypothesis's scale; the other hypotheses scale the same points
-    lines = [rdp(line * (BOX / middle)) for line in lines_px]
+    lines = rdp_lines([line * (BOX / middle) for line in lines_px])
     stroke5 = stroke3_to_stroke5(lines_to_stroke3(lines), end=False)
     drawings = []
     for whole in wholes:
@@ -280,7 +280,7 @@ def _encode_drawing(vae: Decoder, child: list[np.ndarray]) -> np.ndarray:
     allp = np.concatenate(child)
     low, high = allp.min(axis=0), allp.max(axis=0)
     size = max(float((high - low).max()), 1.0)
-    mu, _ = encode(vae, lines_to_stroke3([rdp((line - low) * (BOX / size)) for line in child]))
+    mu, _ = encode(vae, lines_to_stroke3(rdp_lines([(line - low) * (BOX / size) for line in child])))
     return mu
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.engine.strokes import even_points, rdp, stroke3_to_lines
+from app.engine.strokes import even_points, rdp_lines, stroke3_to_lines
 from app.engine.tuning import TUNING
 
 QUANTILES = (0.25, 0.5, 0.75)  # the share-of-the-whole quantiles kept per object: three size hypotheses
@@ -120,8 +120,7 @@ def _near(points: np.ndarray, lines, distance: float) -> np.ndarray:
 
 def simplify_child(child, whole: float) -> list[np.ndarray]:
     """The child's lines simplified to what ``describe`` needs for a whole of ``whole`` pixels (done once)."""
-    return [rdp(np.asarray(line, np.float64).reshape(-1, 2), whole * TUNING.overlap_near / 2)
-            for line in child if len(line)]
+    return rdp_lines([line for line in child if len(line)], whole * TUNING.overlap_near / 2)
 
 
 def describe(child, ending, whole: float, width: float, height: float, recognised: float = 1.0) -> Look:

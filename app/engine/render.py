@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.engine.strokes import normalize_lines, rdp
+from app.engine.strokes import normalize_lines, rdp_lines
 
 SIDE = 28  # output bitmap side, pixels
 ORIGINAL_SIDE = 256.0  # the box the simplified drawing is centred in
@@ -35,7 +35,7 @@ def _bounded(lines: list[np.ndarray]) -> list[np.ndarray]:
     for epsilon in SIMPLIFY:
         if sum(len(line) for line in lines) <= MAX_POINTS:
             break
-        lines = [rdp(line, epsilon) for line in lines]
+        lines = rdp_lines(lines, epsilon)
     return lines
 
 

@@ -12,6 +12,7 @@ from functools import wraps
 from flask import Blueprint, current_app, jsonify, request
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from limits.storage import MemoryStorage
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
@@ -22,6 +23,25 @@ from app.web import current_registry, validation
 from app.web.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+class LockedMemoryStorage(MemoryStorage):
+    """limits' in-memory storage (``memory://``, the default) with its expiry timer started under a lock: two
+    threads could both find the timer stopped and start one, and the second hit raised "threads can only be
+    started once", a 500 under load (limits 5.8.0; alisaifee/limits#352). Registered for ``memory://``."""
+
+    STORAGE_SCHEME = ["memory"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._timer_lock = threading.Lock()
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # overrides MemoryStorage.__schedule_expiry
+        with self._timer_lock:
+            if not self.timer.is_alive():
+                self.timer = threading.Timer(0.01, self._MemoryStorage__expire_events)
+                self.timer.start()
+
 # Per-client limits on the endpoints that run a network (RATELIMIT_* settings; the client is its address, or the
 # X-Forwarded-For of a trusted proxy); over it: 429 in the API's error shape, with Retry-After.
 limiter = Limiter(get_remote_address)

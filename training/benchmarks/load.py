@@ -27,6 +27,7 @@ import random
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -50,8 +51,9 @@ class Server:
         self.env = {**os.environ, "PORT": str(self.port), "DOODLE_HOST": "127.0.0.1", **env}
 
     def __enter__(self):
+        self.log = tempfile.TemporaryFile("w+")  # the server's log: its errors are printed at the end
         self.process = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=self.env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                        stdout=subprocess.DEVNULL, stderr=self.log)
         started = time.monotonic()
         while True:
             try:
@@ -69,6 +71,11 @@ class Server:
     def __exit__(self, *exc):
         self.process.terminate()
         self.process.wait(30)
+        self.log.seek(0)
+        text = self.log.read()
+        errors = text.count(" ERROR app")
+        first = f", the first:\n{text[text.index(' ERROR app'):][:3000]}" if errors else ""
+        print(f"server log: {errors} errors{first}")
 
 
 def request(port: int, source: str, method: str, path: str, body: dict | bytes | None = None, timeout: float = 60):
