@@ -74,25 +74,40 @@ def cap_connections(server, per_client: int, exempt=()) -> None:
 DRAIN_LIMIT = 64 * 1024 * 1024  # bytes of an oversized body read and thrown away after its 413 (beyond: closed)
 
 
-def json_errors_server(server):
+def json_errors_server(server, busy_gate=None):
     """waitress answers some requests itself, before the app sees them (a body over ``max_request_body_size``, a
     malformed request line): give those answers the API's JSON error shape, and after answering an oversized body
     read the rest of it (thrown away, up to ``DRAIN_LIMIT``) before closing, so a client still sending it gets the
-    413 instead of a connection reset (issue 49.4)."""
+    413 instead of a connection reset (issue 49.4).
+
+    With the app's ``busy_gate``, a big drawing posted to the API while the gate has no room for it (it would be
+    refused at once, ``BusyGate.refuses_now``) gets the gate's 503 + Retry-After as soon as its headers arrive; its
+    body is read and thrown away, never buffered or parsed, so a storm of them costs the server little and
+    everything else keeps answering (issue 49.3)."""
     import functools
     import json as json_
 
     from waitress.channel import HTTPChannel
     from waitress.parser import HTTPRequestParser
     from waitress.task import ErrorTask
-    from waitress.utilities import RequestEntityTooLarge
+    from waitress.utilities import Error, RequestEntityTooLarge
+
+    from app.web.api import BUSY_MESSAGE, BUSY_RETRY_AFTER, request_cost
+
+    class Busy(Error):
+        code = 503
+        reason = "Service Unavailable"
 
     class JsonErrorTask(ErrorTask):
         def execute(self):
             e = self.request.error
-            code = "request_entity_too_large" if isinstance(e, RequestEntityTooLarge) else "bad_request"
-            message = ("the drawing is too big to send" if isinstance(e, RequestEntityTooLarge)
-                       else f"the request could not be read: {e.body}")
+            if isinstance(e, Busy):
+                code, message = "busy", BUSY_MESSAGE
+                self.response_headers.append(("Retry-After", str(BUSY_RETRY_AFTER)))
+            elif isinstance(e, RequestEntityTooLarge):
+                code, message = "request_entity_too_large", "the drawing is too big to send"
+            else:
+                code, message = "bad_request", f"the request could not be read: {e.body}"
             body = json_.dumps({"error": {"code": code, "message": message}}).encode()
             self.status = f"{e.code} {e.reason}"
             self.response_headers.append(("Content-Type", "application/json"))
@@ -107,9 +122,20 @@ def json_errors_server(server):
         def __init__(self, adj, channel=None):
             super().__init__(adj)
             self.channel = channel
+            self.gate_asked = False
 
         def received(self, data):
             consumed = super().received(data)
+            if (busy_gate is not None and self.headers_finished and not self.gate_asked and not self.completed
+                    and self.channel is not None):
+                self.gate_asked = True
+                if (self.command == "POST" and self.path.startswith("/api/") and not self.chunked
+                        and busy_gate.refuses_now(request_cost(self.content_length))):
+                    still = self.body_rcv.remain if self.body_rcv is not None else 0
+                    self.error, self.completed, self.body_rcv = Busy(BUSY_MESSAGE), True, None
+                    if 0 < still <= DRAIN_LIMIT:
+                        self.channel.linger = still
+                    return len(data)  # the body's bytes: not a next request
             if (self.completed and isinstance(self.error, RequestEntityTooLarge) and not self.chunked
                     and self.channel is not None):
                 still = self.content_length - (len(data) - consumed)
@@ -163,7 +189,7 @@ def main() -> None:
     # what loading and the warm-up made lives as long as the server: a full collection no longer scans it while
     # every request waits
     gc.freeze()
-    server = json_errors_server(create_server(app, **server_settings(app.config)))
+    server = json_errors_server(create_server(app, **server_settings(app.config)), app.extensions["doodle_busy_gate"])
     cap_connections(server, int(os.environ.get("DOODLE_CLIENT_CONNECTIONS", "300")),
                     TrustedProxy.parse(app.config["TRUSTED_PROXY"]))
     server.print_listen("Serving on http://{}:{}")

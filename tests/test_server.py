@@ -189,3 +189,45 @@ def test_a_server_with_no_decoders_is_not_ready(model_dir, tmp_path):
                       "TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s"})
     answer = app.test_client().get("/healthz")
     assert answer.status_code == 503 and answer.json["ready"] is False and answer.json["decoders"] == 0
+
+
+def test_a_big_drawing_while_buddy_is_busy_is_refused_before_its_body_is_read(model_dir, tmp_path):
+    """issue 49.3: with every slot of the busy gate taken, a big drawing gets the gate's 503 + Retry-After as
+    soon as its headers arrive (here only its first kilobyte is ever sent); the rest of a body that does come is
+    read and thrown away. Once a slot is free, the same drawing is served."""
+    import socket
+    import threading
+
+    from waitress.server import create_server
+
+    from app import create_app
+    from app.__main__ import json_errors_server, server_settings
+
+    app = create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False, "TESTING": True,
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s",
+                      "MAX_BUSY": 2, "BUSY_WAIT": 0.1})
+    gate = app.extensions["doodle_busy_gate"]
+    settings = {**server_settings(app.config, env={"DOODLE_HOST": "127.0.0.1", "PORT": "0"}), "threads": 4}
+    server = json_errors_server(create_server(app, **settings), gate)
+    threading.Thread(target=server.run, daemon=True).start()
+    url = f"http://127.0.0.1:{server.effective_port}"
+    drawing = json.dumps({"class": "cat", "strokes": [[[10 + i % 300, 10 + i % 200] for i in range(6000)]],
+                          "canvas": {"width": 400, "height": 300}}).encode()  # ~80 KB: a big body
+    head = (f"POST /api/complete HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(drawing)}\r\n\r\n").encode()
+    try:
+        taken = [gate.admit(1), gate.admit(1)]  # Buddy is busy: both slots run other drawings
+        with socket.create_connection(("127.0.0.1", server.effective_port), timeout=10) as s:
+            s.sendall(head + drawing[:1024])
+            answer = b""
+            while b'"code"' not in answer and (chunk := s.recv(65536)):
+                answer += chunk
+            answer = answer.decode()
+        assert answer.startswith("HTTP/1.1 503") and "Retry-After: 2" in answer and '"code": "busy"' in answer
+        assert http(url + "/api/complete", drawing)[0] == 503  # the whole body sent: read, thrown away, 503
+        assert http(url + "/healthz")[0] == 200
+        for t in taken:
+            gate.release(t)
+        assert http(url + "/api/complete", drawing)[0] == 200
+    finally:
+        server.close()

@@ -46,6 +46,7 @@ class LockedMemoryStorage(MemoryStorage):
 # X-Forwarded-For of a trusted proxy); over it: 429 in the API's error shape, with Retry-After.
 limiter = Limiter(get_remote_address)
 BUSY_RETRY_AFTER = 2  # seconds a client is asked to wait when every slot stayed busy
+BUSY_MESSAGE = "Buddy is busy with other drawings; try again in a moment"
 COST_BYTES = 32 * 1024  # body bytes per busy-gate slot: a child's whole drawing is a few KB, 10,000 points ~150 KB
 
 
@@ -86,8 +87,14 @@ class BusyGate:
                     self.free -= 1
                     return 1
             self.refused += 1
-        raise validation.ApiError(503, "busy", "Buddy is busy with other drawings; try again in a moment",
-                                  headers={"Retry-After": str(BUSY_RETRY_AFTER)})
+        raise validation.ApiError(503, "busy", BUSY_MESSAGE, headers={"Retry-After": str(BUSY_RETRY_AFTER)})
+
+    def refuses_now(self, cost: int) -> bool:
+        """Whether ``admit`` would refuse a request of ``cost`` at once, as things stand: a big one that does not fit
+        (it never waits). Read without the lock, so the server can refuse such a request as soon as its headers
+        arrive, before reading its body; ``admit`` still decides for every request that gets through."""
+        need = min(cost, self.capacity - self.reserve)
+        return cost > 1 and not (need and self._fits(need, True))
 
     def _fits(self, need: int, big: bool) -> bool:
         return self.free - need >= (self.reserve if big else 0)
