@@ -204,7 +204,7 @@ def test_a_training_run_exports_a_classifier_the_app_loads_with_its_card_and_com
     card = classifier.card
     assert classifier.names == ["circle", "zigzag"] and card["training"]["epochs_run"] == 2
     real = sum(card["data"]["circle"][split] for split in ("real_train", "real_valid", "real_test"))
-    assert real == 50 and card["data"]["circle"]["teacher_train"] == 0
+    assert real == 50 and card["data"]["circle"]["google_train"] == 0
     assert card["test_real"]["n"] == card["data"]["circle"]["real_test"] + card["data"]["zigzag"]["real_test"]
     assert card["hyper_parameters"]["schedule"] == "cosine"
     assert schedule_sentence(card["hyper_parameters"]) == (

@@ -20,7 +20,7 @@ def test_at_least_twelve_objects_ship_and_each_describes_itself():
         d = load_decoder(path)
         assert d.name == path.stem and d.meta["source"] == "doodle-buddy"
         assert d.scale_factor > 0 and d.max_seq_len > 0 and d.data_scale == 1.0
-        assert {"real_train", "teacher_train"} <= set(d.meta["data"]) and d.meta["training"]["epochs_run"] >= 1
+        assert {"real_train", "google_train"} <= set(d.meta["data"]) and d.meta["training"]["epochs_run"] >= 1
         assert recipe.normalised(d.meta["recipe"])  # the recipe that trained it, in today's keys
         # float16 weights: a 512-unit decoder (Google's width) is about 2.1 MB, against 3.0 MB for Google's JSON
         assert path.stat().st_size < 2_500_000

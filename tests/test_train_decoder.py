@@ -21,7 +21,7 @@ def test_augmentation_keeps_the_strokes_and_the_path():
     np.testing.assert_allclose(out[:, :2].sum(0), d[:, :2].sum(0), atol=1e-3)  # same end point
 
 
-def test_simplified_teacher_drawings_keep_their_strokes_and_shape_with_fewer_points():
+def test_simplified_drawings_by_googles_decoder_keep_their_strokes_and_shape_with_fewer_points():
     """--google-rdp: a dense drawing (a circle in small steps, then a straight line) loses the points that lie
     within epsilon of its outline, but keeps every stroke, its end point, and its shape."""
     t = np.linspace(0, 2 * np.pi, 400)
@@ -70,7 +70,7 @@ def test_a_training_run_exports_a_decoder_the_app_loads_and_resumes(tmp_path):
             "--out", str(tmp_path / "models"), "--runs-dir", str(tmp_path / "runs")]
     main([*args, "--epochs", "1"])
     decoder = load_decoder(tmp_path / "models" / "circle.npz")
-    assert decoder.config.num_units == 8 and decoder.meta["data"]["teacher_train"] == 0
+    assert decoder.config.num_units == 8 and decoder.meta["data"]["google_train"] == 0
     assert decoder.meta["training"]["epochs_run"] == 1
     main([*args, "--epochs", "2", "--force"])  # continues from the checkpoint: one more epoch, not two
     decoder = load_decoder(tmp_path / "models" / "circle.npz")
@@ -80,7 +80,7 @@ def test_a_training_run_exports_a_decoder_the_app_loads_and_resumes(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_run_with_teacher_completions_trains_on_them_and_says_how_many(tmp_path):
+def test_a_run_with_googles_completions_trains_on_them_and_says_how_many(tmp_path):
     from training.train_decoder import main
 
     rng = np.random.default_rng(10)
@@ -98,8 +98,8 @@ def test_a_run_with_teacher_completions_trains_on_them_and_says_how_many(tmp_pat
           "--out", str(tmp_path / "models"), "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path)])
     decoder = load_decoder(tmp_path / "models" / "zigzag.npz")
     assert decoder.meta["recipe"]["google_completions"] == 20
-    assert decoder.meta["data"]["teacher_completions_train"] == 20
-    assert decoder.meta["data"]["teacher_valid"] == 0  # completions never enter the validation set
+    assert decoder.meta["data"]["google_completions_train"] == 20
+    assert decoder.meta["data"]["google_valid"] == 0  # completions never enter the validation set
 
 
 def test_real_copies_weight_the_real_drawings_and_leave_validation_alone(tmp_path):
@@ -121,7 +121,7 @@ def test_real_copies_weight_the_real_drawings_and_leave_validation_alone(tmp_pat
     assert thrice["scale_factor"] == pytest.approx(once["scale_factor"])
 
 
-def test_a_teacher_drawing_with_a_blown_up_step_is_dropped_and_leaves_the_scale_factor_alone(tmp_path):
+def test_a_drawing_by_googles_decoder_with_a_blown_up_step_is_dropped_and_leaves_the_scale_factor_alone(tmp_path):
     """At temperature 1 Google's strawberry decoder sampled 13 of 20,000 drawings with a step of 1,000 to 1.6
     million box units; they set the scale factor (std of the offsets) to 1,527 instead of 31."""
     from argparse import Namespace
@@ -130,19 +130,35 @@ def test_a_teacher_drawing_with_a_blown_up_step_is_dropped_and_leaves_the_scale_
     from training.train_decoder import MAX_STEP, prepare
 
     rng = np.random.default_rng(12)
-    teacher = [random_drawing(rng) for _ in range(60)]
+    google = [random_drawing(rng) for _ in range(60)]
     blown_up = random_drawing(rng)
     blown_up[5, 0] = 1.6e6
     args = Namespace(data_dir=tmp_path, google_drawings=61, google_completions=0, google_rdp=0.0,
                      google_temperatures=(1.0, 1.0, 0.8, 0.6), max_len=200, pretrained_dir=tmp_path,
                      cache_dir=tmp_path, real_copies=0)
-    write_ndjson(tmp_path / "wave.ndjson", "wave", [])  # no real drawings: the teacher's only
-    save_drawings(tmp_path / "teacher-wave-61-0.npz", [*teacher[:30], blown_up, *teacher[30:]])
+    write_ndjson(tmp_path / "wave.ndjson", "wave", [])  # no real drawings: Google's decoder's only
+    save_drawings(tmp_path / "google-wave-61-0.npz", [*google[:30], blown_up, *google[30:]])
     data = prepare("wave", args)
     assert len(data["train"]) + len(data["valid"]) == 60  # every drawing but the blown-up one
     assert all(np.abs(d[:, :2]).max() <= MAX_STEP for d in data["train"] + data["valid"])
     offsets = np.concatenate([d[:, :2] for d in data["train"]])
     assert data["scale_factor"] == pytest.approx(float(np.std(offsets))) and data["scale_factor"] < 20
+
+
+def test_drawings_and_counts_stored_under_the_old_teacher_names_read_under_todays(tmp_path):
+    """issue 48.2: Google's drawings cached before the rename (teacher-<object>-<n>-<seed>.npz) are found, not
+    sampled again; a model file's data counts stored as teacher_* read as google_*."""
+    from training import recipe
+    from training.google_drawings import google_drawings, save_drawings
+
+    rng = np.random.default_rng(3)
+    cached = [random_drawing(rng) for _ in range(12)]
+    save_drawings(tmp_path / "teacher-wave-12-0.npz", cached)  # no wave.gen.json here: sampling would fail
+    got = google_drawings("wave", 10, pretrained_dir=tmp_path, cache_dir=tmp_path)
+    assert len(got) == 10 and all(np.allclose(a, b) for a, b in zip(got, cached[:10], strict=False))
+    old = {"real_train": 3, "teacher_train": 19000, "teacher_completions_train": 0, "teacher_valid": 1000}
+    assert recipe.data_counts(old) == {"real_train": 3, "google_train": 19000, "google_completions_train": 0,
+                                       "google_valid": 1000}
 
 
 def test_a_recipe_file_must_name_every_option_and_no_other(tmp_path):

@@ -290,14 +290,14 @@ def model_card(manifest: dict) -> str:
              "| test drawings (completions) | meets both |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for d in manifest["decoders"]:
-        data, training = d.get("data") or {}, d.get("training") or {}
+        data, training = recipe.data_counts(d.get("data")), d.get("training") or {}
         lines.append(
             f"| {d['name']} | {d['config']['num_units']} | {d['file']} ({d['bytes'] / 1e6:.2f} MB) | "
-            f"{data.get('real_train', '?')} + {data.get('teacher_train', '?')}"
-            + (f" (+ {data['teacher_completions_train']})" if data.get("teacher_completions_train") else "")
+            f"{data.get('real_train', '?')} + {data.get('google_train', '?')}"
+            + (f" (+ {data['google_completions_train']})" if data.get("google_completions_train") else "")
             + f" | {training.get('epochs_run', '?')} | "
             f"{d.get('loss', '–')} | {d.get('google_loss', '–')} | {d.get('loss_ratio', '–')} | "
-            f"{d.get('google_gap', d.get('teacher_gap', '–'))} | {_pct(d.get('recognised'))} | "
+            f"{d.get('google_gap', '–')} | {_pct(d.get('recognised'))} | "
             f"{_pct(d.get('google_recognised'))} | "
             f"{_difference(d)} | "
             f"{d.get('test_drawings')}" + (f" ({d['completion_drawings']})" if d.get("completion_drawings") else "")

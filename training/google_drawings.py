@@ -54,12 +54,15 @@ def temperature_tag(temperatures) -> str:
 def google_drawings(name: str, n: int, seed: int = 0, pretrained_dir: Path = PRETRAINED_DIR,
                      cache_dir: Path = CACHE_DIR, temperatures=TEMPERATURES) -> list[np.ndarray]:
     """n drawings by Google's decoder of one object, from the cache when they were made before."""
-    stem = f"teacher-{name}{temperature_tag(temperatures)}"  # the cache's name from before the rename: kept
-    # a cached run of n or more drawings with the same seed starts with these n (batches are made in order)
-    for cached in sorted(Path(cache_dir).glob(f"{stem}-*-{seed}.npz")):
-        count = cached.stem[len(stem) + 1:].split("-")[0]
-        if count.isdigit() and int(count) >= n:
-            return load_drawings(cached)[:n]
+    stem = f"google-{name}{temperature_tag(temperatures)}"
+    # a cached run of n or more drawings with the same seed starts with these n (batches are made in order); a
+    # cache made before the rename is named teacher-...
+    for old in (False, True):
+        prefix = "teacher" + stem[len("google"):] if old else stem
+        for cached in sorted(Path(cache_dir).glob(f"{prefix}-*-{seed}.npz")):
+            count = cached.stem[len(prefix) + 1:].split("-")[0]
+            if count.isdigit() and int(count) >= n:
+                return load_drawings(cached)[:n]
     drawings = sample_drawings(load_gen_json(Path(pretrained_dir) / f"{name}.gen.json"), n,
                                temperatures=temperatures, seed=seed)
     save_drawings(Path(cache_dir) / f"{stem}-{n}-{seed}.npz", drawings)

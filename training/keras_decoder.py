@@ -28,7 +28,7 @@ def build_model(config: DecoderConfig, name: str = "decoder"):
 
 def build_vae(config: DecoderConfig, name: str = "vae", kl_min: float = 0.2, seed: int = 0):
     """sketch-rnn's VAE (Ha & Eck 2017): inputs (the drawing's stroke-5 rows, zero-padded (B, T, 5); the decoder's
-    teacher-forced inputs (B, T, 5)) -> the decoder's outputs (B, T, 3 + 6M), as ``build_model``'s.
+    forced inputs (B, T, 5): the true previous points) -> the decoder's outputs (B, T, 3 + 6M), as ``build_model``'s.
 
     Encoder: a bidirectional LSTM over the rows (the zero rows masked), its two last outputs side by side -> mu
     and log sigma^2 of z (``z_size``). Decoder: its LSTM starts from tanh(z @ init) split into (c, h) and reads

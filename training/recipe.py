@@ -31,6 +31,9 @@ RETIRED = {"teacher_box": False, "teacher_recognised": False, "completion_share"
 # decoder): a recipe stored under the old name reads as the new one
 RENAMED = {"teacher": "google_drawings", "teacher_temperatures": "google_temperatures", "teacher_rdp": "google_rdp",
            "teacher_completions": "google_completions"}
+# the counts of a model's training data (meta "data"), renamed the same way: a file stored before reads as today's
+DATA_RENAMED = {"teacher_train": "google_train", "teacher_valid": "google_valid",
+                "teacher_completions_train": "google_completions_train"}
 FLOATS = ("lr", "google_rdp", "kl_weight", "kl_weight_start", "kl_decay", "kl_min")
 BOOLS = ("init_decoder",)
 
@@ -128,3 +131,8 @@ def command(names: list[str], values: dict) -> str:
         parts.append(f"--recipe {recipe}")
     parts += [_option(k, values[k]) for k in differ]
     return " ".join(parts)
+
+
+def data_counts(data: dict | None) -> dict:
+    """A model's stored training-data counts under today's names (``DATA_RENAMED``)."""
+    return {DATA_RENAMED.get(key, key): value for key, value in (data or {}).items()}

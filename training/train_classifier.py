@@ -348,7 +348,7 @@ def main(argv=None):
     if others:
         model = keep_outputs(model, len(names), args.width)
     test = metrics(predict(model, data["x_test"]), data["y_test"], names)
-    counts = {name: dict(zip(("real_train", "teacher_train", "real_valid", "real_test", "bitmaps_train"),
+    counts = {name: dict(zip(("real_train", "google_train", "real_valid", "real_test", "bitmaps_train"),
                               map(int, row)))
               for name, row in zip(names, data["counts"])}
     card = {"format": "doodle-buddy-classifier", "format_version": 1, "classes": names,

@@ -162,9 +162,9 @@ def prepare(name: str, args) -> dict:
     valid = keep(real["valid"]) + keep(google[:n_valid])
     offsets = np.concatenate([d[:, :2] for d in train])
     return {"train": train, "valid": valid, "scale_factor": float(np.std(offsets)),
-            "counts": {"real_train": len(real_train), "teacher_train": len(google_train),
-                       "teacher_completions_train": len(keep(completions)),
-                       "real_valid": len(keep(real["valid"])), "teacher_valid": len(keep(google[:n_valid])),
+            "counts": {"real_train": len(real_train), "google_train": len(google_train),
+                       "google_completions_train": len(keep(completions)),
+                       "real_valid": len(keep(real["valid"])), "google_valid": len(keep(google[:n_valid])),
                        "real_test": len(real["test"])}}
 
 

@@ -541,7 +541,8 @@ def sample_rows(decoder: Decoder, states, seeds, temperatures, max_steps, *, sto
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Reconstruction loss (the paper's L_R = L_s + L_p) under teacher forcing: evaluation and the loader's proof.
+# Reconstruction loss (the paper's L_R = L_s + L_p) on forced inputs (each step fed the true previous point,
+# "teacher forcing" in the literature): evaluation and the loader's proof.
 # ---------------------------------------------------------------------------------------------------------
 
 def step_nll(tf, weights, h, target):
@@ -557,7 +558,7 @@ def step_nll(tf, weights, h, target):
 
 
 def reconstruction_loss(decoder: Decoder, drawings: list[np.ndarray], box_units: bool = False) -> np.ndarray:
-    """Mean loss per step of each drawing (stroke-3, box units) under teacher forcing -> (n,) array.
+    """Mean loss per step of each drawing (stroke-3, box units) on forced inputs -> (n,) array.
 
     A VAE decodes each drawing from its own encoding (z = mu). A drawing of n points is n + 1 steps (the
     end-of-drawing row is predicted too): the loss is
@@ -578,7 +579,7 @@ def reconstruction_loss(decoder: Decoder, drawings: list[np.ndarray], box_units:
     if decoder.config.z_size:  # a VAE: each drawing decoded from its own z = mu (its encoding)
         mus = np.stack([encode(decoder, d)[0] for d in drawings])
         start = tuple(tf.constant(v) for v in initial_state(decoder, mus))
-    offset, pen = _teacher_forced(_tensors(decoder), tf.constant(inputs), tf.constant(target), start)
+    offset, pen = _forced_losses(_tensors(decoder), tf.constant(inputs), tf.constant(target), start)
     offset, pen = offset.numpy() * mask, pen.numpy() * mask
     is_point = mask * (1.0 - target[:, :, 4])
     if box_units:
@@ -593,7 +594,7 @@ def stroke3_rows(decoder: Decoder, stroke3: np.ndarray) -> np.ndarray:
     return rows
 
 
-def _teacher_forced(weights, inputs, target, start=None):
+def _forced_losses(weights, inputs, target, start=None):
     """LSTM over inputs (B, T, 5) -> per-step (offset_nll, pen_ce), each (B, T). ``start``: a VAE's
     (c, h, zb) per row (``initial_state``); None for a decoder alone (a zero state, no z)."""
     tf = _tf()
