@@ -136,11 +136,14 @@ def json_errors_server(server, busy_gate=None):
                     if 0 < still <= DRAIN_LIMIT:
                         self.channel.linger = still
                     return len(data)  # the body's bytes: not a next request
-            if (self.completed and isinstance(self.error, RequestEntityTooLarge) and not self.chunked
-                    and self.channel is not None):
-                still = self.content_length - (len(data) - consumed)
-                if 0 < still <= DRAIN_LIMIT:
-                    self.channel.linger = still
+            if (self.completed and isinstance(self.error, RequestEntityTooLarge) and self.channel is not None):
+                if self.chunked:  # its length is unknown: read on until its last chunk (0 CRLF CRLF) arrives
+                    self.channel.linger, self.channel.until_last_chunk = DRAIN_LIMIT, True
+                    self.channel.received(data[consumed:])
+                else:
+                    still = self.content_length - (len(data) - consumed)
+                    if 0 < still <= DRAIN_LIMIT:
+                        self.channel.linger = still
                 return len(data)  # the body's first bytes: not a next request
             return consumed
 
@@ -149,7 +152,10 @@ def json_errors_server(server, busy_gate=None):
         it closes, as nginx's lingering close: closing with unread data would reset the connection under the
         answer."""
         error_task_class = JsonErrorTask
-        linger = 0
+        linger = 0  # bytes still to read and throw away (at most) before closing
+        until_last_chunk = False  # a chunked body: stop throwing away at its last chunk
+        tail = b""
+        answered = False  # the answer went out while the body was still being read
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
@@ -158,8 +164,12 @@ def json_errors_server(server, busy_gate=None):
         def received(self, data):
             if self.linger:
                 self.linger = max(0, self.linger - len(data))
-                if not self.linger:
-                    self.will_close = True
+                if self.until_last_chunk:
+                    self.tail = (self.tail + data)[-5:]
+                    if self.tail == b"0\r\n\r\n":
+                        self.linger = 0
+                if not self.linger and self.answered:
+                    self.will_close = True  # else the answer, once written, closes the connection
                 return True
             return super().received(data)
 
@@ -168,7 +178,7 @@ def json_errors_server(server, busy_gate=None):
 
         def handle_write(self):
             if self.linger and self.close_when_flushed and not self.total_outbufs_len:
-                self.close_when_flushed = False  # answered: close once the body has been read
+                self.close_when_flushed, self.answered = False, True  # answered: close once the body has been read
                 return
             super().handle_write()
 
