@@ -20,6 +20,7 @@ import math
 from dataclasses import asdict
 from pathlib import Path
 
+import jinja2
 import numpy as np
 
 from app.engine import buddy
@@ -35,6 +36,10 @@ from training.paths import PRETRAINED_DIR, QUICKDRAW_DIR, ROOT
 from training.stats import paired_bootstrap, wilson
 from training.train_classifier import CARD_OPTIONS, build_parser, metrics, render_many, schedule_sentence
 
+TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                               undefined=jinja2.StrictUndefined)
+TEMPLATES.filters.update(pct=lambda x: _pct(x), difference=lambda d: _difference(d), meets=lambda d: _meets(d))
 LOSS_TARGET = 1.10  # ours / Google's
 RECOGNITION_MARGIN = 0.05  # ours >= Google's - this
 FEW_TEST_DRAWINGS = 20  # an object with fewer real test drawings is named on the card as resting on few
@@ -264,142 +269,38 @@ def looks_table(decoders: list[dict]) -> list[str]:
 
 
 def model_card(manifest: dict) -> str:
-    """models/README.md from the manifest."""
-    lines = ["# Doodle Buddy's models: the model card", "",
-             "Written by `python -m training.evaluate` from the figures it measured; do not edit by hand.", "",
-             "## Decoders", "",
-             "Sketch-rnn decoder-only models (an LSTM + a 20-component Gaussian mixture + pen state), one per object, "
-             "trained by `training/train_decoder.py` on this project's 2 CPU cores from real Quick, Draw! drawings "
-             "and drawings sampled from Google Magenta's pretrained decoder for the same object (distillation). "
-             "Loss: the sketch-rnn paper's reconstruction loss per step on real drawings of the test split "
-             "(never trained on), offsets in 0..255 box units. Recognised: share of completions of half-drawn "
-             "test sketches that the shipped classifier names as the object (top-1); the difference to Google's "
-             "is in points, with a 95% bootstrap interval over the test sketches (both decoders complete the "
-             "same ones), which shows how far the few test drawings of most objects let it move; completions: how many "
-             "the recognised figures count (several per sketch, more per sketch for objects with few test drawings, "
-             "`--min-completions`). Gap to Google's decoder: our loss "
-             "minus Google's on fresh drawings sampled from Google's decoder at temperature 1 (an estimate of "
-             "the KL divergence per step; 0 would be a perfect copy of Google's decoder). A decoder trained with "
-             "`--google-rdp` learned Google's decoder's drawings simplified to Quick, Draw!'s point density, so its "
-             "gap, measured on Google's decoder's own denser drawings, is larger by design and does not compare "
-             "with the "
-             "others'. Drawings: real + Google's drawings from scratch (+ Google's completions: the first strokes of "
-             "a real training drawing finished by Google's decoder, `--google-completions`).", "",
-             "| object | LSTM | file | real + Google's drawings (+ completions) | epochs | loss (ours) | loss (Google) "
-             "| ratio | gap to Google's | recognised (ours) | recognised (Google) | ours − Google's (95% interval) "
-             "| test drawings (completions) | meets both |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for d in manifest["decoders"]:
-        data, training = recipe.data_counts(d.get("data")), d.get("training") or {}
-        lines.append(
-            f"| {d['name']} | {d['config']['num_units']} | {d['file']} ({d['bytes'] / 1e6:.2f} MB) | "
-            f"{data.get('real_train', '?')} + {data.get('google_train', '?')}"
-            + (f" (+ {data['google_completions_train']})" if data.get("google_completions_train") else "")
-            + f" | {training.get('epochs_run', '?')} | "
-            f"{d.get('loss', '–')} | {d.get('google_loss', '–')} | {d.get('loss_ratio', '–')} | "
-            f"{d.get('google_gap', '–')} | {_pct(d.get('recognised'))} | "
-            f"{_pct(d.get('google_recognised'))} | "
-            f"{_difference(d)} | "
-            f"{d.get('test_drawings')}" + (f" ({d['completion_drawings']})" if d.get("completion_drawings") else "")
-            + " | "
-            f"{_meets(d)} |")
-    lines += ["", f"Targets: loss ratio ≤ {LOSS_TARGET}; recognised ≥ Google's − {RECOGNITION_MARGIN * 100:.0f} "
-              "points.", ""]
-    unmeasured = [d["name"] for d in manifest["decoders"] if d.get("recognition_unmeasured")]
-    if unmeasured:
-        lines += ["Recognition not measured yet (the shipped classifier does not know these objects, so it would name "
-                  "every completion, ours and Google's, as something else): " + ", ".join(unmeasured) + ". Only "
-                  "their loss bar is judged here; \"meets both\" says \"loss only\".", ""]
-    few = [d for d in manifest["decoders"] if (d.get("test_drawings") or 0) < FEW_TEST_DRAWINGS]
-    if few:
-        lines += [f"Few real test drawings (under {FEW_TEST_DRAWINGS}): " + ", ".join(
-            f"{d['name']} ({d['test_drawings']})" for d in few) + ". Their figures rest on these few drawings "
-            "(each completed several times), so their intervals are wide and a bar met on the edge is not a margin.",
-            ""]
-    seen = [d["name"] for d in manifest["decoders"] if d["name"] in CHOSEN_ON_TEST]
-    off = [d["name"] for d in manifest["decoders"] if d["name"] in CHOSEN_OFF_TEST]
-    if seen:
-        lines += ["How the recipes were chosen: for " + ", ".join(seen) + " the shipped recipe was picked after "
-                  "comparing recipes on the same test sketches (an earlier recipe against the careful one; "
-                  "strawberry: two), which flatters their figures. Every other decoder"
-                  + (" but " + ", ".join(off) if off else "") + " was trained once with the "
-                  "careful recipe, picked before it on other objects; a recipe is now chosen on the valid split "
-                  "only, and the test split is looked at once, for this card."
-                  + "".join(f" {name}'s recipe was chosen on {CHOSEN_OFF_TEST[name]}." for name in off), ""]
-    lines += outlier_notes(manifest["decoders"])
-    lines += looks_table(manifest["decoders"])
-    lines += ["Samples from scratch at the app's default temperature:", "", "![samples](samples.svg)", ""]
-    lines += fit_section(manifest.get("fit"))
-    lines += imagine_section(manifest.get("imagine"))
-    lines += redraw_section(manifest.get("redraw"))
-    study = manifest.get("units_study")
-    if study:
-        lines += ["### How wide an LSTM?", "",
-                  f"`{study['command']}` trained {study['object']} at each width with the same recipe and "
-                  f"epochs, and compared it with Google's 512-unit decoder on {study['test_drawings']} real test "
-                  f"drawings ({study['completion_drawings']} completions for recognition) and on speed here "
-                  f"(best of 15, {study['steps']} steps, 9 variations in one batch):", "",
-                  "| model | LSTM | parameters | file | loss | ratio to Google | recognised | 1 completion | "
-                  "9 variations |", "|---|---|---|---|---|---|---|---|---|"]
-        for r in study["rows"]:
-            who = f"ours, {r['epochs']} epochs" if r["source"] == "ours" else "Google"
-            lines.append(f"| {who} | {r['units']} | {r['parameters']:,} | {r['bytes'] / 1e6:.2f} MB | {r['loss']} | "
-                         f"{r['loss_ratio']} | {_pct(r['recognised'])} | {r['one_ms']} ms | {r['nine_ms']} ms |")
-        lines.append("")
+    """models/README.md from the manifest, through ``training/templates/model_card.md``."""
+    decoders = manifest["decoders"]
     c = manifest.get("classifier")
+    fresh = []
     if c:
-        t = c["test_real"]
-        arch = c.get("architecture")
-        cnn = (f"A small CNN (conv layers of {'/'.join(map(str, arch['conv_filters']))} filters"
-               f"{', with batch norm' if arch['batch_norm'] else ''}; {arch['parameters']:,} parameters)"
-               if arch else "A small CNN")
-        lines += ["## Classifier", "",
-                  f"{cnn} over the 28×28 render (`app/engine/render.py`, Google's bitmap geometry) of "
-                  f"{len(c['classes'])} objects, trained by `training/train_classifier.py` on real drawings (train "
-                  "split) plus "
-                  f"{c['hyper_parameters']['google_drawings_per_class']} drawings by Google's decoder per object"
-                  + (f", and the real drawings (train split) of {c['other_objects']['objects']} other Quick, Draw! "
-                     f"objects without a decoder ({c['other_objects']['real_train']:,} drawings) as extra outputs that "
-                     "the exported model drops" if c.get("other_objects") else "")
-                  + ". Real test drawings: "
-                  f"**top-1 {t['top1']:.3f}, top-3 {t['top3']:.3f}** over {t['n']} drawings (targets 0.85 / 0.95).", ""]
-        hyper = c["hyper_parameters"]
-        if hyper.get("augmentation"):
-            lines += [" ".join(filter(None, (f"Training augmentation: {hyper['augmentation']}.",
-                                             f"Answers: {hyper.get('test_time', 'the render alone')}.",
-                                             schedule_sentence(hyper)))), ""]
-        if c.get("google_bitmaps"):
-            lines += ["On Google's own 28×28 bitmaps (a check that our renderer matches theirs): " + ", ".join(
-                f"{k} top-1 {v['top1']:.3f}, top-3 {v['top3']:.3f} (n={v['n']})"
-                for k, v in c["google_bitmaps"].items())
-                + ".", ""]
-        lines += classifier_subsets(c)
-        lines += ["| object | test drawings | top-1 (95% interval) | top-3 |", "|---|---|---|---|"]
-        lines += [f"| {k} | {v['n']} | {v['top1']:.2f} ({_interval(v['top1'], v['n'])}) | {v['top3']:.2f} |"
-                  for k, v in t["per_class"].items()]
-        lines += ["", "Most frequent confusions (true → guessed: count): " + "; ".join(
-            f"{x['true']} → {x['guessed']}: {x['count']}" for x in t["confusions"][:10]) + ".", ""]
         new = set(c["classes"]) - set((c.get("initialised_from") or {}).get("classes", c["classes"]))
-        fresh = [x for x in t["confusions"] if x["true"] in new or x["guessed"] in new][:10]
-        if fresh:
-            lines += ["Most frequent confusions with an object new to this classifier: " + "; ".join(
-                f"{x['true']} → {x['guessed']}: {x['count']}" for x in fresh) + ".", ""]
-    m = manifest.get("melody")
-    if m:
-        held = m["held_out"]["perplexity_per_note"]
-        lines += ["## Melody model", "",
-                  f"`melody.json`: {m['model']}, order {m['order_chosen']['order']} (chosen by 4-fold cross-validation "
-                  f"on the training tunes), learnt from {m['corpus']['tunes']} public-domain children's tunes "
-                  f"({m['corpus']['notes']} notes) written down in `training/tunes.py`. Per-note perplexity on "
-                  f"{len(m['held_out']['tunes'])} held-out tunes ({held['held_out_notes']} notes): "
-                  f"**{held['markov']}**, against {held['unigram']} for a unigram model and {held['uniform']} for "
-                  "uniform choice. The page plays it with the Web Audio API, major-scale notes only.", ""]
-    lines += ["## Reproduce", "", "```", *manifest["commands"], "```", "",
-              "## Credits", "",
-              "- Drawings: Google's Quick, Draw! data set, CC BY 4.0 (https://quickdraw.withgoogle.com/data).",
-              "- Teacher decoders: Google Magenta's pretrained sketch-rnn models, Apache 2.0 "
-              "(https://github.com/magenta/magenta-js/tree/master/sketch).", ""]
-    return "\n".join(lines)
+        fresh = [x for x in c["test_real"]["confusions"] if x["true"] in new or x["guessed"] in new][:10]
+    hyper = (c or {}).get("hyper_parameters", {})
+    augmentation = (" ".join(filter(None, (f"Training augmentation: {hyper['augmentation']}.",
+                                           f"Answers: {hyper.get('test_time', 'the render alone')}.",
+                                           schedule_sentence(hyper))))
+                    if hyper.get("augmentation") else "")
+    return TEMPLATES.get_template("model_card.md").render(
+        decoders=decoders, data_counts=recipe.data_counts, interval=_interval,
+        loss_target=LOSS_TARGET, recognition_margin=RECOGNITION_MARGIN, few_test_drawings=FEW_TEST_DRAWINGS,
+        unmeasured=[d["name"] for d in decoders if d.get("recognition_unmeasured")],
+        few=[d for d in decoders if (d.get("test_drawings") or 0) < FEW_TEST_DRAWINGS],
+        seen=[d["name"] for d in decoders if d["name"] in CHOSEN_ON_TEST],
+        off=[d["name"] for d in decoders if d["name"] in CHOSEN_OFF_TEST], chosen_off_test=CHOSEN_OFF_TEST,
+        study=manifest.get("units_study"), c=c, m=manifest.get("melody"), commands=manifest["commands"],
+        augmentation_sentence=augmentation, fresh_confusions=fresh,
+        sections={  # the sections still written as lines of text
+            "decoder_notes": _block(outlier_notes(decoders) + looks_table(decoders)),
+            "engine": _block(fit_section(manifest.get("fit")) + imagine_section(manifest.get("imagine"))
+                             + redraw_section(manifest.get("redraw"))),
+            "classifier_subsets": _block(classifier_subsets(c) if c else []),
+        })
+
+
+def _block(lines: list[str]) -> str:
+    """Lines of the card's text as one block for the template, each ending its line."""
+    return "".join(line + "\n" for line in lines)
 
 
 def _interval(share: float, n: int) -> str:
