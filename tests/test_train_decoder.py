@@ -190,3 +190,19 @@ def test_a_recipe_stored_under_the_old_teacher_names_reads_under_todays():
     assert recipe.normalised(old) == careful
     assert recipe.command(["cat"], {**old, "teacher_completions": 3000}) == (
         "python -m training.train_decoder cat --google-completions 3000")
+
+
+def test_one_command_lists_the_recipe_of_every_shipped_model(capsys):
+    """``python -m training.recipe`` names, for every decoder and sketch VAE in models/, the command that made it
+    (from the recipe the file stores)."""
+    from training import recipe
+    from training.paths import MODELS_DIR
+
+    recipe.main([])
+    said = dict(line.split(": ", 1) for line in capsys.readouterr().out.splitlines())
+    files = sorted(str(p.relative_to(MODELS_DIR)) for p in [*MODELS_DIR.glob("*.npz"), *MODELS_DIR.glob("vae/*.npz")])
+    assert sorted(said) == files
+    for file, command in said.items():
+        name = file.removeprefix("vae/").removesuffix(".npz")
+        trainer = "train_vae" if file.startswith("vae/") else "train_decoder"
+        assert command.startswith(f"python -m training.{trainer} {name}")

@@ -22,7 +22,7 @@ RECIPE_KEYS = ("units", "epochs", "patience", "batch_size", "lr", "max_len", "se
                "google_temperatures", "google_rdp", "google_completions", "real_copies")
 # a sketch VAE's recipe (``training.train_vae``, e.g. recipes/vae.toml): the decoder's keys plus the VAE's
 VAE_KEYS = RECIPE_KEYS + ("z_size", "enc_units", "kl_weight", "kl_weight_start", "kl_decay", "kl_min", "init_decoder")
-# options whose experiments lost (training/README.md says what each measured), with the value every shipped model
+# options whose experiments lost (training/NOTES.md says what each measured), with the value every shipped model
 # was trained with: a stored recipe that names one at that value still loads (the key is dropped); at another,
 # the model was made by an option that no longer exists, and its recipe cannot be rebuilt
 RETIRED = {"teacher_box": False, "teacher_recognised": False, "completion_share": 1.0, "completion_augment": False,
@@ -136,3 +136,35 @@ def command(names: list[str], values: dict) -> str:
 def data_counts(data: dict | None) -> dict:
     """A model's stored training-data counts under today's names (``DATA_RENAMED``)."""
     return {DATA_RENAMED.get(key, key): value for key, value in (data or {}).items()}
+
+
+def shipped_commands(models_dir: Path) -> list[tuple[str, str]]:
+    """(file, the command that made it) for every decoder and sketch VAE in ``models_dir``, from the recipe each
+    file stores; a file without one (e.g. Google's own) says so."""
+    import numpy as np
+
+    rows = []
+    for path in sorted([*Path(models_dir).glob("*.npz"), *Path(models_dir).glob("vae/*.npz")]):
+        with np.load(path, allow_pickle=False) as data:
+            header = json.loads(str(data["header"]))
+        stored = header.get("meta", {}).get("recipe")
+        rows.append((str(path.relative_to(models_dir)),
+                     command([header["name"]], stored) if stored else "(no stored recipe: not trained here)"))
+    return rows
+
+
+def main(argv=None) -> None:
+    """``python -m training.recipe [MODELS_DIR]``: which recipe made each shipped model, as the command to run."""
+    import argparse
+
+    from training.paths import MODELS_DIR
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("models_dir", nargs="?", type=Path, default=MODELS_DIR)
+    args = parser.parse_args(argv)
+    for file, cmd in shipped_commands(args.models_dir):
+        print(f"{file}: {cmd}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,7 +1,7 @@
 """Every knob of the engine's sampling and selection, and the API's defaults, in one table (as Magenta's hparams).
 
 One line per knob: what it means, and the study that chose it (its figures are in that study's notes,
-``training/README.md``, "How the engine's knobs were chosen"). ``TUNING`` is the table the engine and the API use.
+``training/NOTES.md``, the notes marked "Knob"). ``TUNING`` is the table the engine and the API use.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ decoder with real drawings in ../shared, this prints the median per-step loss of
 
 Answer (2026-11-24): Google's decoders fit drawings about 2.8x the 0..255 box (the median over ten;
 ``app.engine.decoder.GEN_JSON_DATA_SCALE``); flamingo, ant and hedgehog fit 6-7, but completions at that scale were
-recognised less often, so 2.8 stays for all (training/README.md).
+recognised less often, so 2.8 stays for all (training/NOTES.md).
 """
 
 import argparse
