@@ -142,16 +142,17 @@ def test_recognised_exactly_five_points_below_googles_is_within_the_bar():
 def test_the_card_gives_medians_where_a_few_drawings_carry_googles_mean_loss():
     """Google's flamingo decoder finds a few real flamingos near-impossible (a per-step loss in the tens of
     thousands), and those carry its mean: the card says so and gives the medians; ordinary rows get no note."""
-    from training.evaluate import outlier_notes
+    from training.evaluate import model_card
 
-    flamingo = {"name": "flamingo", "loss": 8.51, "loss_median": 8.47, "google_loss": 595.8,
+    flamingo = {**card_row("flamingo"), "loss": 8.51, "loss_median": 8.47, "google_loss": 595.8,
                 "google_loss_median": 18.83, "google_loss_max": 68342.9}
-    cat = {"name": "cat", "loss": 7.9, "loss_median": 7.8, "google_loss": 7.7, "google_loss_median": 7.6,
+    cat = {**card_row("cat"), "loss": 7.9, "loss_median": 7.8, "google_loss": 7.7, "google_loss_median": 7.6,
            "google_loss_max": 12.0}
-    [note, blank] = outlier_notes([cat, flamingo, {"name": "made_up"}])
+    card = model_card({"decoders": [cat, flamingo, card_row("made_up")], "commands": []}).splitlines()
+    [note] = [line for line in card if "near-impossible" in line]
     assert note.startswith("Flamingo:") and "68,342.9" in note and "595.8" in note
-    assert "18.83 against our 8.47 (ratio 0.450)" in note and blank == ""
-    assert outlier_notes([cat]) == []
+    assert "18.83 against our 8.47 (ratio 0.450)" in note and card[card.index(note) + 1] == ""
+    assert "near-impossible" not in model_card({"decoders": [cat], "commands": []})
 
 
 def test_the_card_writes_a_difference_interval_touching_zero_as_plus_zero():
@@ -167,7 +168,7 @@ def test_the_fit_protocol_places_half_drawings_and_its_card_section_reads_the_fi
     """evaluate_fit on a tiny model: each case placed on the paper, before and after, and the card's table."""
     from app.engine.decoder import save_decoder
     from training import evaluate_fit
-    from training.evaluate import fit_section
+    from training.evaluate import model_card
 
     write_zigzags(tmp_path / "zigzag.ndjson", "zigzag", 60, seed=2)
     models = tmp_path / "models"
@@ -180,7 +181,7 @@ def test_the_fit_protocol_places_half_drawings_and_its_card_section_reads_the_fi
         assert figures["n"] == fit["cases"] and 0 <= figures["on_paper"] <= 1 and 0 <= figures["iou"] <= 1
         assert "judge" not in figures and "judge_real" not in figures  # no judge: no recognition figure
     assert fit["after"]["all"]["on_paper"] == 1.0  # the fitted engine keeps its endings on the paper
-    section = "\n".join(fit_section(fit))
+    section = model_card({"decoders": [], "commands": [], "fit": fit})
     assert "| after | all | 6 | 100.0%" in section and "real whole drawing, judge" in section
 
 
@@ -234,9 +235,12 @@ def test_the_kl_of_a_z_is_zero_at_the_prior_and_grows_as_the_encoder_says_more()
 
 def test_the_card_has_a_section_per_vae_with_its_redraw_figures():
     from training import recipe
-    from training.evaluate import redraw_section
+    from training.evaluate import model_card
 
-    assert redraw_section(None) == [] and redraw_section({"objects": {}}) == []
+    def redraw_section(redraw):
+        return model_card({"decoders": [], "commands": [], "redraw": redraw})
+
+    assert "## Buddy redraws it" not in redraw_section(None) + redraw_section({"objects": {}})
     trained = {**recipe.load("vae"), "teacher": 5000, "epochs": 30, "init_decoder": False}  # an old key name
     figures = {"split": "test", "per_object": 40, "count": 3, "size": 0.6, "objects": {"cat": {
         "drawings": 40, "redraws": 120, "on_paper": 1.0, "recognised": 0.5, "recognised_ci95": [0.41, 0.59],
@@ -245,26 +249,26 @@ def test_the_card_has_a_section_per_vae_with_its_redraw_figures():
         "loss_decoder": 0.7, "kl": 0.31, "recipe": trained,
         "morph": {"morphs": 20, "frames": 180, "steady": 0.15, "steady_ci95": [0.05, 0.36], "spearman": 0.48,
                   "span": 0.12, "recognised": 0.61, "recognised_ci95": [0.53, 0.67]}}}}
-    text = "\n".join(redraw_section(figures))
+    text = redraw_section(figures)
     assert "## Buddy redraws it" in text
     assert ("| cat | z 64, 5000 drawings by Google's decoder, 30 epochs | 40 (120) | 100% | 50% (41%–59%) "
             "| 75% (60%–86%) | 20% (10%–35%) | 10% (3%–24%) | 0.9 | 0.7 | 0.31 |") in text
     assert "| cat | 20 (180) | 61% (53%–67%) | 15% (5%–36%) | 0.48 | 0.12 |" in text
     figures["objects"]["cat"]["epochs_run"] = 9  # patience stopped it early: the card says so
-    assert "| cat | z 64, 5000 drawings by Google's decoder, 9 of 30 epochs (stopped by patience) |" in "\n".join(
-        redraw_section(figures))
+    assert "| cat | z 64, 5000 drawings by Google's decoder, 9 of 30 epochs (stopped by patience) |" in redraw_section(
+        figures)
     assert "`python -m training.train_vae cat --google-drawings 5000 --no-init-decoder`" in text
 
 
 def test_the_card_says_how_often_what_could_it_become_offers_the_drawings_own_object():
-    from training.evaluate import imagine_section
+    from training.evaluate import model_card
     from training.evaluate_imagine import TARGETS
 
-    assert imagine_section(None) == []
+    assert "## What could it become?" not in model_card({"decoders": [], "commands": [], "imagine": None})
     figures = {"split": "test", "per_object": 4, "cases": 276, "count": 6, "targets": TARGETS, "offered": 0.8587,
                "offered_ci95": [0.8121, 0.8952], "on_paper": 0.998, "recognised_by_judge": 0.46, "median_ms": 231,
                "p95_ms": 260}
-    text = "\n".join(imagine_section(figures))
+    text = model_card({"decoders": [], "commands": [], "imagine": figures})
     assert "## What could it become?" in text and "--split test --per-object 4 --count 6" in text
     assert "| 85.9% (81.2%–89.5%) | 99.8% | 46.0% | 231 ms (260 ms) |" in text
 
@@ -366,7 +370,7 @@ def test_the_fit_protocol_leaves_out_of_the_judges_figures_an_object_the_judge_h
     from app.engine.decoder import save_decoder
     from tests.test_classifier import TINY_CLASSES, make_tiny_classifier
     from training import evaluate_fit
-    from training.evaluate import fit_section
+    from training.evaluate import model_card
 
     assert "cat" in TINY_CLASSES and "zigzag" not in TINY_CLASSES
     write_zigzags(tmp_path / "zigzag.ndjson", "zigzag", 60, seed=2)
@@ -383,7 +387,7 @@ def test_the_fit_protocol_leaves_out_of_the_judges_figures_an_object_the_judge_h
     assert "judge" not in by_object["zigzag"] and "judge_real" not in by_object["zigzag"]
     assert fit["after"]["all"]["n"] == 2 * len(evaluate_fit.SIZES)  # both still count for the paper and IoU
     fit["before"] = fit["after"]
-    assert "The judge has not learnt zigzag yet" in "\n".join(fit_section(fit))
+    assert "The judge has not learnt zigzag yet" in model_card({"decoders": [], "commands": [], "fit": fit})
 
 
 def test_a_decoder_for_an_object_the_classifier_does_not_know_has_its_recognition_left_unmeasured(tmp_path):

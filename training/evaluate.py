@@ -39,7 +39,8 @@ from training.train_classifier import CARD_OPTIONS, build_parser, metrics, rende
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                                undefined=jinja2.StrictUndefined)
-TEMPLATES.filters.update(pct=lambda x: _pct(x), difference=lambda d: _difference(d), meets=lambda d: _meets(d))
+TEMPLATES.filters.update(string_g=lambda v: f"{v:g}", pct=lambda x: _pct(x), difference=lambda d: _difference(d),
+                         meets=lambda d: _meets(d))
 LOSS_TARGET = 1.10  # ours / Google's
 RECOGNITION_MARGIN = 0.05  # ours >= Google's - this
 FEW_TEST_DRAWINGS = 20  # an object with fewer real test drawings is named on the card as resting on few
@@ -234,38 +235,12 @@ def samples_svg(decoders: list[Decoder], per_row: int = 5, cell: int = 120, seed
             + "".join(rows) + "</svg>\n")
 
 
-def outlier_notes(decoders: list[dict]) -> list[str]:
-    """A sentence for each object whose Google loss is carried by a few test drawings that Google's decoder finds
-    near-impossible (its mean over twice its median per drawing): there the ratio of means says little, so the
-    medians are given beside it."""
-    lines = []
-    for d in decoders:
-        mean, median = d.get("google_loss"), d.get("google_loss_median")
-        if mean is None or median is None or median <= 0 or mean <= OUTLIER_MEAN_OVER_MEDIAN * median:
-            continue
-        lines.append(f"{label(d['name']).capitalize()}: Google's decoder finds a few real test drawings "
-                     f"near-impossible (the worst costs it {d['google_loss_max']:,.1f} per step), and those carry "
-                     f"its mean loss, {mean}; per drawing, its median is {median} against our {d['loss_median']} "
-                     f"(ratio {d['loss_median'] / median:.3f}).")
-    return [*lines, ""] if lines else []
-
-
-def looks_table(decoders: list[dict]) -> list[str]:
-    """The card's table of what the completions behind "recognised" look like, ours next to Google's."""
-    rows = [d for d in decoders if d.get("completion_looks")]
-    if not rows:
-        return []
-    lines = ["What those completions look like (means per completion, ours / Google's): strokes drawn, tiny strokes "
-             f"among them (under {TINY_STROKE:g} box units of ink: dots and dashes), and the share the model ended "
-             "itself (the rest ran out of steps). A decoder caught in a loop of dots draws many tiny strokes and "
-             "seldom ends.", "",
-             "| object | strokes | tiny strokes | finished |", "|---|---|---|---|"]
-    for d in rows:
-        ours, google = d["completion_looks"], d.get("google_completion_looks") or {}
-        lines.append(f"| {d['name']} | {ours['strokes']} / {google.get('strokes', '–')} | "
-                     f"{ours['tiny_strokes']} / {google.get('tiny_strokes', '–')} | "
-                     f"{_pct(ours['finished'])} / {_pct(google.get('finished'))} |")
-    return [*lines, ""]
+def _outlier(d: dict) -> bool:
+    """An object whose Google loss is carried by a few test drawings that Google's decoder finds near-impossible
+    (its mean over ``OUTLIER_MEAN_OVER_MEDIAN`` times its median per drawing): there the ratio of means says little,
+    so the card gives the medians beside it."""
+    mean, median = d.get("google_loss"), d.get("google_loss_median")
+    return not (mean is None or median is None or median <= 0 or mean <= OUTLIER_MEAN_OVER_MEDIAN * median)
 
 
 def model_card(manifest: dict) -> str:
@@ -277,6 +252,8 @@ def model_card(manifest: dict) -> str:
         new = set(c["classes"]) - set((c.get("initialised_from") or {}).get("classes", c["classes"]))
         fresh = [x for x in c["test_real"]["confusions"] if x["true"] in new or x["guessed"] in new][:10]
     hyper = (c or {}).get("hyper_parameters", {})
+    redraw = manifest.get("redraw")
+    redraw_objects = (redraw or {}).get("objects") or {}
     augmentation = (" ".join(filter(None, (f"Training augmentation: {hyper['augmentation']}.",
                                            f"Answers: {hyper.get('test_time', 'the render alone')}.",
                                            schedule_sentence(hyper))))
@@ -289,11 +266,14 @@ def model_card(manifest: dict) -> str:
         seen=[d["name"] for d in decoders if d["name"] in CHOSEN_ON_TEST],
         off=[d["name"] for d in decoders if d["name"] in CHOSEN_OFF_TEST], chosen_off_test=CHOSEN_OFF_TEST,
         study=manifest.get("units_study"), c=c, m=manifest.get("melody"), commands=manifest["commands"],
-        augmentation_sentence=augmentation, fresh_confusions=fresh,
+        augmentation_sentence=augmentation, fresh_confusions=fresh, label=label, tiny_stroke=TINY_STROKE,
+        fit=manifest.get("fit"), imagine=manifest.get("imagine"), unknown_note=unknown_note,
+        redraw=redraw, vae_recipes={name: _vae_recipe(r) for name, r in redraw_objects.items()},
+        vae_commands=[recipe.command([name], r["recipe"]) for name, r in redraw_objects.items() if r.get("recipe")],
+        morph_objects={name: r["morph"] for name, r in redraw_objects.items() if r.get("morph")},
+        backtrack=evaluate_redraw.BACKTRACK, redraw_candidates_per=TUNING.redraw_candidates_per,
+        outliers=[d for d in decoders if _outlier(d)], looks=[d for d in decoders if d.get("completion_looks")],
         sections={  # the sections still written as lines of text
-            "decoder_notes": _block(outlier_notes(decoders) + looks_table(decoders)),
-            "engine": _block(fit_section(manifest.get("fit")) + imagine_section(manifest.get("imagine"))
-                             + redraw_section(manifest.get("redraw"))),
             "classifier_subsets": _block(classifier_subsets(c) if c else []),
         })
 
@@ -341,150 +321,16 @@ def unknown_note(names: list[str] | None) -> str:
             "only call them something else).")
 
 
-def imagine_section(imagine: dict | None) -> list[str]:
-    """The card's section on "What could it become?", from ``evaluate_imagine``'s figures."""
-    if not imagine:
-        return []
-    low, high = imagine["offered_ci95"]
-    judged = imagine.get("recognised_by_judge")
-    return ["## What could it become?", "",
-            f"`python -m training.evaluate_imagine --split {imagine['split']} --per-object "
-            f"{imagine.get('per_object', 4)} --count {imagine['count']}`: {imagine['cases']} real {imagine['split']} "
-            f"half-drawings (the fitting protocol's cases, three sizes) sent to `buddy.imagine` as the app does "
-            f"({imagine['count']} objects). Offered: the drawing's own object is among them (target "
-            f"{imagine['targets']['offered']:.0%}). Recognised: the independent judge names (half + ending) as the "
-            "object it is offered as (a cat's beginning finished as a pig is still mostly a cat, so this stays "
-            "low). Time: one call in-process on this 2-core CPU (target: median "
-            f"{imagine['targets']['median_ms']} ms)."
-            + unknown_note(imagine.get("unknown_to_judge")),
-            "",
-            "| offered | endings on the paper | recognised as offered, judge | median (p95) |", "|---|---|---|---|",
-            f"| {imagine['offered']:.1%} ({low:.1%}–{high:.1%}) | {imagine['on_paper']:.1%} | "
-            f"{'–' if judged is None else f'{judged:.1%}'} | {imagine['median_ms']} ms ({imagine['p95_ms']} ms) |",
-            ""]
-
-
-def redraw_section(redraw: dict | None) -> list[str]:
-    """The card's section on the sketch VAEs ("Buddy redraws it"), from ``evaluate_redraw``'s figures."""
-    if not redraw or not redraw.get("objects"):
-        return []
-    lines = ["## Buddy redraws it: the sketch VAEs", "",
-             f"`python -m training.evaluate_redraw --split {redraw['split']} --per-object {redraw['per_object']} "
-             f"--count {redraw['count']}" + (f" --morphs {redraw['morphs']}" if redraw.get("morphs") else "")
-             + f"`: real {redraw['split']} drawings of each object with a VAE "
-             f"(`models/vae/`), centred on an 800×600 paper at {redraw['size']:.0%} of its height, each redrawn "
-             f"{redraw['count']} times as the app does (z = the encoder's mu, the default temperature). Recognised: "
-             "the independent judge names the redraw as the object; beside it, how often it names the child's "
-             "drawing itself. Its own: in groups of ten drawings, the redraw is nearer its own original than the "
-             "other nine (target 60%), by the chamfer distance of the normalised lines (the app shows the redraws "
-             f"most like the child's drawing among {TUNING.redraw_candidates_per} candidates each by this same "
-             "distance, the nearest also scored by the app's classifier, so this figure is partly what the app aims "
-             "at) and, independently, by the judge's features (the cosine of its penultimate "
-             "layer; the app never uses the judge). Loss: the VAE's reconstruction loss "
-             "per step (each drawing decoded from its own z) "
-             "against the object's decoder alone on the same drawings; KL: of the encoder's z from the prior, per "
-             "latent dimension as sketch-rnn's loss has it (trained with a floor of 0.2). 95% Wilson intervals.", "",
-             "| object | VAE file recipe | drawings (redraws) | on the paper | recognised, judge | the drawings "
-             "themselves, judge | its own of 10 | its own of 10, judge's features | loss, VAE | loss, decoder "
-             "alone | KL |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for name, r in redraw["objects"].items():
-        rec = recipe.normalised(r["recipe"]) if r.get("recipe") else {}  # a recipe stored under old names too
-        run = r.get("epochs_run")
-        epochs = (f"{run} of {rec.get('epochs')} epochs (stopped by patience)" if run and run < (rec.get("epochs") or 0)
-                  else f"{rec.get('epochs')} epochs")
-        recipe_text = (f"z {rec.get('z_size')}, {rec.get('google_drawings')} drawings by Google's decoder, {epochs}"
-                       + (", started from its decoder" if rec.get("init_decoder") else "") if rec else "–")
-
-        def share(key, r=r):
-            if key not in r:
-                return "–"
-            low, high = r[f"{key}_ci95"]
-            return f"{r[key]:.0%} ({low:.0%}–{high:.0%})"
-        lines.append(f"| {name} | {recipe_text} | {r['drawings']} ({r['redraws']}) | {r['on_paper']:.0%} | "
-                     f"{share('recognised')} | {share('reference')} | {share('own')} | {share('own_judge')} | "
-                     f"{r.get('loss_vae', '–')} | "
-                     f"{r.get('loss_decoder', '–')} | {r.get('kl', '–')} |")
-    trained = [f"`{recipe.command([name], r['recipe'])}`" for name, r in redraw["objects"].items() if r.get("recipe")]
-    if trained:
-        lines += ["", "Trained by: " + ", ".join(trained) + " (recipe `training/recipes/vae.toml`)."]
-    morphs = {name: r["morph"] for name, r in redraw["objects"].items() if r.get("morph")}
-    if morphs:
-        lines += ["", f"**Morph.** Pairs of the same real {redraw['split']} drawings morphed into each other as the "
-                  f"app does ({redraw.get('frames', 9)} frames along the spherical path between their latent vectors, "
-                  f"temperature {redraw.get('morph_temperature', 0.1)}; each frame sampled a few times and the run of "
-                  "frames shown chosen by looking like its place on the way, never falling back by the same chamfer "
-                  "distance as below (so \"steady\" is partly what the choice aims at), looking alike from frame to "
-                  "frame, and the app's classifier, never the judge). "
-                  "Recognised: the judge names the frame as the object (target 80%). "
-                  "Steady: each frame is at least as near the end drawing as the one before "
-                  f"(chamfer distance, allowing {evaluate_redraw.BACKTRACK}); Spearman: the mean rank correlation of "
-                  "frame order and nearness to the end (1 = perfectly steady); moves: the last frame's nearness to "
-                  "the end (d(start) / (d(start) + d(end))) less the first's, mean (0: a flip-book that stands "
-                  "still).", "",
-                  "| object | morphs (frames) | recognised, judge | steady | Spearman | moves |",
-                  "|---|---|---|---|---|---|"]
-        for name, m in morphs.items():
-            rec = (f"{m['recognised']:.0%} ({m['recognised_ci95'][0]:.0%}–{m['recognised_ci95'][1]:.0%})"
-                   if "recognised" in m else "–")
-            lines.append(f"| {name} | {m['morphs']} ({m['frames']}) | {rec} | {m['steady']:.0%} "
-                         f"({m['steady_ci95'][0]:.0%}–{m['steady_ci95'][1]:.0%}) | {m['spearman']} | "
-                         f"{m.get('span', '–')} |")
-    return [*lines, ""]
-
-
-def fit_section(fit: dict | None) -> list[str]:
-    """The card's section on what a child sees after Finish and Draw with me (``training.evaluate_fit``)."""
-    if not fit:
-        return []
-    paper = "×".join(f"{v:g}" for v in fit["paper"])
-    lines = ["## Finishing at the child's size, on the paper", "",
-             f"`python -m training.evaluate_fit` protocol on the test split: the first half of the strokes of "
-             f"{fit['per_object']} real test drawings per object (fewer where an object has fewer), placed on a "
-             f"{paper} paper with the whole real drawing's longest side at "
-             + ", ".join(f"{s:.0%}" for s in fit["sizes"]) + " of the paper's height at a random spot where it fits "
-             f"({fit['cases']} cases), finished with the app's defaults (1 ending) and given a first hint. "
-             "Before: raw sampling, the paper's longest side taken as the model's box (the engine before issue 26). "
-             "After: the fitted engine (the whole drawing's size guessed from the part, candidates sampled in one "
-             "batch, the best shown). On the paper: every point of the ending on the paper (shrunk: no candidate "
-             "was, so the least bad was shrunk towards its start to fit). IoU: bounding box of half + ending against "
-             "the whole real drawing, median. Recognised: top-1 of an independent judge (`" + str(fit["judge"])
-             + "`, a second classifier trained separately and never used by the engine), and of the shipped "
-             "classifier, which the selection itself uses (self-graded); beside them, how often the judge names "
-             "the real whole drawing itself (the ceiling an ending stands against). Hint recognised: the judge names "
-             "half + first hint as the object, beside the half alone. 95% Wilson intervals in "
-             "brackets. "
-             f"Targets: on the paper ≥ {fit['targets']['on_paper']:.0%} at every size, IoU ≥ "
-             f"{fit['targets']['iou']}, recognised by the judge ≥ {fit['targets']['recognised']:.0%}. The engine's "
-             "settings (candidates, what the classifier judges, the score's weights) were chosen on the valid split "
-             "(`--split valid`); the test split was looked at once, for this card."
-             + unknown_note(fit.get("unknown_to_judge")), "",
-             "| engine | size | cases | Finish on the paper (shrunk) | IoU | recognised, judge | recognised, shipped "
-             "| real whole drawing, judge | first hint on the paper | hint IoU | hint recognised, judge "
-             "| half alone, judge |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-
-    def row(label, size, r):
-        def share(key):
-            if key not in r:
-                return "–"
-            low, high = r[f"{key}_ci95"]
-            return f"{r[key]:.1%} ({low:.0%}–{high:.0%})"
-        shrunk = f" ({r['shrunk']:.1%})" if r.get("shrunk") else ""
-        return (f"| {label} | {size} | {r['n']} | {share('on_paper')}{shrunk} | {r['iou']:.2f} | {share('judge')} | "
-                f"{share('shipped')} | {share('judge_real')} | {share('hint_on_paper')} | {r['hint_iou']:.2f} | "
-                f"{share('hint_judge')} | {share('judge_half')} |")
-
-    for engine_ in ("before", "after"):
-        lines.append(row(engine_, "all", fit[engine_]["all"]))
-        for size, r in fit[engine_]["by_size"].items():
-            lines.append(row(engine_, f"{float(size):.0%}", r))
-    lines += ["", "Per object, after (Finish):", "", "| object | cases | on the paper | IoU | recognised, judge "
-              "| real whole drawing, judge |", "|---|---|---|---|---|---|"]
-    for name, r in fit["after"]["by_object"].items():
-        lines.append(f"| {name} | {r['n']} | {r.get('on_paper', 0):.0%} | {r['iou']:.2f} | "
-                     f"{_pct(r.get('judge'))} | {_pct(r.get('judge_real'))} |")
-    return [*lines, ""]
+def _vae_recipe(r: dict) -> str:
+    """A sketch VAE's recipe in a few words, for the card's redraw table."""
+    rec = recipe.normalised(r["recipe"]) if r.get("recipe") else {}  # a recipe stored under old names too
+    if not rec:
+        return "–"
+    run = r.get("epochs_run")
+    epochs = (f"{run} of {rec.get('epochs')} epochs (stopped by patience)" if run and run < (rec.get("epochs") or 0)
+              else f"{rec.get('epochs')} epochs")
+    return (f"z {rec.get('z_size')}, {rec.get('google_drawings')} drawings by Google's decoder, {epochs}"
+            + (", started from its decoder" if rec.get("init_decoder") else ""))
 
 
 def decoder_commands(decoders: list[dict]) -> list[str]:
