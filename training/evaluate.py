@@ -273,14 +273,7 @@ def model_card(manifest: dict) -> str:
         morph_objects={name: r["morph"] for name, r in redraw_objects.items() if r.get("morph")},
         backtrack=evaluate_redraw.BACKTRACK, redraw_candidates_per=TUNING.redraw_candidates_per,
         outliers=[d for d in decoders if _outlier(d)], looks=[d for d in decoders if d.get("completion_looks")],
-        sections={  # the sections still written as lines of text
-            "classifier_subsets": _block(classifier_subsets(c) if c else []),
-        })
-
-
-def _block(lines: list[str]) -> str:
-    """Lines of the card's text as one block for the template, each ending its line."""
-    return "".join(line + "\n" for line in lines)
+        subsets=classifier_subsets(c) if c else [])
 
 
 def _interval(share: float, n: int) -> str:
@@ -289,28 +282,23 @@ def _interval(share: float, n: int) -> str:
     return f"{low:.2f}–{high:.2f}"
 
 
-def classifier_subsets(card: dict) -> list[str]:
+def classifier_subsets(card: dict) -> list[dict]:
     """Top-1 / top-3 of a classifier that started from another (``--init-from``) over the objects that one knew
     and over the new ones (every guess among all its objects), beside the first classifier's own figure."""
     first = card.get("initialised_from")
     if not first:
         return []
     per_class = card["test_real"]["per_class"]
-    lines = []
+    groups = []
     for group, names in (("the objects it started with", [n for n in per_class if n in first["classes"]]),
                          ("the new objects", [n for n in per_class if n not in first["classes"]])):
         n = sum(per_class[k]["n"] for k in names)
         if not n:
             continue
         top1, top3 = (sum(per_class[k][key] * per_class[k]["n"] for k in names) / n for key in ("top1", "top3"))
-        text = (f"Over {group} ({len(names)}, {n} real test drawings): top-1 {top1:.3f} "
-                f"({_interval(top1, n)}), top-3 {top3:.3f}")
-        if group.startswith("the objects it started") and first.get("test_real"):
-            old = first["test_real"]
-            text += (f"; the classifier it started from, among those objects only: top-1 {old['top1']:.3f} "
-                     f"({_interval(old['top1'], old['n'])}), top-3 {old['top3']:.3f}")
-        lines.append(text + ".")
-    return [" ".join(lines), ""] if lines else []
+        old = first.get("test_real") if group.startswith("the objects it started") else None
+        groups.append({"group": group, "objects": len(names), "n": n, "top1": top1, "top3": top3, "first": old})
+    return groups
 
 
 def unknown_note(names: list[str] | None) -> str:
