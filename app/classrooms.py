@@ -121,7 +121,7 @@ def normalize_code(raw) -> str:
     """A join code as typed ('abc-d2f ') -> 'ABCD2F'; ClassroomError when it cannot be one."""
     code = re.sub(r"[\s-]", "", str(raw or "")).upper()
     if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
-        raise ClassroomError(f"a class code is {CODE_LENGTH} letters and digits, like {new_code()}")
+        raise ClassroomError(f"a classroom code is {CODE_LENGTH} letters and digits, like {new_code()}")
     return code
 
 
@@ -287,7 +287,7 @@ class ClassroomStore:
                 return ClassroomView(room.code, room.name, list(room.objects), recovery)
             except IntegrityError:  # the code was taken: draw another
                 continue
-        raise RuntimeError("could not find a free class code")
+        raise RuntimeError("could not find a free classroom code")
 
     def get(self, code) -> ClassroomView | None:
         """The classroom with this code, or None."""
@@ -385,7 +385,7 @@ def current_classrooms() -> ClassroomStore:
 
 def find_classroom(code):
     """The classroom a code names, as anyone may type it (spaces, lower case), or None: no such classroom, or not
-    a class code at all (``normalize_code`` says why, for an API's 400)."""
+    a classroom code at all (``normalize_code`` says why, for an API's 400)."""
     try:
         return current_classrooms().get(code)
     except ClassroomError:
