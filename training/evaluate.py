@@ -34,7 +34,7 @@ from training.data import real_drawings
 from training.google_drawings import sample_drawings
 from training.paths import PRETRAINED_DIR, QUICKDRAW_DIR, ROOT
 from training.stats import paired_bootstrap, wilson
-from training.train_classifier import CARD_OPTIONS, build_parser, metrics, render_many, schedule_sentence
+from training.train_classifier import CARD_OPTIONS, build_parser, classify_split, metrics, schedule_sentence
 
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
@@ -195,13 +195,7 @@ def meets_recognition(ours: float | None, google: float | None) -> bool:
 
 def evaluate_classifier(classifier: Classifier, args) -> dict:
     """Top-1 / top-3 of the shipped classifier on every class's real test split, as /api/classify guesses."""
-    images, labels = [], []
-    for k, name in enumerate(classifier.names):
-        rendered = render_many(real_drawings(name, args.data_dir)["test"], None, copies=1)
-        images.append(rendered)
-        labels.append(np.full(len(rendered), k))
-    result = metrics(classifier.guess_probabilities(np.concatenate(images)), np.concatenate(labels),
-                     classifier.names)
+    result = metrics(*classify_split(classifier, "test", args.data_dir), classifier.names)
     print(f"classifier: {result['n']} real test drawings, top-1 {result['top1']}, top-3 {result['top3']}",
           flush=True)
     return result

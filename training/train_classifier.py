@@ -185,6 +185,18 @@ def init_from(model, directory: Path, names: list[str], width: int) -> dict:
     return card
 
 
+def classify_split(classifier, split: str, data_dir: Path, names: list[str] | None = None):
+    """A shipped-format classifier's guesses (its looks averaged, as /api/classify) for every real drawing of
+    ``split`` of ``names`` (its own objects unless given), and each drawing's index in ``names``."""
+    names = classifier.names if names is None else names
+    images, labels = [], []
+    for k, name in enumerate(names):
+        rendered = render_many(real_drawings(name, data_dir)[split], None, copies=1)
+        images.append(rendered)
+        labels.append(np.full(len(rendered), k))
+    return classifier.guess_probabilities(np.concatenate(images)), np.concatenate(labels)
+
+
 def metrics(probs: np.ndarray, labels: np.ndarray, names: list[str]) -> dict:
     """Top-1 / top-3 accuracy, per class, and the most frequent confusion pairs."""
     order = np.argsort(-probs, axis=1)

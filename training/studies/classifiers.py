@@ -24,10 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from app.engine.classifier import Classifier
-from training.data import real_drawings
 from training.paths import QUICKDRAW_DIR, ROOT
 from training.stats import paired_bootstrap, wilson
-from training.train_classifier import metrics, render_many
+from training.train_classifier import classify_split, metrics
 
 
 def paired_difference(old_right: np.ndarray, new_right: np.ndarray) -> dict:
@@ -66,16 +65,6 @@ def compare(old_probs: np.ndarray, new_probs: np.ndarray, labels: np.ndarray, na
     return out
 
 
-def probabilities(classifier: Classifier, split: str, data_dir: Path) -> tuple[np.ndarray, np.ndarray]:
-    """The classifier's probabilities for every real drawing of ``split`` of its objects, and their labels."""
-    images, labels = [], []
-    for k, name in enumerate(classifier.names):
-        rendered = render_many(real_drawings(name, data_dir)[split], None, copies=1)
-        images.append(rendered)
-        labels.append(np.full(len(rendered), k))
-    return classifier.guess_probabilities(np.concatenate(images)), np.concatenate(labels)
-
-
 def report(result: dict) -> str:
     """The comparison as markdown: the totals, the objects, the confusion pairs."""
     o, w, d = result["old"], result["new"], result["top1_difference"]
@@ -112,9 +101,8 @@ def main(argv=None) -> None:
         parser.error(f"the new classifier does not know {sorted(set(old.names) - set(new.names))}")
     # the old objects' drawings, as each classifier guesses them among all it knows: a new classifier that learnt
     # more objects is judged on the old ones (its guesses may go to a new object, which counts as wrong)
-    old_probs, labels = probabilities(old, args.split, args.data_dir)
-    new_probs = new.guess_probabilities(np.concatenate([render_many(real_drawings(name, args.data_dir)[args.split],
-                                                                    None, copies=1) for name in old.names]))
+    old_probs, labels = classify_split(old, args.split, args.data_dir)
+    new_probs, _ = classify_split(new, args.split, args.data_dir, names=old.names)
     columns = [new.names.index(name) for name in old.names]
     padded = np.zeros((len(labels), len(new.names)), old_probs.dtype)
     padded[:, columns] = old_probs
