@@ -210,7 +210,14 @@ def test_a_big_drawing_while_buddy_is_busy_is_refused_before_its_body_is_read(mo
     gate = app.extensions["doodle_busy_gate"]
     settings = {**server_settings(app.config, env={"DOODLE_HOST": "127.0.0.1", "PORT": "0"}), "threads": 4}
     server = json_errors_server(create_server(app, **settings), gate)
-    threading.Thread(target=server.run, daemon=True).start()
+    stop = threading.Event()
+
+    def serve():  # waitress's loop, one pass at a time, so the test can stop it before closing its sockets
+        while not stop.is_set():
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+
+    loop = threading.Thread(target=serve, daemon=True)
+    loop.start()
     url = f"http://127.0.0.1:{server.effective_port}"
     drawing = json.dumps({"class": "cat", "strokes": [[[10 + i % 300, 10 + i % 200] for i in range(6000)]],
                           "canvas": {"width": 400, "height": 300}}).encode()  # ~80 KB: a big body
@@ -231,4 +238,8 @@ def test_a_big_drawing_while_buddy_is_busy_is_refused_before_its_body_is_read(mo
             gate.release(t)
         assert http(url + "/api/complete", drawing)[0] == 200
     finally:
-        server.close()
+        stop.set()
+        loop.join(10)
+        server.task_dispatcher.shutdown()
+        for channel in list(server._map.values()):
+            channel.close()
