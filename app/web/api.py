@@ -225,6 +225,12 @@ def _points(line) -> list:
     return [[round(float(x), 1), round(float(y), 1)] for x, y in line]
 
 
+def _drawing(c) -> dict:
+    """One of Buddy's drawings (an ending, a redraw, a morph's frame) as JSON: its new strokes and whether the
+    model ended it."""
+    return {"strokes": [_points(line) for line in c.lines], "finished": c.finished}
+
+
 @bp.get("/classes")
 def classes():
     """The objects a child can pick, with label, icon and theme (only the classroom's, with ?classroom=CODE), and
@@ -246,8 +252,7 @@ def complete():
                                         variations=variations, seed=r.seed, sampler=registry.sample,
                                         classifier=registry.classifier)
     return jsonify({"class": r.decoder.name, "seed": seed, "temperature": r.temperature,
-                    "completions": [{"strokes": [_points(line) for line in c.lines], "finished": c.finished}
-                                    for c in completions]})
+                    "completions": [_drawing(c) for c in completions]})
 
 
 @bp.post("/hint")
@@ -281,8 +286,7 @@ def imagine():
                                    sampler=registry.sample, classifier=registry.classifier)
     return jsonify({"seed": seed, "temperature": temperature,
                     "endings": [{"class": name, "label": catalog.label(name), "icon": catalog.icon(name),
-                                 "strokes": [_points(line) for line in c.lines], "finished": c.finished}
-                                for name, c in endings]})
+                                 **_drawing(c)} for name, c in endings]})
 
 
 def _vae_request(verb: str) -> tuple[DrawingRequest, object]:
@@ -307,8 +311,7 @@ def redraw():
     drawings, seed = buddy.redraw(vae, r.lines, r.width, r.height, count=count, temperature=r.temperature,
                                   seed=r.seed, sampler=registry.sample, classifier=registry.classifier)
     return jsonify({"class": r.decoder.name, "seed": seed, "temperature": r.temperature,
-                    "drawings": [{"strokes": [_points(line) for line in d.lines], "finished": d.finished}
-                                 for d in drawings]})
+                    "drawings": [_drawing(d) for d in drawings]})
 
 
 @bp.post("/morph")
@@ -331,8 +334,7 @@ def morph():
                             classifier=registry.classifier)
     return jsonify({"class": r.decoder.name, "seed": seed, "temperature": temperature,
                     "to": "drawing" if to else "buddy",
-                    "frames": [{"strokes": [_points(line) for line in f.lines], "finished": f.finished}
-                               for f in out]})
+                    "frames": [_drawing(f) for f in out]})
 
 
 @bp.post("/classify")
