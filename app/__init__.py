@@ -20,6 +20,7 @@ def create_app(config: dict | None = None):
     from app.engine import decoder
     from app.engine.registry import Registry
     from app.web import api, classroom_pages, pages, settings
+    from app.web.health import Health
     from app.web.server import DoodleBuddy, SessionInterface, TrustedProxy
 
     app = DoodleBuddy(__name__, instance_relative_config=True, static_folder="../static",
@@ -63,13 +64,14 @@ def create_app(config: dict | None = None):
         return render_template("not_found.html", message="Classrooms can't be reached right now. "
                                "Try again in a minute!"), 503, {"Retry-After": str(classrooms.DATABASE_RETRY_AFTER)}
 
+    app.extensions["doodle_health"] = health = Health(registry, store)
+
     @app.get("/healthz")
     def healthz():
         """Ready (200) when the models are loaded and there is at least one decoder (none means the model folders
         are wrong: Buddy could draw nothing); says whether the classroom database answers."""
-        ready = registry.ready and bool(registry.decoders)
-        return jsonify({"ready": ready, "decoders": len(registry.decoders),
-                        "database": store.answers()}), 200 if ready else 503
+        status, body = health.answer()
+        return jsonify(body), status
 
     return app
 

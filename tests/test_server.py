@@ -1,7 +1,11 @@
 """The real server (waitress, ``python -m app``) answers HTTP: a drawing in, new strokes out; bad input never
 breaks it, and stalled clients never stop it."""
 
+import contextlib
 import json
+import socket
+import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -49,7 +53,6 @@ def test_the_server_serves_completions_and_survives_bad_input(live_server):
 def stalled_clients(url, count):
     """``count`` connections that send half a request and then wait: half a request line, or a body shorter than
     its Content-Length (slowloris)."""
-    import socket
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
@@ -65,8 +68,6 @@ def stalled_clients(url, count):
 
 
 def test_stalled_clients_do_not_stop_the_server(live_server):
-    import time
-
     socks = stalled_clients(live_server, 40)  # 10x the request threads the old server had
     try:
         time.sleep(0.5)
@@ -130,8 +131,6 @@ def test_a_body_far_over_the_limit_gets_the_apis_json_413_not_a_reset(live_serve
 def test_one_client_holding_every_connection_cannot_stop_the_others(model_dir, tmp_path):
     """issue 49.8: slow connections from one address (one byte now and then) fill at most that address's share of
     the server's connections; the health check and a child elsewhere are still answered at once."""
-    import socket
-    import time
     from urllib.parse import urlsplit
 
     from tests.conftest import running_server
@@ -192,24 +191,15 @@ def test_a_server_with_no_decoders_is_not_ready(model_dir, tmp_path):
     assert answer.status_code == 503 and answer.json["ready"] is False and answer.json["decoders"] == 0
 
 
-def test_a_big_drawing_while_buddy_is_busy_is_refused_before_its_body_is_read(model_dir, tmp_path):
-    """issue 49.3: with every slot of the busy gate taken, a big drawing gets the gate's 503 + Retry-After as
-    soon as its headers arrive (here only its first kilobyte is ever sent); the rest of a body that does come is
-    read and thrown away. Once a slot is free, the same drawing is served."""
-    import socket
-    import threading
-
+@contextlib.contextmanager
+def in_process_server(app, threads=4, health=None):
+    """``python -m app``'s waitress server for ``app``, in this process on a free port; yields it."""
     from waitress.server import create_server
 
-    from app import create_app
     from app.__main__ import json_errors_server, server_settings
 
-    app = create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False, "TESTING": True,
-                      "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s",
-                      "MAX_BUSY": 2, "BUSY_WAIT": 0.1})
-    gate = app.extensions["doodle_busy_gate"]
-    settings = {**server_settings(app.config, env={"DOODLE_HOST": "127.0.0.1", "PORT": "0"}), "threads": 4}
-    server = json_errors_server(create_server(app, **settings), gate)
+    settings = {**server_settings(app.config, env={"DOODLE_HOST": "127.0.0.1", "PORT": "0"}), "threads": threads}
+    server = json_errors_server(create_server(app, **settings), app.extensions["doodle_busy_gate"], health)
     stop = threading.Event()
 
     def serve():  # waitress's loop, one pass at a time, so the test can stop it before closing its sockets
@@ -218,12 +208,32 @@ def test_a_big_drawing_while_buddy_is_busy_is_refused_before_its_body_is_read(mo
 
     loop = threading.Thread(target=serve, daemon=True)
     loop.start()
-    url = f"http://127.0.0.1:{server.effective_port}"
+    try:
+        yield server
+    finally:
+        stop.set()
+        loop.join(10)
+        server.task_dispatcher.shutdown()
+        for channel in list(server._map.values()):
+            channel.close()
+
+
+def test_a_big_drawing_while_buddy_is_busy_is_refused_before_its_body_is_read(model_dir, tmp_path):
+    """issue 49.3: with every slot of the busy gate taken, a big drawing gets the gate's 503 + Retry-After as
+    soon as its headers arrive (here only its first kilobyte is ever sent); the rest of a body that does come is
+    read and thrown away. Once a slot is free, the same drawing is served."""
+    from app import create_app
+
+    app = create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False, "TESTING": True,
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s",
+                      "MAX_BUSY": 2, "BUSY_WAIT": 0.1})
+    gate = app.extensions["doodle_busy_gate"]
     drawing = json.dumps({"class": "cat", "strokes": [[[10 + i % 300, 10 + i % 200] for i in range(6000)]],
                           "canvas": {"width": 400, "height": 300}}).encode()  # ~80 KB: a big body
     head = (f"POST /api/complete HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(drawing)}\r\n\r\n").encode()
-    try:
+    with in_process_server(app) as server:
+        url = f"http://127.0.0.1:{server.effective_port}"
         taken = [gate.admit(1), gate.admit(1)]  # Buddy is busy: both slots run other drawings
         with socket.create_connection(("127.0.0.1", server.effective_port), timeout=10) as s:
             s.sendall(head + drawing[:1024])
@@ -237,9 +247,70 @@ def test_a_big_drawing_while_buddy_is_busy_is_refused_before_its_body_is_read(mo
         for t in taken:
             gate.release(t)
         assert http(url + "/api/complete", drawing)[0] == 200
+
+
+def test_healthz_answers_while_every_thread_is_busy(model_dir, tmp_path):
+    """issue 49.3: /healthz is answered on the server's event loop, so a HEALTHCHECK or a load balancer gets its
+    answer while every worker thread runs something long (here the only thread waits in a request); two health
+    requests pipelined on one connection both get theirs, in order."""
+    from app import create_app
+
+    app = create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False, "TESTING": True,
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s"})
+    started, release = threading.Event(), threading.Event()
+
+    def long_request():
+        started.set()
+        release.wait(30)
+        return "done"
+
+    app.add_url_rule("/long", view_func=long_request)
+    health = app.extensions["doodle_health"]
+    health.watch()
+    with in_process_server(app, threads=1, health=health) as server:
+        url = f"http://127.0.0.1:{server.effective_port}"
+        holder = threading.Thread(target=lambda: urllib.request.urlopen(url + "/long", timeout=30).read())
+        holder.start()
+        try:
+            assert started.wait(10)  # the one thread is taken
+            with urllib.request.urlopen(url + "/healthz", timeout=5) as r:
+                assert r.status == 200 and json.load(r) == {"ready": True, "decoders": 2, "database": True}
+                assert r.headers["Content-Type"] == "application/json"
+                assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+            with socket.create_connection(("127.0.0.1", server.effective_port), timeout=5) as s:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" * 2)
+                answer = b""
+                while answer.count(b"}") < 2 and (chunk := s.recv(65536)):
+                    answer += chunk
+            assert answer.count(b"HTTP/1.1 200 OK") == 2 and answer.count(b'"ready": true') == 2
+        finally:
+            release.set()
+            holder.join(30)
+        health.stop()
+
+
+def test_healthz_says_when_the_database_stops_answering_without_waiting_for_it(model_dir, tmp_path):
+    """The health watcher asks the database in the background: /healthz reports what it last found (here the
+    database goes away and the next answers say so), and drawing still works."""
+    from app import create_app
+
+    app = create_app({"MODEL_DIRS": [str(model_dir)], "EXTRA_MODEL_DIRS": [], "WARMUP": False, "TESTING": True,
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}", "SECRET_KEY": "s"})
+    health, store = app.extensions["doodle_health"], app.extensions["doodle_classrooms"]
+    health.watch(interval=0.05)
+    try:
+        with in_process_server(app, health=health) as server:
+            url = f"http://127.0.0.1:{server.effective_port}"
+            assert http(url + "/healthz") == (200, {"ready": True, "decoders": 2, "database": True})
+            store.engine.dispose()
+            (tmp_path / "c.sqlite3").unlink()
+            (tmp_path / "c.sqlite3").mkdir()  # the database is gone: no file can be opened there
+            deadline = time.monotonic() + 10
+            while http(url + "/healthz")[1]["database"] and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert http(url + "/healthz") == (200, {"ready": True, "decoders": 2, "database": False})
+            drawing = {"class": "cat", "strokes": [[[10, 10], [60, 40]]], "canvas": {"width": 300, "height": 300}}
+            assert http(url + "/api/complete", json.dumps(drawing).encode())[0] == 200
     finally:
-        stop.set()
-        loop.join(10)
-        server.task_dispatcher.shutdown()
-        for channel in list(server._map.values()):
-            channel.close()
+        health.stop()
+        store.close()
