@@ -29,13 +29,15 @@ import os
 
 
 def server_settings(app_config: dict, env=os.environ) -> dict:
-    """waitress's settings for this app from the environment."""
+    """waitress's settings for this app from the environment (``app.web.settings.SETTINGS``)."""
+    from app.web.settings import server_value
+
     return {
-        "host": env.get("DOODLE_HOST", "0.0.0.0"),
-        "port": int(env.get("PORT", "8000")),
-        "threads": int(env.get("DOODLE_THREADS", "48")),
-        "connection_limit": int(env.get("DOODLE_CONNECTION_LIMIT", "1000")),
-        "channel_timeout": int(env.get("DOODLE_CLIENT_TIMEOUT", "30")),
+        "host": server_value("DOODLE_HOST", env),
+        "port": server_value("PORT", env),
+        "threads": server_value("DOODLE_THREADS", env),
+        "connection_limit": server_value("DOODLE_CONNECTION_LIMIT", env),
+        "channel_timeout": server_value("DOODLE_CLIENT_TIMEOUT", env),
         # twice the app's limit: a body between the two reaches Flask, which answers the API's JSON 413 (a chunked
         # body included: waitress gives it its length); a bigger one is refused by waitress before it is kept
         "max_request_body_size": 2 * int(app_config["MAX_CONTENT_LENGTH"]),
@@ -245,6 +247,7 @@ def main() -> None:
 
     from app import create_app
     from app.web.server import TrustedProxy
+    from app.web.settings import server_value
 
     app = create_app()
     health = app.extensions["doodle_health"]
@@ -254,7 +257,7 @@ def main() -> None:
     gc.freeze()
     server = json_errors_server(create_server(app, **server_settings(app.config)), app.extensions["doodle_busy_gate"],
                                 health)
-    cap_connections(server, int(os.environ.get("DOODLE_CLIENT_CONNECTIONS", "300")),
+    cap_connections(server, server_value("DOODLE_CLIENT_CONNECTIONS"),
                     TrustedProxy.parse(app.config["TRUSTED_PROXY"]))
     server.print_listen("Serving on http://{}:{}")
     server.run()
