@@ -1,5 +1,6 @@
-"""The settings: every environment variable the server reads is declared once (``app.web.settings.SETTINGS``), and
-the reference table in ``app/README.md`` is the one written from them."""
+"""The reference is written from the code: every environment variable the server reads is declared once
+(``app.web.settings.SETTINGS``) and ``app/README.md``'s settings table is the one written from them; its API list is
+the one written from the OpenAPI document the server serves."""
 
 import re
 from pathlib import Path
@@ -31,3 +32,14 @@ def test_a_variable_sets_its_setting_and_unset_ones_keep_their_defaults():
     assert from_environment({})["RATELIMIT_ENABLED"] is True
     waitress = server_settings(config, env={"PORT": "9001"})
     assert waitress["port"] == 9001 and waitress["threads"] == 48 and waitress["host"] == "0.0.0.0"
+
+
+def test_the_readmes_api_list_is_written_from_the_openapi_document_the_server_serves(client):
+    import json
+
+    from app.web.openapi import api_reference, openapi_document
+
+    document = openapi_document(client.application.config)
+    assert client.get("/api/openapi.json").json == json.loads(json.dumps(document))
+    assert api_reference(document) in (ROOT / "app" / "README.md").read_text(), (
+        "app/README.md's API list is out of date: paste `python -m app.web.openapi` into it")

@@ -1,5 +1,8 @@
-"""The API contract as an OpenAPI 3.1 document, built from the same limits the validators enforce."""
+"""The API contract as an OpenAPI 3.1 document, built from the same limits the validators enforce and the
+defaults the API uses (``TUNING``); ``api_reference`` writes it as the API list of ``app/README.md``
+(``python -m app.web.openapi``; a test keeps the two equal)."""
 
+from app.engine.tuning import TUNING
 from app.web.validation import MAX_CANVAS_SIDE, MAX_FRAMES, MAX_SEED, MAX_VARIATIONS, TEMPERATURE_RANGE
 
 POINT = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
@@ -24,21 +27,23 @@ def openapi_document(config) -> dict:
         "class": {"type": "string", "description": "an object name from /api/classes"},
         "strokes": strokes, "canvas": canvas,
         "temperature": {"type": "number", "minimum": TEMPERATURE_RANGE[0], "maximum": TEMPERATURE_RANGE[1],
-                        "description": "careful (low) .. wild (high)"},
+                        "default": TUNING.default_temperature, "description": "careful (low) .. wild (high)"},
         "seed": {"type": "integer", "minimum": 0, "maximum": MAX_SEED}}}
     complete = {**drawing, "properties": {**drawing["properties"], "variations": {
-        "type": "integer", "minimum": 1, "maximum": MAX_VARIATIONS}}}
+        "type": "integer", "minimum": 1, "maximum": MAX_VARIATIONS, "default": 1, "description": "endings"}}}
     redraw = {**drawing, "properties": {**drawing["properties"], "count": {
-        "type": "integer", "minimum": 1, "maximum": MAX_VARIATIONS, "description": "drawings (default 3)"}}}
+        "type": "integer", "minimum": 1, "maximum": MAX_VARIATIONS, "default": TUNING.redraw_count,
+        "description": "drawings"}}}
     morph = {**drawing, "properties": {
         **drawing["properties"],
         "to": {**strokes, "description": "the drawing to morph into, canvas pixels (e.g. the child's previous "
                                          "drawing); left out, Buddy draws one with the object's decoder"},
-        "frames": {"type": "integer", "minimum": 2, "maximum": MAX_FRAMES, "description": "frames (default 9)"},
-        "temperature": {**drawing["properties"]["temperature"], "description": "careful (low, default 0.1) .. wild"}}}
+        "frames": {"type": "integer", "minimum": 2, "maximum": MAX_FRAMES, "default": TUNING.morph_frames},
+        "temperature": {**drawing["properties"]["temperature"], "default": TUNING.morph_temperature}}}
     imagine = {"type": "object", "required": ["strokes", "canvas"], "properties": {
         **{k: p for k, p in drawing["properties"].items() if k != "class"},
-        "count": {"type": "integer", "minimum": 1, "maximum": MAX_VARIATIONS, "description": "objects (default 6)"}}}
+        "count": {"type": "integer", "minimum": 1, "maximum": MAX_VARIATIONS, "default": TUNING.imagine_count,
+                  "description": "objects"}}}
 
     def errors(*statuses):
         return {str(s): {"description": "error", "content": {"application/json": {"schema": ERROR}}}
@@ -58,7 +63,12 @@ def openapi_document(config) -> dict:
         "info": {"title": "Doodle Buddy API", "version": "1.0.0",
                  "description": "Errors are {\"error\": {\"code\", \"message\"}} with a 4xx status."},
         "paths": {
-            "/api/classes": {"get": {"summary": "objects available", "parameters": [
+            "/api/classes": {"get": {
+                "summary": "the objects a child may draw",
+                "description": ("Only the classroom's with a classroom code; theme is the object's picker tab, "
+                                "themes are in tab order; redraw: Buddy has a sketch VAE for it, so it can redraw "
+                                "and morph it."),
+                "parameters": [
                 {"name": "classroom", "in": "query", "required": False, "schema": classroom}],
                 "responses": {**errors(400, 404), **ok({
                 "type": "object", "properties": {"classes": {"type": "array", "items": {
@@ -124,7 +134,9 @@ def openapi_document(config) -> dict:
                     "seed": {"type": "integer"}, "to": {"enum": ["drawing", "buddy"]}, "frames": drawn}}),
                               **errors(400, 403, 404, 413, 415, 429, 503)}}},
             "/api/classify": {"post": {
-                "summary": "top-3 guesses of what is drawn", "requestBody": body(
+                "summary": "top-3 guesses of what is drawn",
+                "description": "503 classifier_unavailable on a server without a classifier.",
+                "requestBody": body(
                     {"type": "object", "required": ["strokes", "canvas"],
                      "properties": {"strokes": strokes, "canvas": canvas, "classroom": classroom}}),
                 "responses": {**ok({"type": "object", "properties": {"guesses": {"type": "array", "items": {
@@ -134,3 +146,55 @@ def openapi_document(config) -> dict:
                               **errors(400, 404, 413, 415, 429, 503)}}},
         },
     }
+
+
+def _shape(schema: dict, deep: bool = True) -> str:
+    """A schema in the README's short notation: ``{a, b?, c: {x, y}}``, ``[{...}]``, ``n? (1–9, default 3)``."""
+    if "oneOf" in schema:
+        return " | ".join(_shape(s, deep) or ("null" if s.get("type") == "null" else "points") for s in schema["oneOf"])
+    if "enum" in schema:
+        return "|".join(f'"{v}"' for v in schema["enum"])
+    if schema.get("type") == "array" and deep:
+        inner = _shape(schema["items"], deep)
+        return f"[{inner}]" if inner.startswith("{") else ""
+    if schema.get("type") == "object" and schema.get("properties") and deep:
+        required = set(schema.get("required", ()))
+        fields = []
+        for name, field in schema["properties"].items():
+            inner = _shape(field, name != "strokes" and name != "to")
+            text = name + ("" if name in required or "required" not in schema else "?")
+            if inner:
+                text += f": {inner}"
+            limits = []
+            if "minimum" in field and field.get("type") == "integer" and name != "seed":
+                limits.append(f"{field['minimum']}–{field['maximum']}")
+            if "default" in field:
+                limits.append(f"default {field['default']}")
+            fields.append(text + (f" ({', '.join(limits)})" if limits else ""))
+        return "{" + ", ".join(fields) + "}"
+    return ""
+
+
+def api_reference(document: dict) -> str:
+    """The document's endpoints as the Markdown list of ``app/README.md``: method and path, the body, the answer,
+    the summary and description, and the error statuses."""
+    lines = []
+    for path, methods in document["paths"].items():
+        for method, op in methods.items():
+            query = "".join(f"[?{p['name']}=…]" for p in op.get("parameters", ()) if p["in"] == "query")
+            head = f"`{method.upper()} {path}{query}`"
+            if "requestBody" in op:
+                head += f" `{_shape(op['requestBody']['content']['application/json']['schema'])}`"
+            answer = _shape(op["responses"]["200"]["content"]["application/json"]["schema"])
+            errors = ", ".join(code for code in op["responses"] if code != "200")
+            text = f"- {head} → `{answer}`: {op['summary']}."
+            if op.get("description"):
+                text += " " + op["description"]
+            lines.append(text + f" Errors: {errors}.")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    from app.web.settings import from_environment
+
+    print(api_reference(openapi_document(from_environment())), end="")
