@@ -102,7 +102,7 @@ class Registry:
         log.info("warm-up compiled %d decoder shapes (LSTM width, steps) %s in %.1f s", len(shapes), sorted(shapes),
                  time.perf_counter() - started)
 
-    def classes(self) -> list[dict]:
+    def objects(self) -> list[dict]:
         """The objects available, for the picker: name, label, icon, theme and where the model came from."""
         return [{"name": name, "label": catalog.label(name), "icon": catalog.icon(name),
                  "theme": catalog.theme(name).name, "source": d.meta.get("source", "doodle-buddy"),

@@ -236,9 +236,9 @@ def classes():
     """The objects a child can pick, with label, icon and theme (only the classroom's, with ?classroom=CODE), and
     the themes they fall in, in the picker's tab order."""
     allowed = _classroom_objects(request.args.get("classroom"))
-    classes = [c for c in current_registry().classes() if allowed is None or c["name"] in allowed]
-    themes = [{k: t[k] for k in ("name", "label", "icon")} for t in catalog.themes_of(c["name"] for c in classes)]
-    return jsonify({"classes": classes, "themes": themes})
+    objects = [o for o in current_registry().objects() if allowed is None or o["name"] in allowed]
+    themes = [{k: t[k] for k in ("name", "label", "icon")} for t in catalog.themes_of(o["name"] for o in objects)]
+    return jsonify({"classes": objects, "themes": themes})  # "classes": the API's name for the objects (contract)
 
 
 @bp.post("/complete")

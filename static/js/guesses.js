@@ -33,7 +33,7 @@ function showGuesses(guesses) {
   guesses = guesses.filter((g) => g.probability >= MIN_GUESS);
   state.lastGuesses = guesses;
   el.list.replaceChildren();
-  const available = new Set(state.classes.map((c) => c.name));
+  const available = new Set(state.objects.map((c) => c.name));
   for (const g of guesses) {
     const percent = Math.round(g.probability * 100);
     const cannot = !available.has(g.class);

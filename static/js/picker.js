@@ -19,12 +19,12 @@ export function onChoose(listener) { chosenListeners.push(listener); }
 
 export function choose(name) {
   state.current = name;
-  showTheme(state.classes.find((c) => c.name === name)?.theme);
+  showTheme(state.objects.find((c) => c.name === name)?.theme);
   for (const b of el.picker.querySelectorAll(".pick")) b.setAttribute("aria-pressed", String(b.dataset.name === name));
   el.picker.querySelector(`.pick[data-name="${CSS.escape(name)}"]`)?.scrollIntoView({ block: "nearest", inline: "nearest" });
   pad.setGhost(null);
   // 🪄 and 🦋 only for the objects Buddy can redraw and morph (a sketch VAE: /api/classes says which)
-  const vae = Boolean(state.classes.find((c) => c.name === name)?.redraw);
+  const vae = Boolean(state.objects.find((c) => c.name === name)?.redraw);
   el.redraw.hidden = !vae;
   el.morph.hidden = !vae;
   for (const listener of chosenListeners) listener(name);
@@ -42,7 +42,7 @@ export async function loadClasses() {
   const data = await busy(null, () => api.classes(classroom));
   el.loading.hidden = true;
   if (!data) return;
-  state.classes = data.classes;
+  state.objects = data.classes;
   for (const c of data.classes) {
     const b = pictureButton({ className: "pick", icon: c.icon, text: c.label, label: c.label, pressed: false });
     b.dataset.name = c.name;

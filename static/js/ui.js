@@ -14,7 +14,7 @@ const el = {
 
 export const pad = new DrawingPad($("pad"), $("ghost"));
 export const state = {
-  classes: [],
+  objects: [],
   current: null, // the chosen object's name
   withMe: false,
   classifier: true, // false once the server says it has none
