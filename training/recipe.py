@@ -17,6 +17,7 @@ from training.paths import RECIPES_DIR
 
 DEFAULT_RECIPE = "careful"
 DEFAULT_VAE_RECIPE = "vae"
+DEFAULT_PRIOR_RECIPE = "prior"
 # every option that shapes a decoder, in the order a command line gives them
 RECIPE_KEYS = ("units", "epochs", "patience", "batch_size", "lr", "max_len", "seed", "google_drawings",
                "google_temperatures", "google_rdp", "google_completions", "real_copies")
@@ -34,6 +35,10 @@ RENAMED = {"teacher": "google_drawings", "teacher_temperatures": "google_tempera
 # the counts of a model's training data (meta "data"), renamed the same way: a file stored before reads as today's
 DATA_RENAMED = {"teacher_train": "google_train", "teacher_valid": "google_valid",
                 "teacher_completions_train": "google_completions_train"}
+# a generic prior's recipe (``training.train_prior``, recipes/prior.toml): a decoder's keys plus which objects it
+# learns from ("all": every object's real drawings in the data folder and every Google decoder's drawings)
+PRIOR_KEYS = RECIPE_KEYS + ("objects",)
+STRINGS = ("objects",)
 FLOATS = ("lr", "google_rdp", "kl_weight", "kl_weight_start", "kl_decay", "kl_min")
 BOOLS = ("init_decoder",)
 
@@ -45,8 +50,9 @@ def recipe_path(recipe: str | Path) -> Path:
 
 
 def keys_of(values: dict) -> tuple[str, ...]:
-    """A recipe's keys: a VAE's when it names a latent size, else a decoder's."""
-    return VAE_KEYS if "z_size" in values else RECIPE_KEYS
+    """A recipe's keys: a VAE's when it names a latent size, a prior's when it names its objects, else a
+    decoder's."""
+    return VAE_KEYS if "z_size" in values else PRIOR_KEYS if "objects" in values else RECIPE_KEYS
 
 
 def load(recipe: str | Path = DEFAULT_RECIPE) -> dict:
@@ -79,6 +85,8 @@ def normalised(values: dict) -> dict:
             value = float(value)
         elif key in BOOLS:
             value = bool(value)
+        elif key in STRINGS:
+            value = str(value)
         else:
             value = int(value)
         out[key] = value
@@ -125,9 +133,11 @@ def command(names: list[str], values: dict) -> str:
         if best is None or len(differ) < len(best[1]):
             best = (path.stem, differ)
     recipe, differ = best
-    vae = keys_of(values) == VAE_KEYS
-    parts = [f"python -m training.{'train_vae' if vae else 'train_decoder'}", *names]
-    if recipe != (DEFAULT_VAE_RECIPE if vae else DEFAULT_RECIPE):
+    kind = keys_of(values)
+    vae, prior = kind == VAE_KEYS, kind == PRIOR_KEYS
+    script = "train_vae" if vae else "train_prior" if prior else "train_decoder"
+    parts = [f"python -m training.{script}", *([] if prior else names)]
+    if recipe != (DEFAULT_VAE_RECIPE if vae else DEFAULT_PRIOR_RECIPE if prior else DEFAULT_RECIPE):
         parts.append(f"--recipe {recipe}")
     parts += [_option(k, values[k]) for k in differ]
     return " ".join(parts)

@@ -139,33 +139,56 @@ def dataset(batches: Batches, repeat: bool):
     return tf.data.Dataset.from_generator(gen, output_signature=spec).prefetch(2)
 
 
+def objects_of(name: str, args) -> tuple[list[str], list[str]]:
+    """The objects whose real drawings and whose Google decoder's drawings a model learns from: its own, or for a
+    prior's recipe (``objects = "all"``) every object in the data folder and every decoder in the pretrained one."""
+    if getattr(args, "objects", None) is None:
+        return [name], [name]
+    if args.objects != "all":
+        raise SystemExit(f"{name}: objects = {args.objects!r}: a prior learns from \"all\" objects")
+    real = sorted({p.name.split(".")[0] for p in Path(args.data_dir).glob("*.ndjson")}
+                  | {p.stem for p in Path(args.data_dir).glob("*.npz")})
+    google = sorted(p.name[:-len(".gen.json")] for p in Path(args.pretrained_dir).glob("*.gen.json"))
+    return real, google
+
+
 def prepare(name: str, args) -> dict:
-    """Real + drawings by Google's decoder of one object, filtered by length, and the scale factor."""
-    real = real_drawings(name, args.data_dir)
-    google = (google_drawings(name, args.google_drawings, pretrained_dir=args.pretrained_dir, cache_dir=args.cache_dir,
-                                temperatures=args.google_temperatures)
-               if args.google_drawings else [])
-    completions = (google_completions(name, real["train"], args.google_completions,
-                                       pretrained_dir=args.pretrained_dir, cache_dir=args.cache_dir)
-                   if args.google_completions else [])
-    if args.google_rdp:
-        google = [simplify_stroke3(d, args.google_rdp) for d in google]
-        completions = [simplify_stroke3(d, args.google_rdp) for d in completions]
-    n_valid = int(len(google) * GOOGLE_VALID_SHARE)
+    """Real + drawings by Google's decoder of one object (or of every object, for a prior), filtered by length,
+    and the scale factor."""
+    real_names, google_names = objects_of(name, args)
 
     def keep(ds):
         return [d for d in ds if 2 <= len(d) < args.max_len and np.abs(d[:, :2]).max() <= MAX_STEP]
 
-    google_train = keep(google[n_valid:])
+    real = {"train": [], "valid": [], "test": []}
+    for object_name in real_names:
+        for split, drawings in real_drawings(object_name, args.data_dir).items():
+            real[split] += drawings
+    google_train, google_valid, completions = [], [], []
+    for object_name in google_names if args.google_drawings else []:
+        google = google_drawings(object_name, args.google_drawings, pretrained_dir=args.pretrained_dir,
+                                 cache_dir=args.cache_dir, temperatures=args.google_temperatures)
+        if args.google_rdp:
+            google = [simplify_stroke3(d, args.google_rdp) for d in google]
+        n_valid = int(len(google) * GOOGLE_VALID_SHARE)
+        google_train += keep(google[n_valid:])
+        google_valid += keep(google[:n_valid])
+    if args.google_completions:
+        completions = google_completions(name, real["train"], args.google_completions,
+                                         pretrained_dir=args.pretrained_dir, cache_dir=args.cache_dir)
+        if args.google_rdp:
+            completions = [simplify_stroke3(d, args.google_rdp) for d in completions]
     real_train = keep(real["train"]) if args.real_copies else []
     train = real_train * args.real_copies + google_train + keep(completions)
-    valid = keep(real["valid"]) + keep(google[:n_valid])
+    valid = keep(real["valid"]) + google_valid
     offsets = np.concatenate([d[:, :2] for d in train])
-    return {"train": train, "valid": valid, "scale_factor": float(np.std(offsets)),
-            "counts": {"real_train": len(real_train), "google_train": len(google_train),
-                       "google_completions_train": len(keep(completions)),
-                       "real_valid": len(keep(real["valid"])), "google_valid": len(keep(google[:n_valid])),
-                       "real_test": len(real["test"])}}
+    counts = {"real_train": len(real_train), "google_train": len(google_train),
+              "google_completions_train": len(keep(completions)),
+              "real_valid": len(keep(real["valid"])), "google_valid": len(google_valid),
+              "real_test": len(real["test"])}
+    if getattr(args, "objects", None) is not None:
+        counts.update(real_objects=len(real_names), google_objects=len(google_names))
+    return {"train": train, "valid": valid, "scale_factor": float(np.std(offsets)), "counts": counts}
 
 
 def simplify_stroke3(stroke3: np.ndarray, epsilon: float) -> np.ndarray:
@@ -237,13 +260,17 @@ def train_one(name: str, args) -> Path | None:
                         callbacks=callbacks, verbose=fit_verbosity(), shuffle=False)
     model.load_weights(str(best))
     log = _read_history(run_dir / "history.csv")
+    prior = getattr(args, "objects", None) is not None
     meta = {"source": "doodle-buddy", "license": "CC-BY-4.0 data; Apache-2.0 Google's decoder",
-            "trained_by": f"python -m training.{'train_vae' if vae else 'train_decoder'}",
-            **({"kind": "sketch-vae"} if vae else {}), "google_decoder": f"google-magenta {name}.gen.json",
+            "trained_by": f"python -m training.{'train_vae' if vae else 'train_prior' if prior else 'train_decoder'}",
+            **({"kind": "sketch-vae"} if vae else {}), **({"kind": "sketch-prior"} if prior else {}),
+            "google_decoder": (f"google-magenta: every .gen.json in {Path(args.pretrained_dir).name}" if prior
+                               else f"google-magenta {name}.gen.json"),
             "recipe": args.resolved, "recipe_file": Path(args.recipe).stem, "data": data["counts"],
             "training": {"epochs_run": len(log), "best_val_loss": min((r["val_loss"] for r in log), default=None),
                          "seconds_this_run": round(time.time() - started, 1)}}
-    meta["fit"] = placement_table(name, args.data_dir)  # how big a child's whole drawing will be (app.engine.fitting)
+    if not prior:  # how big a child's whole drawing will be (app.engine.fitting); a prior is not one object
+        meta["fit"] = placement_table(name, args.data_dir)
     decoder = to_decoder(model, config, name, data["scale_factor"], args.max_len, meta)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     save_decoder(decoder, out)
