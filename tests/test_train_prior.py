@@ -42,7 +42,24 @@ def test_the_prior_learns_from_every_object_and_every_googles_decoder(tmp_path):
     registry = Registry(batching=False).load([str(models)], [])  # models/prior/ is not an object to draw
     assert "prior" not in registry.decoders
 
+    # a new object fine-tuned from it: it starts from the prior's weights and keeps its scale factor (here with a
+    # learning rate too small to move them, so the export is the prior itself, to float16's precision)
+    from training.train_decoder import main as train_decoder
 
-def test_a_prior_recipe_names_its_objects_and_other_recipes_do_not():
+    write_ndjson(data_dir / "house.ndjson", "house", [lines(rng, 3, 4) for _ in range(30)])
+    train_decoder(["house", "--recipe", "fewshot", "--units", "8", "--init-from", str(models / "prior" / "prior.npz"),
+                   "--epochs", "1", "--lr", "1e-12", "--batch-size", "16", "--data-dir", str(data_dir),
+                   "--out", str(models), "--runs-dir", str(tmp_path / "runs")])
+    house = load_decoder(models / "house.npz")
+    assert house.scale_factor == pytest.approx(prior.scale_factor)
+    assert house.meta["init_from"]["file"].endswith("prior.npz") and house.meta["data"]["google_train"] == 0
+    for key, value in prior.weights.items():
+        np.testing.assert_allclose(house.weights[key], value, atol=2e-3)
+    assert recipe.command(["house"], house.meta["recipe"]).startswith("python -m training.train_decoder house "
+                                                                      "--recipe fewshot")
+
+
+def test_a_prior_recipe_names_its_objects_a_fewshot_recipe_its_prior_and_other_recipes_neither():
     assert recipe.load("prior")["objects"] == "all"
-    assert "objects" not in recipe.load("careful")
+    assert recipe.load("fewshot")["init_from"] == "models/prior/prior.npz"
+    assert not {"objects", "init_from"} & set(recipe.load("careful"))

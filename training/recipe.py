@@ -38,7 +38,9 @@ DATA_RENAMED = {"teacher_train": "google_train", "teacher_valid": "google_valid"
 # a generic prior's recipe (``training.train_prior``, recipes/prior.toml): a decoder's keys plus which objects it
 # learns from ("all": every object's real drawings in the data folder and every Google decoder's drawings)
 PRIOR_KEYS = RECIPE_KEYS + ("objects",)
-STRINGS = ("objects",)
+# a new object's decoder fine-tuned from a prior (recipes/fewshot.toml): a decoder's keys plus the prior's file
+FINETUNE_KEYS = RECIPE_KEYS + ("init_from",)
+STRINGS = ("objects", "init_from")
 FLOATS = ("lr", "google_rdp", "kl_weight", "kl_weight_start", "kl_decay", "kl_min")
 BOOLS = ("init_decoder",)
 
@@ -50,9 +52,11 @@ def recipe_path(recipe: str | Path) -> Path:
 
 
 def keys_of(values: dict) -> tuple[str, ...]:
-    """A recipe's keys: a VAE's when it names a latent size, a prior's when it names its objects, else a
-    decoder's."""
-    return VAE_KEYS if "z_size" in values else PRIOR_KEYS if "objects" in values else RECIPE_KEYS
+    """A recipe's keys: a VAE's when it names a latent size, a prior's when it names its objects, a fine-tuned
+    decoder's when it names the prior it starts from, else a decoder's."""
+    if "z_size" in values:
+        return VAE_KEYS
+    return PRIOR_KEYS if "objects" in values else FINETUNE_KEYS if "init_from" in values else RECIPE_KEYS
 
 
 def load(recipe: str | Path = DEFAULT_RECIPE) -> dict:

@@ -241,6 +241,17 @@ def train_one(name: str, args) -> Path | None:
                              f"not {start.config.num_units} units")
         import_weights(model, start.weights, config)
         print(f"{name}: the VAE's decoder starts from {args.decoder_dir}/{name}.npz", flush=True)
+    if getattr(args, "init_from", None):  # a fine-tune: the prior's weights, and its scale factor, which they need
+        prior_path = Path(args.init_from) if Path(args.init_from).is_absolute() else ROOT / args.init_from
+        if not prior_path.exists():
+            raise SystemExit(f"{name}: init_from = {args.init_from}, but there is no such file (python -m "
+                             "training.train_prior makes the prior)")
+        start = load_decoder(prior_path)
+        if start.config.num_units != config.num_units:
+            raise SystemExit(f"{name}: init_from needs a {config.num_units}-unit decoder, not {start.config.num_units}")
+        import_weights(model, start.weights, config)
+        data["scale_factor"] = start.scale_factor
+        print(f"{name}: starts from {prior_path} (scale factor {start.scale_factor:.2f})", flush=True)
     steps = math.ceil(len(data["train"]) / args.batch_size)  # batches per epoch (roughly: buckets add a few)
     schedule = keras.optimizers.schedules.ExponentialDecay(args.lr, decay_steps=steps, decay_rate=0.93)
     model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss=reconstruction_loss,
@@ -269,6 +280,11 @@ def train_one(name: str, args) -> Path | None:
             "recipe": args.resolved, "recipe_file": Path(args.recipe).stem, "data": data["counts"],
             "training": {"epochs_run": len(log), "best_val_loss": min((r["val_loss"] for r in log), default=None),
                          "seconds_this_run": round(time.time() - started, 1)}}
+    if getattr(args, "init_from", None):
+        meta["init_from"] = {"file": args.init_from, "recipe": start.meta.get("recipe"),
+                             "data": start.meta.get("data"), "best_val_loss": start.meta.get("training", {}).get(
+                                 "best_val_loss")}
+        meta["google_decoder"] = None  # none for this object: it learns from its real drawings alone
     if not prior:  # how big a child's whole drawing will be (app.engine.fitting); a prior is not one object
         meta["fit"] = placement_table(name, args.data_dir)
     decoder = to_decoder(model, config, name, data["scale_factor"], args.max_len, meta)
@@ -312,6 +328,8 @@ def build_parser(description: str, default_recipe: str = recipe.DEFAULT_RECIPE) 
     parser.add_argument("--real-copies", type=int, metavar="K",
                         help="each real training drawing appears K times per epoch (0: learn from Google's "
                              "decoder's drawings only; the validation set keeps the real valid split)")
+    parser.add_argument("--init-from", metavar="FILE",
+                        help="fine-tune: start from this prior's weights and scale factor (a fewshot recipe's)")
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--patience", type=int)
     parser.add_argument("--batch-size", type=int)
