@@ -21,6 +21,16 @@ def test_augmentation_keeps_the_strokes_and_the_path():
     np.testing.assert_allclose(out[:, :2].sum(0), d[:, :2].sum(0), atol=1e-3)  # same end point
 
 
+def test_a_mirrored_drawing_swaps_left_and_right_and_keeps_its_strokes():
+    rng = np.random.default_rng(7)
+    d = random_drawing(rng, 30)
+    out = augment(d, rng, scale=0.0, drop=0.0, mirror=1.0)
+    np.testing.assert_allclose(out[:, 0], -d[:, 0], atol=1e-5)
+    np.testing.assert_allclose(out[:, 1:], d[:, 1:], atol=1e-5)
+    seen = [augment(d, np.random.default_rng(k), scale=0.0, drop=0.0, mirror=0.5)[0, 0] for k in range(200)]
+    assert 60 < sum(np.sign(x) != np.sign(d[0, 0]) for x in seen) < 140  # about half of them
+
+
 def test_simplified_drawings_by_googles_decoder_keep_their_strokes_and_shape_with_fewer_points():
     """--google-rdp: a dense drawing (a circle in small steps, then a straight line) loses the points that lie
     within epsilon of its outline, but keeps every stroke, its end point, and its shape."""

@@ -39,9 +39,9 @@ DATA_RENAMED = {"teacher_train": "google_train", "teacher_valid": "google_valid"
 # learns from ("all": every object's real drawings in the data folder and every Google decoder's drawings)
 PRIOR_KEYS = RECIPE_KEYS + ("objects",)
 # a new object's decoder fine-tuned from a prior (recipes/fewshot.toml): a decoder's keys plus the prior's file
-FINETUNE_KEYS = RECIPE_KEYS + ("init_from",)
+FINETUNE_KEYS = RECIPE_KEYS + ("init_from", "mirror")
 STRINGS = ("objects", "init_from")
-FLOATS = ("lr", "google_rdp", "kl_weight", "kl_weight_start", "kl_decay", "kl_min")
+FLOATS = ("lr", "mirror", "google_rdp", "kl_weight", "kl_weight_start", "kl_decay", "kl_min")
 BOOLS = ("init_decoder",)
 
 

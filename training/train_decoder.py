@@ -63,10 +63,14 @@ GOOGLE_VALID_SHARE = 0.05
 MAX_STEP = 4 * BOX  # box units: a step longer than four boxes is a blow-up of Google's decoder's mixture, not a drawing
 
 
-def augment(stroke3: np.ndarray, rng: np.random.Generator, scale: float = 0.15, drop: float = 0.1) -> np.ndarray:
-    """Random x/y scaling and sketch-rnn's stroke augmentation (merge a mid-stroke point into the next)."""
+def augment(stroke3: np.ndarray, rng: np.random.Generator, scale: float = 0.15, drop: float = 0.1,
+            mirror: float = 0.0) -> np.ndarray:
+    """Random x/y scaling, sketch-rnn's stroke augmentation (merge a mid-stroke point into the next), and with
+    probability ``mirror`` the drawing's mirror image (left and right swapped)."""
     d = np.asarray(stroke3, np.float32).copy()
     d[:, :2] *= rng.uniform(1 - scale, 1 + scale, size=2).astype(np.float32)
+    if mirror and rng.random() < mirror:
+        d[:, 0] = -d[:, 0]
     if drop <= 0 or len(d) < 3:
         return d
     out = [d[0].copy()]
@@ -84,10 +88,11 @@ class Batches:
 
     target_width = 6
 
-    def __init__(self, drawings, scale_factor, batch_size, seed=0, augmented=True):
-        """drawings: stroke-3 arrays (box units); offsets are divided by ``scale_factor``."""
+    def __init__(self, drawings, scale_factor, batch_size, seed=0, augmented=True, mirror=0.0):
+        """drawings: stroke-3 arrays (box units); offsets are divided by ``scale_factor``; ``mirror``: the share of
+        each epoch's drawings seen as their mirror image."""
         self.drawings, self.scale_factor, self.batch_size = drawings, scale_factor, batch_size
-        self.rng, self.augmented = np.random.default_rng(seed), augmented
+        self.rng, self.augmented, self.mirror = np.random.default_rng(seed), augmented, mirror
 
     def epoch(self):
         """Yield the batches of one pass over the data, in random order."""
@@ -101,7 +106,8 @@ class Batches:
 
     def _plan(self):
         """This pass's (augmented) drawings and its batches as (padded size, drawing indices)."""
-        items = [augment(d, self.rng) if self.augmented else np.asarray(d, np.float32) for d in self.drawings]
+        items = [augment(d, self.rng, mirror=self.mirror) if self.augmented else np.asarray(d, np.float32)
+                 for d in self.drawings]
         order = self.rng.permutation(len(items)) if self.augmented else np.arange(len(items))
         by_bucket: dict[int, list[int]] = {}
         for i in order:
@@ -257,7 +263,8 @@ def train_one(name: str, args) -> Path | None:
     model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss=reconstruction_loss,
                   jit_compile=args.jit)
     feed = vae_dataset if vae else dataset
-    train = feed(Batches(data["train"], data["scale_factor"], args.batch_size, args.seed), repeat=True)
+    train = feed(Batches(data["train"], data["scale_factor"], args.batch_size, args.seed,
+                         mirror=getattr(args, "mirror", 0.0) or 0.0), repeat=True)
     valid_batches = Batches(data["valid"], data["scale_factor"], args.batch_size, augmented=False)
     valid = feed(valid_batches, repeat=True)
     best = run_dir / "best.weights.h5"
@@ -330,6 +337,9 @@ def build_parser(description: str, default_recipe: str = recipe.DEFAULT_RECIPE) 
                              "decoder's drawings only; the validation set keeps the real valid split)")
     parser.add_argument("--init-from", metavar="FILE",
                         help="fine-tune: start from this prior's weights and scale factor (a fewshot recipe's)")
+    parser.add_argument("--mirror", type=float, metavar="P",
+                        help="fine-tune: the share of drawings seen mirrored each epoch (0 for objects that a mirror "
+                             "changes, e.g. letters or a clock)")
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--patience", type=int)
     parser.add_argument("--batch-size", type=int)
