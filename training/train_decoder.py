@@ -236,28 +236,14 @@ def train_one(name: str, args) -> Path | None:
     keras.utils.set_random_seed(args.seed)
     model = (build_vae(config, f"vae_{name}", kl_min=args.kl_min, seed=args.seed)
              if vae else build_model(config, name))
-    if vae and args.init_decoder:  # (a resumed run's checkpoint replaces these when training starts)
-        path = Path(args.decoder_dir) / f"{name}.npz"
-        if not path.exists():
-            raise SystemExit(f"{name}: --init-decoder, but there is no decoder {path} (train it first, or "
-                             "--no-init-decoder)")
-        start = load_decoder(path)
-        if start.config.num_units != config.num_units:
-            raise SystemExit(f"{name}: --init-decoder needs a {config.num_units}-unit decoder in {args.decoder_dir}, "
-                             f"not {start.config.num_units} units")
-        import_weights(model, start.weights, config)
-        print(f"{name}: the VAE's decoder starts from {args.decoder_dir}/{name}.npz", flush=True)
+    start = None  # the decoder whose weights this model starts from (a resumed run's checkpoint replaces them)
+    if vae and args.init_decoder:
+        start = start_from(model, config, Path(args.decoder_dir) / f"{name}.npz", f"{name}: --init-decoder",
+                           "train it first, or --no-init-decoder")
     if getattr(args, "init_from", None):  # a fine-tune: the prior's weights, and its scale factor, which they need
-        prior_path = Path(args.init_from) if Path(args.init_from).is_absolute() else ROOT / args.init_from
-        if not prior_path.exists():
-            raise SystemExit(f"{name}: init_from = {args.init_from}, but there is no such file (python -m "
-                             "training.train_prior makes the prior)")
-        start = load_decoder(prior_path)
-        if start.config.num_units != config.num_units:
-            raise SystemExit(f"{name}: init_from needs a {config.num_units}-unit decoder, not {start.config.num_units}")
-        import_weights(model, start.weights, config)
+        path = Path(args.init_from) if Path(args.init_from).is_absolute() else ROOT / args.init_from
+        start = start_from(model, config, path, f"{name}: init_from", "python -m training.train_prior makes the prior")
         data["scale_factor"] = start.scale_factor
-        print(f"{name}: starts from {prior_path} (scale factor {start.scale_factor:.2f})", flush=True)
     steps = math.ceil(len(data["train"]) / args.batch_size)  # batches per epoch (roughly: buckets add a few)
     schedule = keras.optimizers.schedules.ExponentialDecay(args.lr, decay_steps=steps, decay_rate=0.93)
     model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss=reconstruction_loss,
@@ -301,6 +287,19 @@ def train_one(name: str, args) -> Path | None:
     print(f"{name}: exported {out} ({out.stat().st_size / 1e6:.2f} MB) after {len(history.epoch)} epochs "
           f"this run, {time.time() - started:.0f} s", flush=True)
     return out
+
+
+def start_from(model, config: DecoderConfig, path: Path, what: str, remedy: str):
+    """Load the decoder at ``path`` into ``model`` (same LSTM width) and return it; a clear exit when it is
+    missing or of another width."""
+    if not path.exists():
+        raise SystemExit(f"{what}, but there is no decoder {path} ({remedy})")
+    start = load_decoder(path)
+    if start.config.num_units != config.num_units:
+        raise SystemExit(f"{what} needs a {config.num_units}-unit decoder, not {start.config.num_units} units ({path})")
+    import_weights(model, start.weights, config)
+    print(f"{what}: starts from {path} (scale factor {start.scale_factor:.2f})", flush=True)
+    return start
 
 
 def _read_history(path: Path) -> list[dict]:
