@@ -342,6 +342,60 @@ def test_more_real_drawings_as_bitmaps_join_the_train_split_only_and_the_card_sa
     assert classifier_commands(Classifier.load(tmp_path / "models"))[0].endswith(f"--bitmaps-more {more}")
 
 
+@pytest.mark.slow
+def test_a_judge_of_another_architecture_knows_objects_buddy_is_still_to_learn_from_their_real_drawings(tmp_path):
+    """issue 51's judge: a ResNet, not the served CNN; squares have no decoder yet but are served outputs, learnt
+    from their real drawings and their bitmaps (one file named alone), weighed up against the bigger objects."""
+    from app.engine.classifier import Classifier
+    from app.engine.render import render
+    from training.evaluate import classifier_commands
+    from training.train_classifier import main
+
+    data_dir, pretrained_dir = write_fixture_objects(tmp_path, ("circle", "square", "zigzag"))
+    (pretrained_dir / "square.gen.json").unlink()
+    with pytest.raises(SystemExit):
+        main([*tiny_run(tmp_path, data_dir, pretrained_dir), "--new-objects", "unicorn"])
+    squares = np.stack([render([np.array([[128 - r, 128 - r], [128 + r, 128 - r], [128 + r, 128 + r],
+                                          [128 - r, 128 + r], [128 - r, 128 - r]])]) for r in (40, 60, 80)])
+    np.save(tmp_path / "square.npy", squares.reshape(3, 784))
+    main([*tiny_run(tmp_path, data_dir, pretrained_dir), "--epochs", "1", "--architecture", "resnet",
+          "--new-objects", "square", "--balance", "0.5", "--bitmaps-more", str(tmp_path / "square.npy"),
+          "--out", str(tmp_path / "judge")])
+
+    judge = Classifier.load(tmp_path / "judge")
+    assert judge.names == ["circle", "square", "zigzag"] and judge.model.name == "doodle_judge"
+    assert any(type(layer).__name__ == "Add" for layer in judge.model.layers)  # residual blocks
+    assert judge.card["data"]["square"]["bitmaps_train"] == 3 and judge.card["data"]["square"]["google_train"] == 0
+    assert classifier_commands(judge) == [
+        "python -m training.train_classifier --epochs 1 --google-drawings 0 --copies 1 --width 4 --batch-size 16 "
+        f"--bitmaps-more {tmp_path / 'square.npy'} --architecture resnet --new-objects square --balance 0.5"]
+    with pytest.raises(SystemExit):  # a ResNet does not start a VGG-style classifier
+        main([*tiny_run(tmp_path, data_dir, pretrained_dir), "--epochs", "1", "--init-from", str(tmp_path / "judge"),
+              "--new-objects", "square", "--out", str(tmp_path / "other")])
+
+
+def test_balancing_weighs_a_small_object_up_and_keeps_the_mean_weight_one():
+    from training.train_classifier import class_weights
+
+    labels = np.array([0] * 90 + [1] * 10)
+    assert class_weights(labels, 0.0) is None
+    flat = class_weights(labels, 1.0)
+    assert flat[0] * 90 == pytest.approx(flat[1] * 10)  # every object weighs alike
+    half = class_weights(labels, 0.5)
+    assert half[1] / half[0] == pytest.approx(3.0)  # sqrt(90 / 10)
+    assert (half[0] * 90 + half[1] * 10) / 100 == pytest.approx(1.0)
+
+
+def test_dropping_outputs_of_the_judges_resnet_renormalises_too():
+    from training.train_classifier import keep_outputs, make_model
+
+    full = make_model(5, width=4, architecture="resnet")
+    images = np.random.default_rng(0).uniform(0, 255, (6, 28, 28, 1)).astype(np.float32)
+    probs = full.predict(images, verbose=0)
+    kept = keep_outputs(full, 3, width=4, architecture="resnet").predict(images, verbose=0)
+    np.testing.assert_allclose(kept, probs[:, :3] / probs[:, :3].sum(axis=1, keepdims=True), rtol=1e-4, atol=1e-6)
+
+
 def test_comparing_two_classifiers_counts_the_drawings_each_gets_right_and_flags_an_object_that_got_worse():
     from training.studies.classifiers import compare, report
 

@@ -8,10 +8,14 @@ Classes: every object with a Google decoder in ../shared/pretrained (45) plus an
 random x/y scale (+-15%) by ``app.engine.render.render``, the function serving uses. Evaluation is on the real
 test split, which no model of the project ever trains on. Renders are cached in ``training/cache/``.
 With ``--other-objects`` the real drawings of the objects in ``--data-dir`` that have no decoder are learnt too,
-as extra outputs that the exported model drops. With ``--bitmaps-more DIR`` Google's own 28x28 bitmaps of real
-drawings in DIR (``<object>.npy``, e.g. ../shared/data/quickdraw_bitmaps_more) join the train split as they are
-(realigned first: ``training.studies.bitmaps.realign``, which also shows that our renders match them); the valid
-and test splits stay the stroke data's own.
+as extra outputs that the exported model drops. With ``--new-objects`` objects that have no decoder yet are
+served outputs, learnt from their real drawings (the judge of issue 51 knows them before Buddy draws them). With
+``--bitmaps-more PATH...`` Google's own 28x28 bitmaps of real drawings (a folder of ``<object>.npy``, e.g.
+../shared/data/quickdraw_bitmaps_more, or one ``<object>.npy`` file) join the train split as they are (realigned
+first: ``training.studies.bitmaps.realign``, which also shows that our renders match them); the valid and test
+splits stay the stroke data's own. ``--balance P`` weighs each object's training images by its count to the power
+-P (0: every image alike; 1: every object alike). ``--architecture resnet`` trains a small ResNet instead of the
+served VGG-style CNN (the independent judge: another architecture).
 
 The exported model is ``models/classifier.keras`` (Keras' own format: architecture + weights; input
 uint8-valued 28x28, the rescaling is inside the model) and ``models/classifier.json`` (classes, data counts,
@@ -50,11 +54,31 @@ def class_names(pretrained_dir: Path = PRETRAINED_DIR, models_dir: Path = ROOT /
     return sorted(names)
 
 
+def bitmap_files(paths) -> dict[str, Path]:
+    """Object -> its bitmaps file, from ``--bitmaps-more``'s folders (every ``<object>.npy`` in them) and files."""
+    found: dict[str, Path] = {}
+    for path in map(Path, paths or ()):
+        for f in sorted(path.glob("*.npy")) if path.is_dir() else [path]:
+            if f.stem in found:
+                raise SystemExit(f"--bitmaps-more: {f.stem} twice ({found[f.stem]} and {f})")
+            found[f.stem] = f
+    return found
+
+
+def bitmaps_key(paths) -> str:
+    """The cache key's part for ``--bitmaps-more`` (one folder keeps the key it had before several were allowed)."""
+    return hashlib.sha1("\n".join(str(Path(p).resolve()) for p in paths).encode()).hexdigest()[:6]
+
+
 def other_objects(data_dir: Path, names: list[str]) -> list[str]:
     """Objects with real drawings in ``data_dir`` (``<name>.ndjson`` or ``<name>.npz``) but not among ``names``,
     sorted: Quick, Draw! has 345, the decoders cover 45."""
-    found = {object_name(p.stem) for pattern in ("*.ndjson", "*.npz") for p in Path(data_dir).glob(pattern)}
-    return sorted(found - set(names))
+    return sorted(data_objects(data_dir) - set(names))
+
+
+def data_objects(data_dir: Path) -> set[str]:
+    """The objects with real drawings in ``data_dir`` (``<name>.ndjson`` or ``<name>.npz``)."""
+    return {object_name(p.stem) for pattern in ("*.ndjson", "*.npz") for p in Path(data_dir).glob(pattern)}
 
 
 def render_many(drawings, rng, copies: int, jitter: float = JITTER, renderer=render) -> np.ndarray:
@@ -78,10 +102,11 @@ def build_data(names, args, others=()) -> dict:
     ``counts``.
     """
     others = list(others)
-    more = Path(args.bitmaps_more) if getattr(args, "bitmaps_more", None) else None
+    more = getattr(args, "bitmaps_more", None) or []
+    bitmaps_of = bitmap_files(more)
     key = (f"classifier-{len(names)}-{args.google_drawings}-{args.copies}-{args.seed}"
            + (f"-o{len(others)}" if others else "")
-           + (f"-m{hashlib.sha1(str(more.resolve()).encode()).hexdigest()[:6]}" if more else ""))
+           + (f"-m{bitmaps_key(more)}" if more else ""))
     path = Path(args.cache_dir) / f"{key}.npz"
     if path.exists():
         with np.load(path, allow_pickle=False) as data:
@@ -97,7 +122,7 @@ def build_data(names, args, others=()) -> dict:
         google = (google_drawings(name, args.google_drawings, pretrained_dir=args.pretrained_dir)
                    if (Path(args.pretrained_dir) / f"{name}.gen.json").exists() and args.google_drawings else [])
         train_images = [render_many(real["train"], rng, args.copies), render_many(google, rng, 1)]
-        bitmaps = (realign(np.load(more / f"{name}.npy")) if more and (more / f"{name}.npy").exists()
+        bitmaps = (realign(np.load(bitmaps_of[name])) if name in bitmaps_of
                    else np.zeros((0, SIDE, SIDE), np.uint8))
         train_images.append(bitmaps)
         for split, images in (("train", np.concatenate(train_images)),
@@ -120,16 +145,31 @@ def build_data(names, args, others=()) -> dict:
     return data
 
 
-def make_model(num_classes: int, width: int = 32, channels: int = 1):
-    """A small VGG-style CNN: conv-batchnorm-relu blocks of width w, 2w, 4w, 8w at 28, 14, 7 and 3 pixels, over
-    28x28 renders of ``channels`` channels (the served model: 1, the ink; ``training.studies.stroke_order``: 3).
+ARCHITECTURES = ("vgg", "resnet")
 
-    The rescaling and the training-time augmentation (mirror images, small shifts and turns) are inside the
-    model, so serving feeds the raw 0..255 render. No class here depends on which way it faces, so a mirrored
-    drawing keeps its label.
-    """
+
+def front() -> list:
+    """The layers every architecture begins with: the rescaling and the training-time augmentation (mirror images,
+    small shifts and turns), inside the model, so serving feeds the raw 0..255 render. No object here depends on
+    which way it faces, so a mirrored drawing keeps its label."""
+    from keras import layers
+
+    return [layers.Rescaling(1.0 / 255), layers.RandomFlip("horizontal"),
+            layers.RandomTranslation(SHIFT, SHIFT, fill_mode="constant"),
+            layers.RandomRotation(TURN, fill_mode="constant")]
+
+
+def make_model(num_classes: int, width: int = 32, channels: int = 1, architecture: str = "vgg"):
+    """A small VGG-style CNN: conv-batchnorm-relu blocks of width w, 2w, 4w, 8w at 28, 14, 7 and 3 pixels, over
+    28x28 renders of ``channels`` channels (the served model: 1, the ink; ``training.studies.stroke_order``: 3);
+    ``architecture="resnet"``: ``make_resnet``'s instead."""
     import keras
     from keras import layers
+
+    if architecture == "resnet":
+        return make_resnet(num_classes, width, channels)
+    if architecture != "vgg":
+        raise ValueError(f"architecture {architecture!r}: one of {', '.join(ARCHITECTURES)}")
 
     def block(filters: int, convs: int) -> list:
         return [layer for _ in range(convs) for layer in (
@@ -138,10 +178,7 @@ def make_model(num_classes: int, width: int = 32, channels: int = 1):
 
     return keras.Sequential([
         keras.Input((SIDE, SIDE, channels)),
-        layers.Rescaling(1.0 / 255),
-        layers.RandomFlip("horizontal"),
-        layers.RandomTranslation(SHIFT, SHIFT, fill_mode="constant"),
-        layers.RandomRotation(TURN, fill_mode="constant"),
+        *front(),
         *block(width, 1), layers.MaxPooling2D(),
         *block(2 * width, 2), layers.MaxPooling2D(),
         *block(4 * width, 2), layers.MaxPooling2D(),
@@ -154,17 +191,47 @@ def make_model(num_classes: int, width: int = 32, channels: int = 1):
     ], name="doodle_classifier")
 
 
-def keep_outputs(model, keep: int, width: int):
+def make_resnet(num_classes: int, width: int = 32, channels: int = 1):
+    """A small ResNet, the independent judge's network (issue 51: not the served CNN's architecture): a 3x3 stem of
+    width w, then three stages of two residual blocks (two 3x3 conv-batchnorm layers and a shortcut) of width w, 2w,
+    4w at 28, 14 and 7 pixels (a stage's first block halves the side by a strided conv, its shortcut by 2x2 average
+    pooling before a 1x1 conv, as ResNet-D: a 1x1 conv of stride 2 crashes TensorFlow's oneDNN kernels on this CPU
+    now and then), global average pooling, dropout and one softmax layer; ``front``'s rescaling and augmentation
+    first."""
+    import keras
+    from keras import layers
+
+    def conv_bn(x, filters: int, size: int, strides: int = 1):
+        x = layers.Conv2D(filters, size, strides=strides, padding="same", use_bias=False)(x)
+        return layers.BatchNormalization()(x)
+
+    inputs = keras.Input((SIDE, SIDE, channels))
+    x = inputs
+    for layer in front():
+        x = layer(x)
+    x = layers.Activation("relu")(conv_bn(x, width, 3))
+    for stage, filters in enumerate((width, 2 * width, 4 * width)):
+        for block in range(2):
+            strides = 2 if stage and not block else 1
+            y = conv_bn(layers.Activation("relu")(conv_bn(x, filters, 3, strides)), filters, 3)
+            shortcut = x if strides == 1 else layers.AveragePooling2D(strides, padding="same")(x)
+            shortcut = shortcut if shortcut.shape[-1] == filters else conv_bn(shortcut, filters, 1)
+            x = layers.Activation("relu")(layers.Add()([y, shortcut]))
+    x = layers.Dropout(0.3)(layers.GlobalAveragePooling2D()(x))
+    return keras.Model(inputs, layers.Dense(num_classes, activation="softmax")(x), name="doodle_judge")
+
+
+def keep_outputs(model, keep: int, width: int, architecture: str = "vgg"):
     """The same CNN answering only its first ``keep`` objects: the other objects' output units are dropped, so
     its softmax is the full model's probabilities renormalised over the kept objects."""
-    kept = make_model(keep, width)
+    kept = make_model(keep, width, architecture=architecture)
     weights = model.get_weights()
     weights[-2], weights[-1] = weights[-2][:, :keep], weights[-1][:keep]
     kept.set_weights(weights)
     return kept
 
 
-def init_from(model, directory: Path, names: list[str], width: int) -> dict:
+def init_from(model, directory: Path, names: list[str], width: int, architecture: str = "vgg") -> dict:
     """Start ``model`` (objects ``names``) from the classifier in ``directory``: every layer's weights, and each
     object's output unit where that classifier knew the object; a new object's unit starts at random with the
     known units' mean bias. Returns that classifier's card (its objects, how it was trained)."""
@@ -174,6 +241,9 @@ def init_from(model, directory: Path, names: list[str], width: int) -> dict:
     if card.get("hyper_parameters", {}).get("width", width) != width:
         raise SystemExit(f"--init-from: that classifier has width {card['hyper_parameters']['width']}, "
                          f"not --width {width}")
+    if card.get("hyper_parameters", {}).get("architecture", "vgg") != architecture:
+        raise SystemExit(f"--init-from: that classifier is a {card['hyper_parameters'].get('architecture', 'vgg')}, "
+                         f"not --architecture {architecture}")
     old = keras.saving.load_model(Path(directory) / "classifier.keras", compile=False)
     weights, previous = model.get_weights(), old.get_weights()
     kernel, bias = weights[-2], weights[-1]
@@ -216,6 +286,17 @@ def metrics(probs: np.ndarray, labels: np.ndarray, names: list[str]) -> dict:
             "per_class": per_class, "confusions": confusions[:40]}
 
 
+def class_weights(labels: np.ndarray, balance: float) -> dict[int, float] | None:
+    """``--balance P``: each label's weight, its count to the power -P, scaled so the mean weight over the training
+    images is 1 (None for P = 0: every image alike)."""
+    if not balance:
+        return None
+    counts = np.bincount(labels)
+    raw = np.where(counts > 0, np.maximum(counts, 1).astype(np.float64) ** -balance, 0.0)
+    scale = len(labels) / float((raw * counts).sum())
+    return {k: float(raw[k] * scale) for k in range(len(counts))}
+
+
 def save_for_serving(model, path: Path) -> None:
     """Save architecture + weights only: an uncompiled copy, so the file carries no optimizer state (a third of
     the size)."""
@@ -233,13 +314,14 @@ def predict(model, images: np.ndarray) -> np.ndarray:
     return views_average(lambda batch: model.predict(batch, verbose=0, batch_size=256), images)
 
 
-def google_bitmap_check(model, names: list[str], bitmaps_dir: Path) -> dict:
+def google_bitmap_check(model, names: list[str], bitmaps_dir: Path, trained: dict | None = None) -> dict:
     """Accuracy on Google's own 28x28 bitmaps for the classes that have them (cat, bicycle) - a sanity check
-    that our renders match theirs."""
+    that our renders match theirs (not for a file the model trained on: ``trained``, from ``bitmap_files``)."""
     out = {}
+    trained_files = {Path(f).resolve() for f in (trained or {}).values()}
     for name in ("cat", "bicycle"):
         path = Path(bitmaps_dir) / f"{name}.npy"
-        if name not in names or not path.exists():
+        if name not in names or not path.exists() or path.resolve() in trained_files:
             continue
         x = np.load(path).reshape(-1, SIDE, SIDE, 1)[:1000].astype(np.float32)
         probs = predict(model, x)
@@ -255,7 +337,8 @@ CARD_OPTIONS = {"epochs_max": "epochs", "google_drawings_per_class": "google_dra
                 "width": "width", "batch_size": "batch_size", "seed": "seed", "schedule": "schedule",
                 "learning_rate": "lr",
                 "classes": "classes", "other_objects": "other_objects", "bitmaps_more": "bitmaps_more",
-                "init_from": "init_from"}
+                "init_from": "init_from", "architecture": "architecture", "new_objects": "new_objects",
+                "balance": "balance"}
 
 
 def schedule_sentence(hyper: dict) -> str:
@@ -277,6 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--copies", type=int, default=3, help="renders of each real training drawing")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--width", type=int, default=32, help="filters of the first conv block (then 2x, 4x, 8x)")
+    parser.add_argument("--architecture", choices=ARCHITECTURES, default="vgg",
+                        help="the served VGG-style CNN, or a small ResNet (the independent judge's)")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--schedule", choices=("plateau", "cosine"), default="plateau",
                         help=f"learning rate: cut {PLATEAU['factor']}x after {PLATEAU['patience']} epochs without a "
@@ -285,14 +370,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--classes", nargs="+", metavar="OBJECT",
                         help="train on these objects only (a quick study of confusable ones); default: all of them")
+    parser.add_argument("--new-objects", nargs="+", metavar="OBJECT",
+                        help="objects without a decoder learnt as served outputs from their real drawings (a judge "
+                             "for objects Buddy is still to learn)")
+    parser.add_argument("--balance", type=float, default=0.0, metavar="P",
+                        help="weigh each object's training images by its count to the power -P (0: none; 1: every "
+                             "object weighs alike)")
     parser.add_argument("--other-objects", action="store_true",
                         help=f"also learn the real drawings (train split, at most {OTHER_CAP} each) of every object "
                              "in --data-dir that has no decoder, as extra outputs the exported model drops")
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
     parser.add_argument("--pretrained-dir", type=Path, default=PRETRAINED_DIR)
     parser.add_argument("--bitmaps-dir", type=Path, default=BITMAPS_DIR)
-    parser.add_argument("--bitmaps-more", type=Path, metavar="DIR",
-                        help="more real drawings as Google's bitmaps (<object>.npy), added to the train split")
+    parser.add_argument("--bitmaps-more", type=Path, nargs="+", metavar="PATH",
+                        help="more real drawings as Google's bitmaps, added to the train split: folders of "
+                             "<object>.npy or single <object>.npy files")
     parser.add_argument("--init-from", metavar="DIR",
                         help="start from the classifier in DIR (e.g. models, before a new object joins): its "
                              "weights, and its output units for the objects it knew; the card keeps its recipe")
@@ -312,6 +404,11 @@ def main(argv=None):
 
     started = time.time()
     names = class_names(args.pretrained_dir, args.out or ROOT / "models")
+    if args.new_objects:
+        unknown = sorted(set(args.new_objects) - data_objects(args.data_dir))
+        if unknown:
+            parser.error(f"--new-objects: no real drawings of {', '.join(unknown)} in {args.data_dir}")
+        names = sorted(set(names) | set(args.new_objects))
     others = other_objects(args.data_dir, names) if args.other_objects else []
     classes_tag = ""
     if args.classes:
@@ -325,7 +422,10 @@ def main(argv=None):
     schedule_tag = "" if args.schedule == "plateau" and args.lr == 1e-3 else f"-{args.schedule}{args.lr:g}"
     run_dir = (Path(args.runs_dir) / f"classifier-w{args.width}-t{args.google_drawings}-c{args.copies}-s{args.seed}"
                                      f"{schedule_tag}{classes_tag}{f'-o{len(others)}' if others else ''}"
-                                     f"{'-more' if args.bitmaps_more else ''}{'-init' if args.init_from else ''}")
+                                     f"{'-more' if args.bitmaps_more else ''}{'-init' if args.init_from else ''}"
+                                     f"{'' if args.architecture == 'vgg' else '-' + args.architecture}"
+                                     f"{f'-n{len(args.new_objects)}' if args.new_objects else ''}"
+                                     f"{f'-b{args.balance:g}' if args.balance else ''}")
     run_dir.mkdir(parents=True, exist_ok=True)
     out = args.out or (run_dir if args.classes else ROOT / "models")  # a study never replaces the shipped model
     x_train, y_train = data["x_train"][..., None], data["y_train"]
@@ -342,15 +442,16 @@ def main(argv=None):
         learning_rate = args.lr
         schedule_callbacks = [keras.callbacks.ReduceLROnPlateau(**PLATEAU),
                               keras.callbacks.EarlyStopping(patience=5)]
-    model = make_model(len(names) + len(others), args.width)
-    initial = init_from(model, Path(args.init_from), names, args.width) if args.init_from else None
+    model = make_model(len(names) + len(others), args.width, architecture=args.architecture)
+    initial = (init_from(model, Path(args.init_from), names, args.width, args.architecture) if args.init_from
+               else None)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(3, name="top3")])
     # the valid set: the real valid split (thin per class) - what the checkpoint and early stopping watch
     x_valid, y_valid = data["x_valid"][..., None], data["y_valid"]
     weights_file = run_dir / "best.weights.h5"
     model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs, validation_data=(x_valid, y_valid),
-              shuffle=True, verbose=fit_verbosity(), callbacks=[
+              class_weight=class_weights(y_train, args.balance), shuffle=True, verbose=fit_verbosity(), callbacks=[
                   keras.callbacks.BackupAndRestore(str(run_dir / "backup"), delete_checkpoint=False),
                   keras.callbacks.ModelCheckpoint(str(weights_file), monitor="val_loss", save_best_only=True,
                                                   save_weights_only=True),
@@ -358,7 +459,7 @@ def main(argv=None):
                   keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True)])
     model.load_weights(str(weights_file))
     if others:
-        model = keep_outputs(model, len(names), args.width)
+        model = keep_outputs(model, len(names), args.width, args.architecture)
     test = metrics(predict(model, data["x_test"]), data["y_test"], names)
     counts = {name: dict(zip(("real_train", "google_train", "real_valid", "real_test", "bitmaps_train"),
                               map(int, row)))
@@ -376,8 +477,12 @@ def main(argv=None):
                                  "test_time": TEST_TIME,
                                  **({"classes": names} if args.classes else {}),
                                  **({"other_objects": True} if others else {}),
-                                 **({"bitmaps_more": str(args.bitmaps_more)} if args.bitmaps_more else {}),
-                                 **({"init_from": str(args.init_from)} if args.init_from else {})},
+                                 **({"bitmaps_more": [str(p) for p in args.bitmaps_more]} if args.bitmaps_more
+                                    else {}),
+                                 **({"init_from": str(args.init_from)} if args.init_from else {}),
+                                 **({"architecture": args.architecture} if args.architecture != "vgg" else {}),
+                                 **({"new_objects": sorted(args.new_objects)} if args.new_objects else {}),
+                                 **({"balance": args.balance} if args.balance else {})},
             # the classifier this one started from: its objects and how it was made (its own recipe and figures)
             **({"initialised_from": {k: initial.get(k) for k in ("classes", "hyper_parameters", "training",
                                                                   "seconds_this_run", "test_real",
@@ -386,7 +491,7 @@ def main(argv=None):
             "data": counts,
             **({"other_objects": {"objects": len(others), "real_train": other_train}} if others else {}),
             "test_real": test,
-            "google_bitmaps": google_bitmap_check(model, names, args.bitmaps_dir),
+            "google_bitmaps": google_bitmap_check(model, names, args.bitmaps_dir, bitmap_files(args.bitmaps_more)),
             "license": "trained on Quick, Draw! data (CC BY 4.0) and drawings by Magenta's models (Apache 2.0)"}
     out.mkdir(parents=True, exist_ok=True)
     save_for_serving(model, out / "classifier.keras")
