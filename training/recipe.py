@@ -40,6 +40,7 @@ DATA_RENAMED = {"teacher_train": "google_train", "teacher_valid": "google_valid"
 PRIOR_KEYS = RECIPE_KEYS + ("objects",)
 # a new object's decoder fine-tuned from a prior (recipes/fewshot.toml): a decoder's keys plus the prior's file
 FINETUNE_KEYS = RECIPE_KEYS + ("init_from", "mirror")
+NO_PRIOR = "none"  # init_from for the same fine-tuning recipe trained from scratch (the prior's comparison)
 STRINGS = ("objects", "init_from")
 FLOATS = ("lr", "mirror", "google_rdp", "kl_weight", "kl_weight_start", "kl_decay", "kl_min")
 BOOLS = ("init_decoder",)

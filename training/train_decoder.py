@@ -240,7 +240,7 @@ def train_one(name: str, args) -> Path | None:
     if vae and args.init_decoder:
         start = start_from(model, config, Path(args.decoder_dir) / f"{name}.npz", f"{name}: --init-decoder",
                            "train it first, or --no-init-decoder")
-    if getattr(args, "init_from", None):  # a fine-tune: the prior's weights, and its scale factor, which they need
+    if fine_tune(args):  # a fine-tune: the prior's weights, and its scale factor, which they need
         path = Path(args.init_from) if Path(args.init_from).is_absolute() else ROOT / args.init_from
         start = start_from(model, config, path, f"{name}: init_from", "python -m training.train_prior makes the prior")
         data["scale_factor"] = start.scale_factor
@@ -273,10 +273,11 @@ def train_one(name: str, args) -> Path | None:
             "recipe": args.resolved, "recipe_file": Path(args.recipe).stem, "data": data["counts"],
             "training": {"epochs_run": len(log), "best_val_loss": min((r["val_loss"] for r in log), default=None),
                          "seconds_this_run": round(time.time() - started, 1)}}
-    if getattr(args, "init_from", None):
+    if fine_tune(args):
         meta["init_from"] = {"file": args.init_from, "recipe": start.meta.get("recipe"),
                              "data": start.meta.get("data"), "best_val_loss": start.meta.get("training", {}).get(
                                  "best_val_loss")}
+    if not prior and not (Path(args.pretrained_dir) / f"{name}.gen.json").exists():
         meta["google_decoder"] = None  # none for this object: it learns from its real drawings alone
     if not prior:  # how big a child's whole drawing will be (app.engine.fitting); a prior is not one object
         meta["fit"] = placement_table(name, args.data_dir)
@@ -287,6 +288,12 @@ def train_one(name: str, args) -> Path | None:
     print(f"{name}: exported {out} ({out.stat().st_size / 1e6:.2f} MB) after {len(history.epoch)} epochs "
           f"this run, {time.time() - started:.0f} s", flush=True)
     return out
+
+
+def fine_tune(args) -> bool:
+    """Whether the recipe starts from a prior (``init_from``: a file; "none" trains the same recipe from scratch,
+    the fine-tune's comparison)."""
+    return getattr(args, "init_from", None) not in (None, "", recipe.NO_PRIOR)
 
 
 def start_from(model, config: DecoderConfig, path: Path, what: str, remedy: str):
@@ -335,7 +342,8 @@ def build_parser(description: str, default_recipe: str = recipe.DEFAULT_RECIPE) 
                         help="each real training drawing appears K times per epoch (0: learn from Google's "
                              "decoder's drawings only; the validation set keeps the real valid split)")
     parser.add_argument("--init-from", metavar="FILE",
-                        help="fine-tune: start from this prior's weights and scale factor (a fewshot recipe's)")
+                        help="fine-tune: start from this prior's weights and scale factor (a fewshot recipe's; "
+                             f"{recipe.NO_PRIOR}: the same recipe from scratch)")
     parser.add_argument("--mirror", type=float, metavar="P",
                         help="fine-tune: the share of drawings seen mirrored each epoch (0 for objects that a mirror "
                              "changes, e.g. letters or a clock)")
