@@ -35,6 +35,31 @@ def test_exported_keras_weights_give_the_engines_step_outputs():
         np.testing.assert_allclose(step_out.numpy(), keras_out[:, t], rtol=1e-4, atol=1e-5)
 
 
+def test_a_class_conditional_decoder_for_one_object_is_a_plain_decoder_with_its_embedding_in_the_bias():
+    """issue 51's conditional prior: the mean embedding folded into the exported bias, plus an object's shift, gives
+    exactly the Keras model's step outputs for that object."""
+    import tensorflow as tf
+
+    from training.keras_decoder import build_conditional, export_conditional
+
+    config = DecoderConfig(num_units=8)
+    model = build_conditional(config, classes=3, embedding=4)
+    rng = np.random.default_rng(0)
+    model.set_weights([rng.normal(0, 0.5, w.shape).astype(np.float32) for w in model.get_weights()])
+    weights, shifts = export_conditional(model, config)
+    assert shifts.shape == (3, 32) and weights["lstm_w_xh"].shape == (5, 32)
+    np.testing.assert_allclose(shifts.sum(axis=0), 0.0, atol=1e-5)  # shifts from the mean embedding
+    x = rng.normal(0, 1, (2, 6, 5)).astype(np.float32)
+    for k in range(3):
+        keras_out = np.asarray(model([x, np.full(2, k, np.int32)]))
+        own = {n: tf.constant(v + (shifts[k] if n == "lstm_bias" else 0.0)) for n, v in weights.items()}
+        c = h = tf.zeros((2, 8))
+        for t in range(6):
+            c, h = lstm_step(tf, own, tf.constant(x[:, t]), c, h)
+            step_out = tf.matmul(h, own["output_w"]) + own["output_b"]
+            np.testing.assert_allclose(step_out.numpy(), keras_out[:, t], rtol=1e-4, atol=1e-5)
+
+
 def test_import_then_export_is_the_identity():
     tiny = make_tiny_decoder(num_units=8)
     model = build_model(tiny.config)

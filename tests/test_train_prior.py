@@ -63,3 +63,38 @@ def test_a_prior_recipe_names_its_objects_a_fewshot_recipe_its_prior_and_other_r
     assert recipe.load("prior")["objects"] == "all"
     assert recipe.load("fewshot")["init_from"] == "models/prior/prior.npz"
     assert not {"objects", "init_from"} & set(recipe.load("careful"))
+
+
+@pytest.mark.slow
+def test_the_class_conditional_prior_exports_a_plain_decoder_and_each_objects_shift_beside_it(tmp_path):
+    from training.train_prior import class_decoder, main
+
+    rng = np.random.default_rng(6)
+    data_dir, pretrained = tmp_path / "data", tmp_path / "pretrained"
+    data_dir.mkdir()
+    pretrained.mkdir()
+    write_ndjson(data_dir / "zigzag.ndjson", "zigzag", [lines(rng) for _ in range(30)])
+    write_ndjson(data_dir / "line.ndjson", "line", [lines(rng, 1, 3) for _ in range(30)])
+    write_gen_json(small_google_decoder("dot"), pretrained / "dot.gen.json", "dot", 40)
+    main(["--recipe", "prior-cond", "--class-embedding", "3", "--units", "8", "--google-drawings", "40",
+          "--batch-size", "16", "--epochs", "1", "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained),
+          "--out", str(tmp_path / "prior"), "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path / "c")])
+    prior = load_decoder(tmp_path / "prior" / "prior.npz")
+    assert prior.meta["recipe"]["class_embedding"] == 3 and prior.meta["classes_file"] == "prior.classes.npz"
+    assert recipe.command(["prior"], prior.meta["recipe"]).startswith(
+        "python -m training.train_prior --recipe prior-cond --units 8")
+    zigzag, line = class_decoder(tmp_path / "prior" / "prior.npz", "zigzag"), class_decoder(
+        tmp_path / "prior" / "prior.npz", "line")
+    assert zigzag.name == "zigzag" and not np.allclose(zigzag.weights["lstm_bias"], line.weights["lstm_bias"])
+    assert all(np.array_equal(zigzag.weights[k], prior.weights[k]) for k in prior.weights if k != "lstm_bias")
+    with pytest.raises(ValueError):
+        class_decoder(tmp_path / "prior" / "prior.npz", "unicorn")
+    [(rows, _)] = sample(zigzag, prime(zigzag, np.zeros((0, 5))), [1], temperature=0.5, max_steps=30)
+    assert np.isfinite(rows).all()
+
+
+def test_a_prior_stored_before_the_class_embedding_existed_reads_as_unconditional_and_keeps_its_run():
+    values = recipe.load("prior")
+    old = {k: v for k, v in values.items() if k != "class_embedding"}
+    assert recipe.normalised(old)["class_embedding"] == 0
+    assert recipe.run_name("prior", "prior", old) == recipe.run_name("prior", "prior", values)

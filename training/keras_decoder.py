@@ -26,6 +26,38 @@ def build_model(config: DecoderConfig, name: str = "decoder"):
     return keras.Model(inputs, outputs, name=name)
 
 
+def build_conditional(config: DecoderConfig, classes: int, embedding: int, name: str = "prior"):
+    """A class-conditional decoder (issue 51's prior variant): inputs (stroke-5 rows (B, T, 5), object indices (B,))
+    -> ``build_model``'s outputs. A learnt embedding of the object (``embedding`` numbers) is read beside the rows at
+    every step, so for one object it is a constant input: it folds into the LSTM's bias (``export_conditional``),
+    and an object's decoder is a plain decoder of the shipped shape."""
+    import keras
+    from keras import ops
+
+    strokes = keras.Input((None, config.input_dim), name="strokes")
+    objects = keras.Input((), dtype="int32", name="objects")
+    e = keras.layers.Embedding(classes, embedding, name="class_embedding")(objects)
+    es = ops.expand_dims(e, 1) * ops.ones_like(strokes[..., :1])  # (B, T, embedding)
+    joined = keras.layers.Concatenate(name="with_class")([strokes, es])
+    h = keras.layers.LSTM(config.num_units, return_sequences=True, unit_forget_bias=True, name="lstm")(joined)
+    outputs = keras.layers.Dense(3 + 6 * config.num_mixtures, name="output")(h)
+    return keras.Model([strokes, objects], outputs, name=name)
+
+
+def export_conditional(model, config: DecoderConfig) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """A class-conditional decoder's weights with the mean object embedding folded into the LSTM's bias (the
+    engine's arrays, as ``export_weights``'), and each object's bias shift from that mean, (objects, 4 units): an
+    object's own decoder is these weights with ``lstm_bias`` + its shift (``training.train_prior.class_decoder``)."""
+    kernel, recurrent, bias = _engine_lstm(model.get_layer("lstm"))
+    table = np.asarray(model.get_layer("class_embedding").get_weights()[0], np.float32)
+    class_kernel = kernel[config.input_dim:]  # (embedding, 4 units): how an embedding moves the gates
+    mean = table.mean(axis=0)
+    out_w, out_b = (np.asarray(w, np.float32) for w in model.get_layer("output").get_weights())
+    weights = {"output_w": out_w, "output_b": out_b, "lstm_w_xh": kernel[:config.input_dim],
+               "lstm_w_hh": recurrent, "lstm_bias": bias + mean @ class_kernel}
+    return weights, (table - mean) @ class_kernel
+
+
 def build_vae(config: DecoderConfig, name: str = "vae", kl_min: float = 0.2, seed: int = 0):
     """sketch-rnn's VAE (Ha & Eck 2017): inputs (the drawing's stroke-5 rows, zero-padded (B, T, 5); the decoder's
     forced inputs (B, T, 5): the true previous points) -> the decoder's outputs (B, T, 3 + 6M), as ``build_model``'s.

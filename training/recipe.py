@@ -37,7 +37,9 @@ DATA_RENAMED = {"teacher_train": "google_train", "teacher_valid": "google_valid"
                 "teacher_completions_train": "google_completions_train"}
 # a generic prior's recipe (``training.train_prior``, recipes/prior.toml): a decoder's keys plus which objects it
 # learns from ("all": every object's real drawings in the data folder and every Google decoder's drawings)
-PRIOR_KEYS = RECIPE_KEYS + ("objects",)
+PRIOR_KEYS = RECIPE_KEYS + ("objects", "class_embedding")
+# keys added after models were stored with their recipe: a stored recipe without one had this value
+ADDED = {"class_embedding": 0}
 # a new object's decoder fine-tuned from a prior (recipes/fewshot.toml): a decoder's keys plus the prior's file
 FINETUNE_KEYS = RECIPE_KEYS + ("init_from", "mirror")
 NO_PRIOR = "none"  # init_from for the same fine-tuning recipe trained from scratch (the prior's comparison)
@@ -78,6 +80,7 @@ def normalised(values: dict) -> dict:
     key at the value it always had is dropped (``RETIRED``), at any other it is an error; a renamed key reads as its
     new name (``RENAMED``)."""
     values = {RENAMED.get(k, k): v for k, v in values.items()}
+    values = {**{k: v for k, v in ADDED.items() if k in keys_of(values)}, **values}
     used = {k: values[k] for k in RETIRED if k in values and values[k] != RETIRED[k]}
     if used:
         raise ValueError(f"made with retired recipe options {used}: no current recipe rebuilds it")
@@ -111,7 +114,9 @@ RUN_LENGTH_KEYS = ("epochs", "patience")  # how long a run goes on, not what it 
 def run_name(name: str, recipe_name: str, values: dict) -> str:
     """The run folder of an object trained with these values: the same values resume the same run, and a run
     can be taken further with more ``epochs`` (``--force``), which is not part of the name."""
-    shaping = {k: v for k, v in normalised(values).items() if k not in RUN_LENGTH_KEYS}
+    shaping = {k: v for k, v in normalised(values).items()
+               if k not in RUN_LENGTH_KEYS and not (k in ADDED and v == ADDED[k])}  # an added key at its old value
+    # keeps the run's name, so a run started before the key was added resumes
     digest = hashlib.sha1(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:8]
     return f"{name}-{Path(recipe_name).stem}-{digest}"
 

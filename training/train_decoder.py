@@ -41,15 +41,17 @@ from pathlib import Path
 
 import numpy as np
 
-from app.engine.decoder import DecoderConfig, load_decoder, save_decoder
+from app.engine.decoder import Decoder, DecoderConfig, load_decoder, save_decoder
 from app.engine.strokes import BOX, lines_to_stroke3, rdp, stroke3_to_lines, stroke3_to_stroke5
 from training import fit_verbosity, recipe
 from training.data import real_drawings
 from training.fit_placement import placement_table
 from training.google_drawings import google_completions, google_drawings
 from training.keras_decoder import (
+    build_conditional,
     build_model,
     build_vae,
+    export_conditional,
     forced_inputs,
     import_weights,
     kl_annealing,
@@ -88,11 +90,13 @@ class Batches:
 
     target_width = 6
 
-    def __init__(self, drawings, scale_factor, batch_size, seed=0, augmented=True, mirror=0.0):
+    def __init__(self, drawings, scale_factor, batch_size, seed=0, augmented=True, mirror=0.0, labels=None):
         """drawings: stroke-3 arrays (box units); offsets are divided by ``scale_factor``; ``mirror``: the share of
-        each epoch's drawings seen as their mirror image."""
+        each epoch's drawings seen as their mirror image; ``labels``: each drawing's object index, for a
+        class-conditional prior (its inputs are then (rows, object indices))."""
         self.drawings, self.scale_factor, self.batch_size = drawings, scale_factor, batch_size
         self.rng, self.augmented, self.mirror = np.random.default_rng(seed), augmented, mirror
+        self.labels = None if labels is None else np.asarray(labels, np.int32)
 
     def epoch(self):
         """Yield the batches of one pass over the data, in random order."""
@@ -127,6 +131,8 @@ class Batches:
             y[row, :len(s5), :5] = s5
             y[row, :len(s5), 5] = 1.0
             y[row, len(s5):, 4] = 1.0  # padding reads as "ended", like sketch-rnn's
+        if self.labels is not None:
+            return (forced_inputs(y[..., :5]), self.labels[np.asarray(idx)]), y
         return forced_inputs(y[..., :5]), y
 
 
@@ -140,7 +146,8 @@ def dataset(batches: Batches, repeat: bool):
             if not repeat:
                 return
 
-    spec = (tf.TensorSpec((None, None, 5), tf.float32),
+    rows = tf.TensorSpec((None, None, 5), tf.float32)
+    spec = (rows if batches.labels is None else (rows, tf.TensorSpec((None,), tf.int32)),
             tf.TensorSpec((None, None, batches.target_width), tf.float32))
     return tf.data.Dataset.from_generator(gen, output_signature=spec).prefetch(2)
 
@@ -166,10 +173,18 @@ def prepare(name: str, args) -> dict:
     def keep(ds):
         return [d for d in ds if 2 <= len(d) < args.max_len and np.abs(d[:, :2]).max() <= MAX_STEP]
 
+    classes = sorted(set(real_names) | set(google_names))  # a class-conditional prior's objects, in index order
+    index = {n: k for k, n in enumerate(classes)}
     real = {"train": [], "valid": [], "test": []}
+    unfiltered_train = []  # the beginnings Google's decoder completes are cut from every real train drawing
+    labels = {"real_train": [], "real_valid": [], "google_train": [], "google_valid": []}
     for object_name in real_names:
         for split, drawings in real_drawings(object_name, args.data_dir).items():
+            unfiltered_train += drawings if split == "train" else []
+            drawings = drawings if split == "test" else keep(drawings)
             real[split] += drawings
+            if split != "test":
+                labels[f"real_{split}"] += [index[object_name]] * len(drawings)
     google_train, google_valid, completions = [], [], []
     for object_name in google_names if args.google_drawings else []:
         google = google_drawings(object_name, args.google_drawings, pretrained_dir=args.pretrained_dir,
@@ -177,24 +192,30 @@ def prepare(name: str, args) -> dict:
         if args.google_rdp:
             google = [simplify_stroke3(d, args.google_rdp) for d in google]
         n_valid = int(len(google) * GOOGLE_VALID_SHARE)
-        google_train += keep(google[n_valid:])
-        google_valid += keep(google[:n_valid])
+        for part, drawings in (("train", keep(google[n_valid:])), ("valid", keep(google[:n_valid]))):
+            (google_train if part == "train" else google_valid).extend(drawings)
+            labels[f"google_{part}"] += [index[object_name]] * len(drawings)
     if args.google_completions:
-        completions = google_completions(name, real["train"], args.google_completions,
+        completions = google_completions(name, unfiltered_train, args.google_completions,
                                          pretrained_dir=args.pretrained_dir, cache_dir=args.cache_dir)
         if args.google_rdp:
             completions = [simplify_stroke3(d, args.google_rdp) for d in completions]
-    real_train = keep(real["train"]) if args.real_copies else []
-    train = real_train * args.real_copies + google_train + keep(completions)
-    valid = keep(real["valid"]) + google_valid
+    real_train = real["train"] if args.real_copies else []
+    completions = keep(completions)
+    train = real_train * args.real_copies + google_train + completions
+    valid = real["valid"] + google_valid
     offsets = np.concatenate([d[:, :2] for d in train])
     counts = {"real_train": len(real_train), "google_train": len(google_train),
-              "google_completions_train": len(keep(completions)),
-              "real_valid": len(keep(real["valid"])), "google_valid": len(google_valid),
+              "google_completions_train": len(completions),
+              "real_valid": len(real["valid"]), "google_valid": len(google_valid),
               "real_test": len(real["test"])}
+    out = {"train": train, "valid": valid, "scale_factor": float(np.std(offsets)), "counts": counts}
     if getattr(args, "objects", None) is not None:
         counts.update(real_objects=len(real_names), google_objects=len(google_names))
-    return {"train": train, "valid": valid, "scale_factor": float(np.std(offsets)), "counts": counts}
+        out["classes"] = classes
+        out["train_labels"] = (labels["real_train"] * args.real_copies if real_train else []) + labels["google_train"]
+        out["valid_labels"] = labels["real_valid"] + labels["google_valid"]
+    return out
 
 
 def simplify_stroke3(stroke3: np.ndarray, epsilon: float) -> np.ndarray:
@@ -231,11 +252,16 @@ def train_one(name: str, args) -> Path | None:
     data = prepare(name, args)
     print(f"{name}: {json.dumps(data['counts'])}, scale factor {data['scale_factor']:.2f}", flush=True)
     vae = bool(getattr(args, "z_size", 0))
+    conditional = getattr(args, "class_embedding", 0) or 0
     config = DecoderConfig(num_units=args.units, **({"z_size": args.z_size, "enc_units": args.enc_units}
                                                     if vae else {}))
     keras.utils.set_random_seed(args.seed)
-    model = (build_vae(config, f"vae_{name}", kl_min=args.kl_min, seed=args.seed)
-             if vae else build_model(config, name))
+    if conditional and "classes" not in data:
+        raise SystemExit(f"{name}: class_embedding = {conditional}: a class-conditional model is a prior's "
+                         "(objects = \"all\")")
+    model = (build_vae(config, f"vae_{name}", kl_min=args.kl_min, seed=args.seed) if vae
+             else build_conditional(config, len(data["classes"]), conditional, name) if conditional
+             else build_model(config, name))
     start = None  # the decoder whose weights this model starts from (a resumed run's checkpoint replaces them)
     if vae and args.init_decoder:
         start = start_from(model, config, Path(args.decoder_dir) / f"{name}.npz", f"{name}: --init-decoder",
@@ -250,8 +276,10 @@ def train_one(name: str, args) -> Path | None:
                   jit_compile=args.jit)
     feed = vae_dataset if vae else dataset
     train = feed(Batches(data["train"], data["scale_factor"], args.batch_size, args.seed,
-                         mirror=getattr(args, "mirror", 0.0) or 0.0), repeat=True)
-    valid_batches = Batches(data["valid"], data["scale_factor"], args.batch_size, augmented=False)
+                         mirror=getattr(args, "mirror", 0.0) or 0.0,
+                         labels=data["train_labels"] if conditional else None), repeat=True)
+    valid_batches = Batches(data["valid"], data["scale_factor"], args.batch_size, augmented=False,
+                            labels=data["valid_labels"] if conditional else None)
     valid = feed(valid_batches, repeat=True)
     best = run_dir / "best.weights.h5"
     callbacks = [*([kl_annealing(args.kl_weight, args.kl_weight_start, args.kl_decay)] if vae else []),
@@ -281,8 +309,15 @@ def train_one(name: str, args) -> Path | None:
         meta["google_decoder"] = None  # none for this object: it learns from its real drawings alone
     if not prior:  # how big a child's whole drawing will be (app.engine.fitting); a prior is not one object
         meta["fit"] = placement_table(name, args.data_dir)
-    decoder = to_decoder(model, config, name, data["scale_factor"], args.max_len, meta)
     Path(args.out).mkdir(parents=True, exist_ok=True)
+    if conditional:  # the mean object folded in; each object's shift from it beside (train_prior.class_decoder)
+        weights, shifts = export_conditional(model, config)
+        meta["classes_file"] = f"{name}.classes.npz"
+        np.savez_compressed(Path(args.out) / meta["classes_file"], classes=np.asarray(data["classes"]),
+                            shifts=shifts.astype(np.float16))
+        decoder = Decoder(name, config, float(data["scale_factor"]), int(args.max_len), weights, meta)
+    else:
+        decoder = to_decoder(model, config, name, data["scale_factor"], args.max_len, meta)
     save_decoder(decoder, out)
     done.write_text(json.dumps({"file": str(out), **meta}, indent=1))
     print(f"{name}: exported {out} ({out.stat().st_size / 1e6:.2f} MB) after {len(history.epoch)} epochs "
@@ -347,6 +382,9 @@ def build_parser(description: str, default_recipe: str = recipe.DEFAULT_RECIPE) 
     parser.add_argument("--mirror", type=float, metavar="P",
                         help="fine-tune: the share of drawings seen mirrored each epoch (0 for objects that a mirror "
                              "changes, e.g. letters or a clock)")
+    parser.add_argument("--class-embedding", type=int, metavar="N",
+                        help="a prior's: a learnt N-number embedding of the object read with every step (0: "
+                             "unconditional)")
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--patience", type=int)
     parser.add_argument("--batch-size", type=int)
