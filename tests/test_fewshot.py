@@ -124,3 +124,27 @@ def test_the_recipe_study_ranks_candidates_on_the_valid_drawings_pooled_across_t
     alone = load_decoder(tmp_path / "runs" / "fewshot-study" / "init_from-none" / "house.npz")
     assert started.meta["init_from"]["file"].endswith("prior.npz") and "init_from" not in alone.meta
     assert started.scale_factor == pytest.approx(prior.scale_factor) != alone.scale_factor
+
+
+def test_the_card_gives_each_object_google_never_made_its_own_row_against_the_judges_ceiling():
+    from training.evaluate import _meets, fewshot_share, model_card
+    from training.evaluate_fewshot import TARGETS
+
+    def figure(share, n):
+        from training.stats import wilson
+
+        return {"share": share, "n": n, "ci95": wilson(round(share * n), n)}
+
+    house = {"drawings": 5, "loss": {"finetuned": 0.41, "scratch": 0.93, "prior": 0.77},
+             "ceiling": figure(0.8, 15), "finish": {"recognised": figure(0.6667, 15), "on_paper": figure(1.0, 15)},
+             "show_me_how": {"recognised": figure(0.7, 30), "on_paper": figure(1.0, 30)},
+             "meets": {"all": True}}
+    fewshot = {"split": "test", "judge": "training/judge_fewshot", "targets": TARGETS, "show": 30,
+               "objects": {"house": house}}
+    card = model_card({"decoders": [], "commands": [], "fewshot": fewshot})
+    assert "## Objects Google never made (few-shot)" in card
+    assert ("| house | 5 | 0.41 / 0.93 / 0.77 | 80% (55%–93%, n=15) | 67% (42%–85%, n=15) | 70% (52%–83%, n=30) "
+            "| 100% (80%–100%, n=15), 100% (89%–100%, n=30) | yes |") in card
+    assert fewshot_share({"share": None, "n": 0, "ci95": [0.0, 1.0]}) == "–"
+    assert _meets({"fewshot": True, "meets_loss": False}) == "few-shot: its section"
+    assert "few-shot" not in model_card({"decoders": [], "commands": []})

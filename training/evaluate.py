@@ -29,10 +29,10 @@ from app.engine.classifier import Classifier
 from app.engine.decoder import Decoder, load_decoder, load_gen_json, reconstruction_loss
 from app.engine.strokes import stroke3_to_lines
 from app.engine.tuning import TUNING
-from training import evaluate_fit, evaluate_imagine, evaluate_redraw, recipe
+from training import evaluate_fewshot, evaluate_fit, evaluate_imagine, evaluate_redraw, recipe
 from training.data import real_drawings
 from training.google_drawings import sample_drawings
-from training.paths import PRETRAINED_DIR, QUICKDRAW_DIR, ROOT
+from training.paths import JUDGE_FEWSHOT_DIR, PRETRAINED_DIR, PRIOR_PATH, QUICKDRAW_DIR, ROOT
 from training.stats import paired_bootstrap, wilson
 from training.train_classifier import CARD_OPTIONS, build_parser, classify_split, metrics, schedule_sentence
 
@@ -141,7 +141,7 @@ def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
               "scale_factor": round(ours.scale_factor, 3), "max_seq_len": ours.max_seq_len,
               "data": ours.meta.get("data"), "training": ours.meta.get("training"),
               "recipe": recipe.normalised(ours.meta["recipe"]) if "recipe" in ours.meta else None,
-              "test_drawings": len(test)}
+              "test_drawings": len(test), "fewshot": fewshot_decoder(ours)}
     google_path = Path(args.pretrained_dir) / f"{ours.name}.gen.json"
     google = load_gen_json(google_path) if google_path.exists() else None
     if test:
@@ -183,6 +183,30 @@ def evaluate_decoder(path: Path, classifier: Classifier | None, args) -> dict:
     print(json.dumps({k: result.get(k) for k in ("name", "test_drawings", "loss", "google_loss", "loss_ratio",
                                                   "google_gap", "recognised", "google_recognised")}), flush=True)
     return result
+
+
+def fewshot_decoder(decoder: Decoder) -> bool:
+    """A decoder fine-tuned from the prior for an object Google never made: its bars are the few-shot section's."""
+    return bool(decoder.meta.get("init_from")) and decoder.meta.get("google_decoder") is None
+
+
+def fewshot_objects(models: Path) -> list[str]:
+    """The shipped decoders of objects Google never made (``fewshot_decoder``), by name."""
+    return [p.stem for p in sorted(Path(models).glob("*.npz")) if fewshot_decoder(load_decoder(p))]
+
+
+def fewshot_figures(args, names: list[str]) -> dict:
+    """``training.evaluate_fewshot``'s figures on the test split for these objects."""
+    return evaluate_fewshot.evaluate(names, args.models, "test", args.fewshot_scratch, args.prior, args.fewshot_judge,
+                                     args.data_dir)
+
+
+def fewshot_share(figure: dict | None) -> str:
+    """A share of ``evaluate_fewshot`` with its interval, in whole percents ("–" unmeasured)."""
+    if not figure or figure.get("share") is None:
+        return "–"
+    low, high = figure["ci95"]
+    return f"{figure['share']:.0%} ({low:.0%}–{high:.0%}, n={figure['n']})"
 
 
 def meets_recognition(ours: float | None, google: float | None) -> bool:
@@ -262,6 +286,7 @@ def model_card(manifest: dict) -> str:
         study=manifest.get("units_study"), c=c, m=manifest.get("melody"), commands=manifest["commands"],
         augmentation_sentence=augmentation, fresh_confusions=fresh, label=label, tiny_stroke=TINY_STROKE,
         fit=manifest.get("fit"), imagine=manifest.get("imagine"), unknown_note=unknown_note,
+        fewshot=manifest.get("fewshot"), fewshot_share=fewshot_share,
         redraw=redraw, vae_recipes={name: _vae_recipe(r) for name, r in redraw_objects.items()},
         vae_commands=[recipe.command([name], r["recipe"]) for name, r in redraw_objects.items() if r.get("recipe")],
         morph_objects={name: r["morph"] for name, r in redraw_objects.items() if r.get("morph")},
@@ -357,7 +382,10 @@ def evaluate_command(parser: argparse.ArgumentParser, args) -> str:
 
 
 def _meets(d: dict) -> str:
-    """The card's verdict on both bars; an object the classifier does not know has only its loss judged."""
+    """The card's verdict on both bars; an object the classifier does not know has only its loss judged; an object
+    Google never made has the few-shot section's bars."""
+    if d.get("fewshot"):
+        return "few-shot: its section"
     if d.get("recognition_unmeasured"):
         return "loss only: yes" if d["meets_loss"] else "loss only: no"
     return "yes" if d["meets_loss"] and d["meets_recognition"] else "no"
@@ -393,6 +421,10 @@ def argument_parser() -> argparse.ArgumentParser:
                         help="test drawings per object for the fitting protocol (training.evaluate_fit; 0: skip)")
     parser.add_argument("--google-check", type=int, default=200,
                         help="fresh drawings by Google's decoder for the distillation gap (0: skip)")
+    parser.add_argument("--prior", type=Path, default=PRIOR_PATH, help="the prior the few-shot decoders start from")
+    parser.add_argument("--fewshot-scratch", type=Path, metavar="DIR",
+                        help="the few-shot recipe's decoders trained from scratch (the comparison)")
+    parser.add_argument("--fewshot-judge", type=Path, default=JUDGE_FEWSHOT_DIR)
     parser.add_argument("--update", nargs="+", metavar="OBJECT",
                         help="measure only these decoders again (new or retrained) and keep every other figure of "
                              "the existing manifest (the same models give the same figures: every run is seeded)")
@@ -433,6 +465,8 @@ def main(argv=None):
         manifest["imagine"] = evaluate_imagine.evaluate(args.models, "test", 4, 6, args.data_dir)
     if any((args.models / "vae").glob("*.npz")):
         manifest["redraw"] = evaluate_redraw.evaluate(args.models, "test", 40, 3, args.data_dir)
+    if fewshot_objects(args.models):
+        manifest["fewshot"] = fewshot_figures(args, fewshot_objects(args.models))
     write_card(args.models, manifest)
 
 
@@ -451,6 +485,11 @@ def update(args, parser: argparse.ArgumentParser, classifier: Classifier | None)
         parser.error(f"not on the card yet: {', '.join(missing)}; name them in --update")
     decoders = [kept[p.stem] for p in files]
     manifest["decoders"] = decoders
+    fewshot = [name for name in args.update if kept[name].get("fewshot")]
+    if fewshot:  # the named few-shot objects measured again, the others' figures kept
+        fresh = fewshot_figures(args, fewshot)
+        kept_objects = (manifest.get("fewshot") or {}).get("objects", {})
+        manifest["fewshot"] = {**fresh, "objects": {**kept_objects, **fresh["objects"]}}
     manifest["commands"] = [*decoder_commands(decoders),
                             *[c for c in manifest["commands"] if not c.startswith("python -m training.train_decoder")]]
     write_card(args.models, manifest)
