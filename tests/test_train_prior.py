@@ -98,3 +98,20 @@ def test_a_prior_stored_before_the_class_embedding_existed_reads_as_unconditiona
     old = {k: v for k, v in values.items() if k != "class_embedding"}
     assert recipe.normalised(old)["class_embedding"] == 0
     assert recipe.run_name("prior", "prior", old) == recipe.run_name("prior", "prior", values)
+
+
+def test_a_prior_on_googles_full_files_takes_at_most_its_cap_of_each_objects_real_drawings(tmp_path):
+    from argparse import Namespace
+
+    from training.train_decoder import VALID_PER_TRAIN, prepare
+
+    rng = np.random.default_rng(8)
+    write_ndjson(tmp_path / "zigzag.ndjson", "zigzag", [lines(rng) for _ in range(400)])
+    write_ndjson(tmp_path / "line.ndjson", "line", [lines(rng, 1, 3) for _ in range(30)])
+    args = Namespace(objects="all", data_dir=tmp_path, pretrained_dir=tmp_path / "none", max_len=200,
+                     google_drawings=0, google_completions=0, real_copies=1, real_per_object=16)
+    capped = prepare("prior", args)
+    everything = prepare("prior", Namespace(**{**vars(args), "real_per_object": 0}))
+    assert capped["counts"]["real_train"] == 32 < everything["counts"]["real_train"]  # 16 of each object
+    assert capped["counts"]["real_valid"] == 2 * (16 // VALID_PER_TRAIN) < everything["counts"]["real_valid"]
+    assert capped["counts"]["real_test"] == everything["counts"]["real_test"]  # the test split is never cut

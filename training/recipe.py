@@ -37,9 +37,9 @@ DATA_RENAMED = {"teacher_train": "google_train", "teacher_valid": "google_valid"
                 "teacher_completions_train": "google_completions_train"}
 # a generic prior's recipe (``training.train_prior``, recipes/prior.toml): a decoder's keys plus which objects it
 # learns from ("all": every object's real drawings in the data folder and every Google decoder's drawings)
-PRIOR_KEYS = RECIPE_KEYS + ("objects", "class_embedding")
+PRIOR_KEYS = RECIPE_KEYS + ("objects", "class_embedding", "real_per_object")
 # keys added after models were stored with their recipe: a stored recipe without one had this value
-ADDED = {"class_embedding": 0}
+ADDED = {"class_embedding": 0, "real_per_object": 0}
 # a new object's decoder fine-tuned from a prior (recipes/fewshot.toml): a decoder's keys plus the prior's file
 FINETUNE_KEYS = RECIPE_KEYS + ("init_from", "mirror")
 NO_PRIOR = "none"  # init_from for the same fine-tuning recipe trained from scratch (the prior's comparison)

@@ -62,6 +62,7 @@ from training.paths import CACHE_DIR, PRETRAINED_DIR, QUICKDRAW_DIR, ROOT, RUNS_
 
 BUCKET = 32  # sequences are padded to a multiple of this many steps
 GOOGLE_VALID_SHARE = 0.05
+VALID_PER_TRAIN = 8  # real_per_object N: at most N train and N / 8 valid drawings of each object
 MAX_STEP = 4 * BOX  # box units: a step longer than four boxes is a blow-up of Google's decoder's mixture, not a drawing
 
 
@@ -178,8 +179,11 @@ def prepare(name: str, args) -> dict:
     real = {"train": [], "valid": [], "test": []}
     unfiltered_train = []  # the beginnings Google's decoder completes are cut from every real train drawing
     labels = {"real_train": [], "real_valid": [], "google_train": [], "google_valid": []}
+    cap = getattr(args, "real_per_object", 0) or 0  # a prior's, for Google's full files (70,000 drawings an object)
     for object_name in real_names:
         for split, drawings in real_drawings(object_name, args.data_dir).items():
+            if cap and split != "test":
+                drawings = drawings[:cap if split == "train" else max(1, cap // VALID_PER_TRAIN)]
             unfiltered_train += drawings if split == "train" else []
             drawings = drawings if split == "test" else keep(drawings)
             real[split] += drawings
@@ -385,6 +389,9 @@ def build_parser(description: str, default_recipe: str = recipe.DEFAULT_RECIPE) 
     parser.add_argument("--class-embedding", type=int, metavar="N",
                         help="a prior's: a learnt N-number embedding of the object read with every step (0: "
                              "unconditional)")
+    parser.add_argument("--real-per-object", type=int, metavar="N",
+                        help=f"a prior's: at most N real train drawings (N / {VALID_PER_TRAIN} valid) of each object, "
+                             "for Google's full files (0: all)")
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--patience", type=int)
     parser.add_argument("--batch-size", type=int)
