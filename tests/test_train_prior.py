@@ -9,6 +9,17 @@ from tests.conftest import small_google_decoder, write_gen_json, write_ndjson
 from training import recipe
 
 
+def prior_data(tmp_path, rng, shapes: dict) -> tuple:
+    """A data folder with 30 random drawings of each object (name -> (strokes, points)) and an empty pretrained
+    folder beside it, for the test's Google decoders; returns both folders."""
+    data_dir, pretrained = tmp_path / "data", tmp_path / "pretrained"
+    data_dir.mkdir()
+    pretrained.mkdir()
+    for name, (strokes, points) in shapes.items():
+        write_ndjson(data_dir / f"{name}.ndjson", name, [lines(rng, strokes, points) for _ in range(30)])
+    return data_dir, pretrained
+
+
 def lines(rng, strokes=2, points=5):
     return [[np.sort(rng.integers(0, 255, points)).tolist(), rng.integers(0, 255, points).tolist()]
             for _ in range(strokes)]
@@ -20,11 +31,8 @@ def test_the_prior_learns_from_every_object_and_every_googles_decoder(tmp_path):
     from training.train_prior import main
 
     rng = np.random.default_rng(5)
-    data_dir, pretrained, models = tmp_path / "data", tmp_path / "pretrained", tmp_path / "models"
-    data_dir.mkdir()
-    pretrained.mkdir()
-    write_ndjson(data_dir / "zigzag.ndjson", "zigzag", [lines(rng) for _ in range(30)])
-    write_ndjson(data_dir / "hot air balloon.ndjson", "hot air balloon", [lines(rng, 1, 8) for _ in range(30)])
+    data_dir, pretrained = prior_data(tmp_path, rng, {"zigzag": (2, 5), "hot air balloon": (1, 8)})
+    models = tmp_path / "models"
     write_gen_json(small_google_decoder("zigzag"), pretrained / "zigzag.gen.json", "zigzag", 40)
     main(["--units", "8", "--google-drawings", "40", "--batch-size", "16", "--epochs", "1",
           "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained), "--out", str(models / "prior"),
@@ -69,12 +77,7 @@ def test_a_prior_recipe_names_its_objects_a_fewshot_recipe_its_prior_and_other_r
 def test_the_class_conditional_prior_exports_a_plain_decoder_and_each_objects_shift_beside_it(tmp_path):
     from training.train_prior import class_decoder, main
 
-    rng = np.random.default_rng(6)
-    data_dir, pretrained = tmp_path / "data", tmp_path / "pretrained"
-    data_dir.mkdir()
-    pretrained.mkdir()
-    write_ndjson(data_dir / "zigzag.ndjson", "zigzag", [lines(rng) for _ in range(30)])
-    write_ndjson(data_dir / "line.ndjson", "line", [lines(rng, 1, 3) for _ in range(30)])
+    data_dir, pretrained = prior_data(tmp_path, np.random.default_rng(6), {"zigzag": (2, 5), "line": (1, 3)})
     write_gen_json(small_google_decoder("dot"), pretrained / "dot.gen.json", "dot", 40)
     main(["--recipe", "prior-cond", "--class-embedding", "3", "--units", "8", "--google-drawings", "40",
           "--batch-size", "16", "--epochs", "1", "--data-dir", str(data_dir), "--pretrained-dir", str(pretrained),

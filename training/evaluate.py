@@ -190,11 +190,6 @@ def fewshot_decoder(decoder: Decoder) -> bool:
     return bool(decoder.meta.get("init_from")) and decoder.meta.get("google_decoder") is None
 
 
-def fewshot_objects(models: Path) -> list[str]:
-    """The shipped decoders of objects Google never made (``fewshot_decoder``), by name."""
-    return [p.stem for p in sorted(Path(models).glob("*.npz")) if fewshot_decoder(load_decoder(p))]
-
-
 def fewshot_figures(args, names: list[str]) -> dict:
     """``training.evaluate_fewshot``'s figures on the test split for these objects."""
     return evaluate_fewshot.evaluate(names, args.models, "test", args.fewshot_scratch, args.prior, args.fewshot_judge,
@@ -465,8 +460,9 @@ def main(argv=None):
         manifest["imagine"] = evaluate_imagine.evaluate(args.models, "test", 4, 6, args.data_dir)
     if any((args.models / "vae").glob("*.npz")):
         manifest["redraw"] = evaluate_redraw.evaluate(args.models, "test", 40, 3, args.data_dir)
-    if fewshot_objects(args.models):
-        manifest["fewshot"] = fewshot_figures(args, fewshot_objects(args.models))
+    fewshot = [d["name"] for d in decoders if d["fewshot"]]  # the rows know: no decoder is read again
+    if fewshot:
+        manifest["fewshot"] = fewshot_figures(args, fewshot)
     write_card(args.models, manifest)
 
 

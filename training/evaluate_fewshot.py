@@ -55,7 +55,8 @@ def share(values: list) -> dict:
     """A share of the measured (non-None) booleans with its 95% Wilson interval."""
     kept = [bool(v) for v in values if v is not None]
     hits = sum(kept)
-    return {"share": round(hits / len(kept), 4) if kept else None, "n": len(kept), "ci95": wilson(hits, len(kept))}
+    return {"share": round(hits / len(kept), 4) if kept else None, "hits": hits, "n": len(kept),
+            "ci95": wilson(hits, len(kept))}
 
 
 def losses(decoders: dict[str, Decoder], drawings: list[np.ndarray]) -> dict:

@@ -64,9 +64,8 @@ def train_candidate(tag: str, changes: dict, objects: list[str], args) -> Path:
 
 def pooled(values: list[dict]) -> dict:
     """``evaluate_fewshot`` shares summed across objects (hits and counts), with the pooled Wilson interval."""
-    hits = sum(round((v["share"] or 0.0) * v["n"]) for v in values)
-    n = sum(v["n"] for v in values)
-    return {"share": round(hits / n, 4) if n else None, "n": n, "ci95": wilson(hits, n)}
+    hits, n = sum(v["hits"] for v in values), sum(v["n"] for v in values)
+    return {"share": round(hits / n, 4) if n else None, "hits": hits, "n": n, "ci95": wilson(hits, n)}
 
 
 def study(objects: list[str], candidates: list[str], args) -> dict:
