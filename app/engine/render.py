@@ -26,7 +26,8 @@ SIMPLIFY = (0.5, 1.0, 2.0, 4.0)  # RDP tolerances tried in turn, box units (0.05
 CHUNK = 256  # segments measured at once: memory stays ~784 x CHUNK floats whatever the drawing's size
 
 _CENTRES = (np.stack(np.meshgrid(np.arange(SIDE), np.arange(SIDE), indexing="xy"), axis=-1).reshape(-1, 2)
-            + 0.5)  # (784, 2) pixel centres as (x, y), row-major like the bitmaps
+            + 0.5).astype(np.float32)  # (784, 2) pixel centres as (x, y), row-major like the bitmaps
+_CENTRES2 = (_CENTRES * _CENTRES).sum(axis=1)[:, None]  # (784, 1) their squared lengths
 
 
 def _bounded(lines: list[np.ndarray]) -> list[np.ndarray]:
@@ -87,7 +88,7 @@ def _nearest(group: list[tuple]) -> np.ndarray:
     a chunk of segments at a time, or several small ones in one product."""
     if len(group) == 1:
         _, a, b = group[0]
-        nearest = np.full(len(_CENTRES), np.inf)
+        nearest = np.full(len(_CENTRES), np.inf, np.float32)
         for i in range(0, len(a), CHUNK):
             nearest = np.minimum(nearest, squared_distances(a[i:i + CHUNK], b[i:i + CHUNK]).min(axis=1))
         return nearest[:, None]
@@ -105,10 +106,11 @@ def _ink(nearest: np.ndarray) -> np.ndarray:
 def squared_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Squared distance (P, S) from every pixel centre to every segment a->b (S, 2), from dot products (matrix
     products, no (P, S, 2) temporaries): with t the clipped projection,
-    |ap - t ab|^2 = |ap|^2 - 2t ap.ab + t^2|ab|^2."""
+    |ap - t ab|^2 = |ap|^2 - 2t ap.ab + t^2|ab|^2. In float32 (output pixels are 0..28: about 1e-4 pixel)."""
+    a, b = np.asarray(a, np.float32), np.asarray(b, np.float32)
     ab = b - a
-    length2 = np.maximum((ab * ab).sum(axis=1), 1e-12)  # (S,)
+    length2 = np.maximum((ab * ab).sum(axis=1), np.float32(1e-12))  # (S,)
     ap_ab = _CENTRES @ ab.T - (a * ab).sum(axis=1)  # (P, S): (p - a) . ab
-    ap2 = (_CENTRES * _CENTRES).sum(axis=1)[:, None] - 2.0 * (_CENTRES @ a.T) + (a * a).sum(axis=1)  # |p - a|^2
+    ap2 = _CENTRES2 - 2.0 * (_CENTRES @ a.T) + (a * a).sum(axis=1)  # |p - a|^2
     t = np.clip(ap_ab / length2, 0.0, 1.0)
     return np.maximum(ap2 - 2.0 * t * ap_ab + t * t * length2, 0.0)
