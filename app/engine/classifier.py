@@ -103,8 +103,8 @@ class Classifier:
         return [(self.names[i], float(probs[i])) for i in order if probs[i] > 0]
 
 
-# the batch sizes the engine's judging pads to, all compiled at warm-up: the model costs about 1.2 ms a drawing on
-# this CPU, so a hint's 24 judged candidates are not padded to 32 (30 ms against 40)
+# the batch sizes the engine's judging pads to, all compiled at warm-up (why these: training/NOTES.md, "Knob: the
+# classifier's batch sizes")
 CLASSIFY_BUCKETS = (1, 2, 4, 8, 16, 24, 32, 48, 64)
 
 
@@ -115,8 +115,7 @@ def classify_bucket(n: int) -> int:
 
 
 # the looks at one drawing a guess averages: the render and its mirror image, each as drawn and moved one pixel
-# left, right, up and down (valid split, 1,222 real drawings: top-1 77.6% with the first two alone, 79.4% with all
-# ten, paired +1.8 points (+0.8 to +2.8); about 15 ms for ten looks against 6 for two on this CPU)
+# left, right, up and down (why ten: training/NOTES.md, "ten looks per guess")
 GUESS_SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))
 GUESS_VIEWS = 2 * len(GUESS_SHIFTS)
 

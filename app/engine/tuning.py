@@ -16,9 +16,9 @@ class Tuning:
     default_temperature: float = 0.4  # the careful side of Magenta's demos (0.25..0.65): recognisable, not rigid
     scratch_fill: float = 0.8  # a drawing from scratch fills at most this share of the canvas
     # Finish and Show me more (evaluate_fit on the valid split)
-    candidates_min: int = 8  # candidates sampled for one ending (against 16: as often recognised, faster)
+    candidates_min: int = 8  # candidates sampled for one ending
     candidates_per_ending: int = 3  # ... and at least this many per ending shown
-    recognise_min: int = 4  # candidates the classifier judges for one ending, the best by looks (against 8)
+    recognise_min: int = 4  # candidates the classifier judges for one ending, the best by looks
     recognise_per_ending: float = 1.5  # ... and at least this many per ending shown
     # how an ending is scored among those on the paper (fitting.Look.score; evaluate_fit on the valid split)
     recognition_weight: float = 2.0  # log(the classifier's probability of the object)
