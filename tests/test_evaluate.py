@@ -333,6 +333,35 @@ def test_a_recipe_is_compared_with_googles_decoder_on_the_valid_sketches(tmp_pat
     assert against["baseline_difference_ci95"] == [0.0, 0.0]
 
 
+def test_recipes_are_compared_on_the_valid_sketches_of_several_objects_pooled(tmp_path):
+    """compare_decoders --pooled: a few valid sketches per object, ranked together. The pooled figures are the
+    objects' sketches side by side (each sketch's hits and loss), and a decoder against itself differs by nothing."""
+    from app.engine.classifier import Classifier
+    from app.engine.decoder import load_gen_json, save_decoder
+    from tests.conftest import write_gen_json
+    from tests.test_classifier import make_tiny_classifier
+    from training.compare_decoders import compare, pooled
+
+    (tmp_path / "pretrained").mkdir()
+    (tmp_path / "models").mkdir()
+    for seed, name in enumerate(("cat", "dog")):
+        write_zigzags(tmp_path / f"{name}.ndjson", name, 40, seed=6 + seed)
+        write_gen_json(make_tiny_decoder(name=name, seed=seed), tmp_path / "pretrained" / f"{name}.gen.json")
+        save_decoder(load_gen_json(tmp_path / "pretrained" / f"{name}.gen.json"), tmp_path / "models" / f"{name}.npz")
+    classifier = Classifier.load(make_tiny_classifier(tmp_path))
+    results = [compare(name, tmp_path / "models", "valid", 3, classifier, tmp_path, tmp_path / "pretrained",
+                       baseline=tmp_path / "models", keep=True) for name in ("cat", "dog")]
+    together = pooled(results, 3)
+    assert together["objects"] == ["cat", "dog"]
+    assert together["sketches"] == sum(r["sketches"] for r in results) > 0
+    hits = sum(r["recognised"] * r["completions"] for r in results)
+    assert abs(together["recognised"] - hits / (3 * together["sketches"])) < 1e-3
+    assert together["baseline_recognised"] == together["recognised"] and together["baseline_difference_ci95"] == [0, 0]
+    assert together["loss_minus_baseline"] == [0.0, 0.0, 0.0]
+    losses = np.concatenate([r["per_sketch"]["loss"] for r in results])
+    assert together["loss"] == round(float(losses.mean()), 4)
+
+
 def test_a_recipe_is_compared_on_the_real_train_drawings_its_decoder_never_saw(tmp_path):
     """compare_decoders --split train: a decoder that learnt only from the teacher's drawings is measured on all the
     real train drawings; one that learnt from them, or from their beginnings finished by the teacher, cannot be."""

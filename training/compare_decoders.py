@@ -9,6 +9,10 @@ and no ``google_completions``, ``unseen_train``).
 Prints one JSON line per object: recognised, ours and Google's, the paired difference's 95% bootstrap interval over
 the sketches (``--baseline models``: also the shipped decoder's, against ours), the loss ratio, and how many
 strokes each adds to the half (and how often none: the drawing ended at once) against the real second halves.
+``--pooled``: then one line for all the named objects' sketches together (a few valid sketches per object rank
+recipes only when pooled), with paired intervals over the pooled sketches.
+
+    python -m training.compare_decoders tiger kangaroo castle --models DIR --baseline models --variations 8 --pooled
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from training import recipe
 from training.data import real_drawings
 from training.evaluate import half_drawing, hit_share, paired_interval, recognition_hits
 from training.paths import PRETRAINED_DIR, QUICKDRAW_DIR, ROOT
+from training.stats import paired_bootstrap
 
 
 def unseen_train(decoder, train: list) -> list:
@@ -42,34 +47,61 @@ def unseen_train(decoder, train: list) -> list:
 
 def compare(name: str, models: Path, split: str, variations: int, classifier: Classifier,
             data_dir: Path = QUICKDRAW_DIR, pretrained_dir: Path = PRETRAINED_DIR,
-            baseline: Path | None = None) -> dict:
+            baseline: Path | None = None, keep: bool = False) -> dict:
     """One object's decoder in ``models`` against Google's on the real drawings of ``split`` (and against the
-    object's decoder in ``baseline``, e.g. the shipped one, on the same sketches)."""
+    object's decoder in ``baseline``, e.g. the shipped one, on the same sketches); ``keep``: also each sketch's
+    hits and loss (``per_sketch``, for ``pooled``)."""
     ours = load_decoder(Path(models) / f"{name}.npz")
     google = load_gen_json(Path(pretrained_dir) / f"{name}.gen.json")
     drawings = real_drawings(name, data_dir)
     chosen = unseen_train(ours, drawings["train"]) if split == "train" else drawings[split]
     sketches = [d for d in chosen if 2 <= len(d) < ours.max_seq_len]
+    if not sketches:  # nothing to compare on (bulldozer's valid split is empty)
+        return {"name": name, "models": str(models), "split": split, "sketches": 0}
     looks, google_looks = [], []
     hits = recognition_hits(ours, classifier, sketches, variations, 0, looks)
     google_hits = recognition_hits(google, classifier, sketches, variations, 0, google_looks)
-    loss = reconstruction_loss(ours, sketches, box_units=True).mean()
+    losses = reconstruction_loss(ours, sketches, box_units=True)
+    google_losses = reconstruction_loss(google, sketches, box_units=True)
+    per_sketch = {"hits": hits, "google_hits": google_hits, "loss": losses, "google_loss": google_losses}
     real = [len(stroke3_to_lines(d, (0.0, 0.0))) - len(half_drawing(d)) for d in sketches]
     against = {}
     if baseline is not None:
-        baseline_hits = recognition_hits(load_decoder(Path(baseline) / f"{name}.npz"), classifier, sketches,
-                                         variations, 0)
+        baseline_decoder = load_decoder(Path(baseline) / f"{name}.npz")
+        baseline_hits = recognition_hits(baseline_decoder, classifier, sketches, variations, 0)
+        per_sketch.update(baseline_hits=baseline_hits,
+                          baseline_loss=reconstruction_loss(baseline_decoder, sketches, box_units=True))
         against = {"baseline": str(baseline), "baseline_recognised": round(hit_share(baseline_hits, variations), 4),
                    "baseline_difference_ci95": paired_interval(hits, baseline_hits, variations)}
     return {"name": name, "models": str(models), "split": split, "sketches": len(sketches),
             "completions": len(sketches) * variations, "recognised": round(hit_share(hits, variations), 4),
             "google_recognised": round(hit_share(google_hits, variations), 4),
             "difference_ci95": paired_interval(hits, google_hits, variations),
-            "loss_ratio": round(float(loss / reconstruction_loss(google, sketches, box_units=True).mean()), 4),
+            "loss_ratio": round(float(losses.mean() / google_losses.mean()), 4),
             # how much each adds to the half (new strokes, and the share that added none: ended at once), and
             # how many strokes the real second halves have
             "new_strokes": new_strokes(looks), "google_new_strokes": new_strokes(google_looks),
-            "real_new_strokes": round(float(np.mean(real)), 2) if real else None, **against}
+            "real_new_strokes": round(float(np.mean(real)), 2) if real else None, **against,
+            **({"per_sketch": per_sketch} if keep else {})}
+
+
+def pooled(results: list[dict], variations: int) -> dict:
+    """The objects' sketches together (``compare(..., keep=True)`` results): recognised and loss per step, ours
+    against Google's (and the baseline's), each difference with its 95% paired bootstrap interval over the
+    pooled sketches."""
+    joined = {key: np.concatenate([r["per_sketch"][key] for r in results]) for key in results[0]["per_sketch"]}
+    out = {"objects": [r["name"] for r in results], "sketches": len(joined["hits"]),
+           "recognised": round(hit_share(joined["hits"], variations), 4),
+           "google_recognised": round(hit_share(joined["google_hits"], variations), 4),
+           "difference_ci95": paired_interval(joined["hits"], joined["google_hits"], variations),
+           "loss": round(float(joined["loss"].mean()), 4), "google_loss": round(float(joined["google_loss"].mean()), 4)}
+    if "baseline_hits" in joined:
+        difference, low, high = paired_bootstrap(joined["baseline_loss"], joined["loss"])
+        out.update(baseline_recognised=round(hit_share(joined["baseline_hits"], variations), 4),
+                   baseline_difference_ci95=paired_interval(joined["hits"], joined["baseline_hits"], variations),
+                   baseline_loss=round(float(joined["baseline_loss"].mean()), 4),
+                   loss_minus_baseline=[round(v, 4) for v in (difference, low, high)])
+    return out
 
 
 def new_strokes(looks: list) -> dict:
@@ -92,15 +124,21 @@ def main(argv=None):
                         help="the classifier that names the completions (training/judge: the independent one)")
     parser.add_argument("--data-dir", type=Path, default=QUICKDRAW_DIR)
     parser.add_argument("--pretrained-dir", type=Path, default=PRETRAINED_DIR)
+    parser.add_argument("--pooled", action="store_true", help="then one line for all the objects' sketches together")
     args = parser.parse_args(argv)
     classifier = Classifier.load(args.classifier_dir)
+    results = []
     for name in args.names:
         try:
             result = compare(name, args.models, args.split, args.variations, classifier, args.data_dir,
-                             args.pretrained_dir, args.baseline)
+                             args.pretrained_dir, args.baseline, keep=True)
         except ValueError as e:  # no drawings it never saw on this split
             parser.error(f"--split {args.split}: {e}")
-        print(json.dumps(result), flush=True)
+        if result["sketches"]:
+            results.append(result)
+        print(json.dumps({k: v for k, v in result.items() if k != "per_sketch"}), flush=True)
+    if args.pooled and results:
+        print(json.dumps({"pooled": pooled(results, args.variations)}), flush=True)
 
 
 if __name__ == "__main__":
