@@ -75,7 +75,10 @@ def test_a_prior_recipe_names_its_objects_a_fewshot_recipe_its_prior_and_other_r
 
 @pytest.mark.slow
 def test_the_class_conditional_prior_exports_a_plain_decoder_and_each_objects_shift_beside_it(tmp_path):
-    from training.train_prior import class_decoder, main
+    from training.evaluate_fewshot import prior_as
+    from training.train_decoder import class_decoder, prior_decoder
+    from training.train_decoder import main as train_decoder
+    from training.train_prior import main
 
     data_dir, pretrained = prior_data(tmp_path, np.random.default_rng(6), {"zigzag": (2, 5), "line": (1, 3)})
     write_gen_json(small_google_decoder("dot"), pretrained / "dot.gen.json", "dot", 40)
@@ -94,6 +97,21 @@ def test_the_class_conditional_prior_exports_a_plain_decoder_and_each_objects_sh
         class_decoder(tmp_path / "prior" / "prior.npz", "unicorn")
     [(rows, _)] = sample(zigzag, prime(zigzag, np.zeros((0, 5))), [1], temperature=0.5, max_steps=30)
     assert np.isfinite(rows).all()
+
+    # an object it learnt is fine-tuned from its own embedding (a learning rate too small to move the weights, so the
+    # export is that object's decoder); an object it never saw starts from the mean, as "the prior alone" does
+    for name, start in (("zigzag", zigzag), ("house", prior)):
+        if name == "house":
+            write_ndjson(data_dir / "house.ndjson", "house", [lines(np.random.default_rng(7), 3, 4) for _ in range(30)])
+        train_decoder([name, "--recipe", "fewshot", "--units", "8", "--init-from",
+                       str(tmp_path / "prior" / "prior.npz"), "--epochs", "1", "--lr", "1e-12", "--batch-size", "16",
+                       "--data-dir", str(data_dir), "--out", str(tmp_path / "models"),
+                       "--runs-dir", str(tmp_path / "runs")])
+        tuned = load_decoder(tmp_path / "models" / f"{name}.npz")
+        assert tuned.meta["init_from"].get("class") == ("zigzag" if name == "zigzag" else None)
+        np.testing.assert_allclose(tuned.weights["lstm_bias"], start.weights["lstm_bias"], atol=2e-3)
+        alone = prior_as(prior_decoder(tmp_path / "prior" / "prior.npz", name), name, data_dir)
+        np.testing.assert_array_equal(alone.weights["lstm_bias"], start.weights["lstm_bias"])
 
 
 def test_a_prior_stored_before_the_class_embedding_existed_reads_as_unconditional_and_keeps_its_run():

@@ -36,6 +36,7 @@ from training.data import real_drawings
 from training.fit_placement import placement_table
 from training.paths import JUDGE_FEWSHOT_DIR, MODELS_DIR, PRIOR_PATH, QUICKDRAW_DIR
 from training.stats import paired_bootstrap, wilson
+from training.train_decoder import prior_decoder
 
 # the issue's order: children's first subjects, then more that a child knows (each has a picture in the picker)
 NEW_OBJECTS = ("house", "tree", "sun", "car", "fish", "star", "apple", "rainbow", "cloud", "ice_cream",
@@ -126,7 +127,7 @@ def evaluate(names: list[str], models_dir: Path, split: str, scratch_dir: Path |
     """The figures of every named object whose fine-tuned decoder is in ``models_dir``."""
     classifier = Classifier.load(models_dir) if (Path(models_dir) / "classifier.json").exists() else None
     judge = Classifier.load(judge_dir) if (Path(judge_dir) / "classifier.json").exists() else None
-    prior = load_decoder(prior_path) if prior_path and Path(prior_path).exists() else None
+    prior = prior_path if prior_path and Path(prior_path).exists() else None
     out = {"split": split, "judge": evaluate_fit.judge_name(judge_dir) if judge else None, "targets": TARGETS,
            "show": show, "objects": {}}
     for name in names:
@@ -134,7 +135,7 @@ def evaluate(names: list[str], models_dir: Path, split: str, scratch_dir: Path |
         if scratch_dir and (Path(scratch_dir) / f"{name}.npz").exists():
             others["scratch"] = load_decoder(Path(scratch_dir) / f"{name}.npz")
         if prior is not None:
-            others["prior"] = prior_as(prior, name, data_dir)
+            others["prior"] = prior_as(prior_decoder(prior, name), name, data_dir)
         finetuned = load_decoder(Path(models_dir) / f"{name}.npz")
         out["objects"][name] = evaluate_object(name, finetuned, others, classifier, judge, split, data_dir, show)
     return out

@@ -47,7 +47,7 @@ def build_conditional(config: DecoderConfig, classes: int, embedding: int, name:
 def export_conditional(model, config: DecoderConfig) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """A class-conditional decoder's weights with the mean object embedding folded into the LSTM's bias (the
     engine's arrays, as ``export_weights``'), and each object's bias shift from that mean, (objects, 4 units): an
-    object's own decoder is these weights with ``lstm_bias`` + its shift (``training.train_prior.class_decoder``)."""
+    object's own decoder is these weights with ``lstm_bias`` + its shift (``training.train_decoder.class_decoder``)."""
     kernel, recurrent, bias = _engine_lstm(model.get_layer("lstm"))
     table = np.asarray(model.get_layer("class_embedding").get_weights()[0], np.float32)
     class_kernel = kernel[config.input_dim:]  # (embedding, 4 units): how an embedding moves the gates

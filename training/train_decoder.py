@@ -34,6 +34,7 @@ the model file (meta ``recipe``) and names the run folder. The options (sketch-r
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import time
@@ -272,7 +273,8 @@ def train_one(name: str, args) -> Path | None:
                            "train it first, or --no-init-decoder")
     if fine_tune(args):  # a fine-tune: the prior's weights, and its scale factor, which they need
         path = Path(args.init_from) if Path(args.init_from).is_absolute() else ROOT / args.init_from
-        start = start_from(model, config, path, f"{name}: init_from", "python -m training.train_prior makes the prior")
+        start = start_from(model, config, path, f"{name}: init_from", "python -m training.train_prior makes the prior",
+                           name)
         data["scale_factor"] = start.scale_factor
     steps = math.ceil(len(data["train"]) / args.batch_size)  # batches per epoch (roughly: buckets add a few)
     schedule = keras.optimizers.schedules.ExponentialDecay(args.lr, decay_steps=steps, decay_rate=0.93)
@@ -306,7 +308,8 @@ def train_one(name: str, args) -> Path | None:
             "training": {"epochs_run": len(log), "best_val_loss": min((r["val_loss"] for r in log), default=None),
                          "seconds_this_run": round(time.time() - started, 1)}}
     if fine_tune(args):
-        meta["init_from"] = {"file": args.init_from, "recipe": start.meta.get("recipe"),
+        meta["init_from"] = {"file": args.init_from, **({"class": name} if start.meta.get("class") else {}),
+                             "recipe": start.meta.get("recipe"),
                              "data": start.meta.get("data"), "best_val_loss": start.meta.get("training", {}).get(
                                  "best_val_loss")}
     if not prior and not (Path(args.pretrained_dir) / f"{name}.gen.json").exists():
@@ -314,7 +317,7 @@ def train_one(name: str, args) -> Path | None:
     if not prior:  # how big a child's whole drawing will be (app.engine.fitting); a prior is not one object
         meta["fit"] = placement_table(name, args.data_dir)
     Path(args.out).mkdir(parents=True, exist_ok=True)
-    if conditional:  # the mean object folded in; each object's shift from it beside (train_prior.class_decoder)
+    if conditional:  # the mean object folded in; each object's shift from it beside (class_decoder)
         weights, shifts = export_conditional(model, config)
         meta["classes_file"] = f"{name}.classes.npz"
         np.savez_compressed(Path(args.out) / meta["classes_file"], classes=np.asarray(data["classes"]),
@@ -335,16 +338,44 @@ def fine_tune(args) -> bool:
     return getattr(args, "init_from", None) not in (None, "", recipe.NO_PRIOR)
 
 
-def start_from(model, config: DecoderConfig, path: Path, what: str, remedy: str):
+def class_decoder(prior_path: Path, name: str) -> Decoder:
+    """A class-conditional prior as one known object's decoder: its bias shift (``<prior>.classes.npz``) added."""
+    prior = load_decoder(prior_path)
+    if "classes_file" not in prior.meta:
+        raise ValueError(f"{prior_path}: an unconditional prior has no objects of its own")
+    with np.load(Path(prior_path).parent / prior.meta["classes_file"], allow_pickle=False) as table:
+        classes, shifts = list(table["classes"]), table["shifts"].astype(np.float32)
+    if name not in classes:
+        raise ValueError(f"{prior_path}: {name} is not one of the prior's objects")
+    weights = {**prior.weights, "lstm_bias": prior.weights["lstm_bias"] + shifts[classes.index(name)]}
+    return dataclasses.replace(prior, name=name, weights=weights, meta={**prior.meta, "class": name})
+
+
+def prior_decoder(path: Path, name: str) -> Decoder:
+    """The decoder in ``path`` as the start of ``name``: a class-conditional prior that learnt ``name`` with that
+    object's own embedding (``class_decoder``, meta "class"), any other decoder as it is (a class-conditional
+    prior's file alone holds the mean object's)."""
+    start = load_decoder(path)
+    if "classes_file" in start.meta:
+        try:
+            return class_decoder(path, name)
+        except ValueError:
+            pass
+    return start
+
+
+def start_from(model, config: DecoderConfig, path: Path, what: str, remedy: str, name: str | None = None):
     """Load the decoder at ``path`` into ``model`` (same LSTM width) and return it; a clear exit when it is
-    missing or of another width."""
+    missing or of another width. ``name``: a class-conditional prior starts it from that object's embedding
+    (``prior_decoder``)."""
     if not path.exists():
         raise SystemExit(f"{what}, but there is no decoder {path} ({remedy})")
-    start = load_decoder(path)
+    start = prior_decoder(path, name) if name else load_decoder(path)
     if start.config.num_units != config.num_units:
         raise SystemExit(f"{what} needs a {config.num_units}-unit decoder, not {start.config.num_units} units ({path})")
     import_weights(model, start.weights, config)
-    print(f"{what}: starts from {path} (scale factor {start.scale_factor:.2f})", flush=True)
+    own = f", {name}'s own embedding" if start.meta.get("class") else ""
+    print(f"{what}: starts from {path} (scale factor {start.scale_factor:.2f}{own})", flush=True)
     return start
 
 

@@ -10,37 +10,21 @@ unconditional: it draws "a drawing", and new objects are fine-tuned from it on t
 in ``models/prior/``, where the app does not look for decoders to serve.
 
 ``--recipe prior-cond`` trains the class-conditional variant: a learnt embedding of the object beside every step.
-Its file is a plain decoder with the mean embedding folded into the LSTM's bias (what a new object starts from), and
-``prior.classes.npz`` beside it holds each known object's bias shift from that mean (``class_decoder``).
+Its file is a plain decoder with the mean embedding folded into the LSTM's bias, and ``prior.classes.npz`` beside it
+holds each known object's bias shift from that mean (``train_decoder.class_decoder``): an object the prior learnt
+(every class in the data folder, the new objects' few real drawings too) is fine-tuned from, and compared with, its
+own embedding; any other object from the mean.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import sys
-from pathlib import Path
 
-import numpy as np
-
-from app.engine.decoder import Decoder, load_decoder
 from training import recipe
 from training.paths import ROOT
 from training.train_decoder import build_parser, parse, train_one
 
 NAME = "prior"
-
-
-def class_decoder(prior_path: Path, name: str) -> Decoder:
-    """A class-conditional prior as one known object's decoder: its bias shift (``<prior>.classes.npz``) added."""
-    prior = load_decoder(prior_path)
-    if "classes_file" not in prior.meta:
-        raise ValueError(f"{prior_path}: an unconditional prior has no objects of its own")
-    with np.load(Path(prior_path).parent / prior.meta["classes_file"], allow_pickle=False) as table:
-        classes, shifts = list(table["classes"]), table["shifts"].astype(np.float32)
-    if name not in classes:
-        raise ValueError(f"{prior_path}: {name} is not one of the prior's objects")
-    weights = {**prior.weights, "lstm_bias": prior.weights["lstm_bias"] + shifts[classes.index(name)]}
-    return dataclasses.replace(prior, name=name, weights=weights)
 
 
 def main(argv=None):
