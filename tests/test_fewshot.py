@@ -99,9 +99,10 @@ def test_the_same_fewshot_recipe_from_scratch_learns_the_objects_drawings_at_the
 @pytest.mark.slow
 def test_the_recipe_study_ranks_candidates_on_the_valid_drawings_pooled_across_the_new_objects(tmp_path):
     from tests.test_train_prior import lines
-    from training.studies.fewshot import main, parse_candidate
+    from training.studies.fewshot import folder_name, main, parse_candidate
 
     assert parse_candidate("lr=0.001,mirror=0,init_from=none") == {"lr": 0.001, "mirror": 0.0, "init_from": "none"}
+    assert folder_name("init_from=/a/prior.npz,lr=0.001") == "init_from-_a_prior.npz_lr-0.001"
     with pytest.raises(SystemExit):
         parse_candidate("learning_rate=0.1")
     rng = np.random.default_rng(3)

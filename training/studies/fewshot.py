@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,11 @@ def parse_candidate(text: str) -> dict:
         values[key] = value if key in recipe.STRINGS else float(value) if key in recipe.FLOATS else (
             [float(v) for v in value.split()] if key == "google_temperatures" else int(value))
     return values
+
+
+def folder_name(text: str) -> str:
+    """A candidate's run folder name: ``lr=0.001,init_from=/a/prior.npz`` -> ``lr-0.001_init_from-_a_prior.npz``."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text.replace("=", "-"))
 
 
 def train_candidate(tag: str, changes: dict, objects: list[str], args) -> Path:
@@ -77,7 +83,7 @@ def study(objects: list[str], candidates: list[str], args) -> dict:
     losses = {}
     for text in candidates:
         changes = {**parse_candidate(args.common), **parse_candidate(text)}
-        folder = train_candidate(text.replace(",", "_").replace("=", "-"), changes, objects, args)
+        folder = train_candidate(folder_name(text), changes, objects, args)
         per = []
         figures = {"finish": [], "show": [], "ceiling": [], "on_paper": []}
         for name in objects:
