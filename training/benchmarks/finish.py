@@ -1,10 +1,11 @@
 """What a class feels when it presses Finish: latency of /api/complete on a fresh server, measured from outside.
 
 Starts its own server (``python -m app``) on the app's defaults (the models in ``models/``), waits for ``/healthz``
-to say 200, and at once sends a burst of ``--burst`` concurrent Finish requests (a class pressing ✨ together,
-right after start-up: nothing may wait for a compilation), then a burst of as many hints (a class drawing with
-Buddy); then, one at a time, ``--repeats`` requests for 1 ending and for 9 endings of a typical half-drawing (a
-cat's head, 5 strokes, on an 800x600 paper), and the other drawing requests. Prints the figures.
+to say 200, and at once sends a burst of ``--burst`` concurrent Show me more requests (9 endings each: a class
+pressing it together, right after start-up: nothing may wait for a compilation), then as many Finish requests (1
+ending) and as many hints (a class drawing with Buddy); then, one at a time, ``--repeats`` requests for 1 ending
+and for 9 endings of a typical half-drawing (a cat's head, 5 strokes, on an 800x600 paper), and the other drawing
+requests. Prints the figures.
 
     python -m training.benchmarks.finish [--burst 30] [--repeats 30] [--port 8765]
 """
@@ -105,7 +106,7 @@ def burst(what: str, count: int, request) -> None:
 def main(argv=None) -> None:
     """Start the server, burst, then time single requests; print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--burst", type=int, default=30, help="concurrent Finish requests right after start-up")
+    parser.add_argument("--burst", type=int, default=30, help="concurrent requests in each burst after start-up")
     parser.add_argument("--repeats", type=int, default=30, help="sequential requests per number of endings")
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args(argv)
@@ -115,8 +116,9 @@ def main(argv=None) -> None:
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         print(f"ready after {wait_ready(url):.1f} s (loading and warming up)", flush=True)
-        burst(f"burst of {args.burst} concurrent Finish right after start-up", args.burst,
-              lambda i: post(url, 1, seed=i))
+        burst(f"burst of {args.burst} concurrent Show me more (9 endings) right after start-up", args.burst,
+              lambda i: post(url, 9, seed=1000 + i))
+        burst(f"burst of {args.burst} concurrent Finish just after", args.burst, lambda i: post(url, 1, seed=i))
         burst(f"burst of {args.burst} concurrent hints (a class drawing with Buddy)", args.burst,
               lambda i: call(url, "/api/hint", {"class": "cat", "strokes": HEAD, "seed": i,
                                                 "canvas": {"width": 800, "height": 600}}))
