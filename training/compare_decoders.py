@@ -69,8 +69,9 @@ def compare(name: str, models: Path, split: str, variations: int, classifier: Cl
     if baseline is not None:
         baseline_decoder = load_decoder(Path(baseline) / f"{name}.npz")
         baseline_hits = recognition_hits(baseline_decoder, classifier, sketches, variations, 0)
-        per_sketch.update(baseline_hits=baseline_hits,
-                          baseline_loss=reconstruction_loss(baseline_decoder, sketches, box_units=True))
+        if keep:  # the baseline's loss only for the pooled figures
+            per_sketch.update(baseline_hits=baseline_hits,
+                              baseline_loss=reconstruction_loss(baseline_decoder, sketches, box_units=True))
         against = {"baseline": str(baseline), "baseline_recognised": round(hit_share(baseline_hits, variations), 4),
                    "baseline_difference_ci95": paired_interval(hits, baseline_hits, variations)}
     return {"name": name, "models": str(models), "split": split, "sketches": len(sketches),
@@ -131,11 +132,10 @@ def main(argv=None):
     for name in args.names:
         try:
             result = compare(name, args.models, args.split, args.variations, classifier, args.data_dir,
-                             args.pretrained_dir, args.baseline, keep=True)
+                             args.pretrained_dir, args.baseline, keep=args.pooled)
         except ValueError as e:  # no drawings it never saw on this split
             parser.error(f"--split {args.split}: {e}")
-        if result["sketches"]:
-            results.append(result)
+        results += [result] if result["sketches"] else []
         print(json.dumps({k: v for k, v in result.items() if k != "per_sketch"}), flush=True)
     if args.pooled and results:
         print(json.dumps({"pooled": pooled(results, args.variations)}), flush=True)

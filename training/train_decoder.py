@@ -338,17 +338,26 @@ def fine_tune(args) -> bool:
     return getattr(args, "init_from", None) not in (None, "", recipe.NO_PRIOR)
 
 
+def _own_embedding(prior_path: Path, prior: Decoder, name: str) -> Decoder | None:
+    """A loaded class-conditional prior as ``name``'s decoder (its bias shift from ``<prior>.classes.npz`` added,
+    meta "class"), or None when the prior never learnt ``name``."""
+    with np.load(Path(prior_path).parent / prior.meta["classes_file"], allow_pickle=False) as table:
+        classes, shifts = list(table["classes"]), table["shifts"].astype(np.float32)
+    if name not in classes:
+        return None
+    weights = {**prior.weights, "lstm_bias": prior.weights["lstm_bias"] + shifts[classes.index(name)]}
+    return dataclasses.replace(prior, name=name, weights=weights, meta={**prior.meta, "class": name})
+
+
 def class_decoder(prior_path: Path, name: str) -> Decoder:
     """A class-conditional prior as one known object's decoder: its bias shift (``<prior>.classes.npz``) added."""
     prior = load_decoder(prior_path)
     if "classes_file" not in prior.meta:
         raise ValueError(f"{prior_path}: an unconditional prior has no objects of its own")
-    with np.load(Path(prior_path).parent / prior.meta["classes_file"], allow_pickle=False) as table:
-        classes, shifts = list(table["classes"]), table["shifts"].astype(np.float32)
-    if name not in classes:
+    own = _own_embedding(prior_path, prior, name)
+    if own is None:
         raise ValueError(f"{prior_path}: {name} is not one of the prior's objects")
-    weights = {**prior.weights, "lstm_bias": prior.weights["lstm_bias"] + shifts[classes.index(name)]}
-    return dataclasses.replace(prior, name=name, weights=weights, meta={**prior.meta, "class": name})
+    return own
 
 
 def prior_decoder(path: Path, name: str) -> Decoder:
@@ -356,12 +365,7 @@ def prior_decoder(path: Path, name: str) -> Decoder:
     object's own embedding (``class_decoder``, meta "class"), any other decoder as it is (a class-conditional
     prior's file alone holds the mean object's)."""
     start = load_decoder(path)
-    if "classes_file" in start.meta:
-        try:
-            return class_decoder(path, name)
-        except ValueError:
-            pass
-    return start
+    return (_own_embedding(path, start, name) or start) if "classes_file" in start.meta else start
 
 
 def start_from(model, config: DecoderConfig, path: Path, what: str, remedy: str, name: str | None = None):
